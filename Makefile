@@ -1,0 +1,58 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11+ and make:
+#   make run    the portal (SQLite, local files, a broker that needs no server, demo data)
+#   make test   the whole test suite (lint, migrations check, pytest)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ANEF_PORT ?= 8000
+export ANEF_PORT
+
+.PHONY: run test lint format lock messages clean help
+
+help:
+	@echo "make run    start the portal with demo data on http://127.0.0.1:$(ANEF_PORT)/"
+	@echo "make test   run the whole test suite"
+	@echo "make lock   re-pin requirements/*.txt from pyproject.toml (needs uv)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The lock files are hashed: pip refuses anything that is not exactly what was locked.
+$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	@touch $@ $(VENV)/.installed-base
+
+run: $(VENV)/.installed-base
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  anef is starting on http://127.0.0.1:$(ANEF_PORT)/  (web + worker + beat; Ctrl-C stops all)"
+	@echo "  E-mails (sign-up confirmations, password resets) are printed below."
+	@echo ""
+	$(BIN)/honcho start
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock:
+	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.txt
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.txt
+
+# Needs GNU gettext (msgfmt); the compiled .mo files are committed so `make run` does not.
+messages: $(VENV)/.installed-dev
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

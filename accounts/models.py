@@ -1,0 +1,131 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import Role
+
+foreigner_number_validator = RegexValidator(
+    r"^\d{10}$", _("A foreigner number (AGDREF) has exactly 10 digits.")
+)
+
+
+class UserManager(BaseUserManager):
+    """E-mail is the login; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("role", Role.APPLICANT)
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields["role"] = Role.ADMINISTRATOR
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """An account. The role says which console it uses; agents belong to one prefecture."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
+    prefecture = models.ForeignKey(
+        "applications.Prefecture",
+        verbose_name=_("prefecture"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agents",
+        help_text=_("Required for prefecture agents, empty for everyone else."),
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=8, default="fr")
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_prefecture_iff_prefecture_agent",
+                condition=(
+                    Q(role=Role.PREFECTURE_AGENT, prefecture__isnull=False)
+                    | (~Q(role=Role.PREFECTURE_AGENT) & Q(prefecture__isnull=True))
+                ),
+                violation_error_message=_(
+                    "A prefecture agent belongs to exactly one prefecture; other roles to none."
+                ),
+            ),
+            models.CheckConstraint(
+                name="user_role_valid",
+                condition=Q(role__in=Role.values),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full_name = self.get_full_name()
+        return f"{full_name} <{self.email}>" if full_name else self.email
+
+
+class ApplicantProfile(models.Model):
+    """Civil identity of a person who applies. The foreigner number is optional (DESIGN.md §3):
+    former asylum seekers, refugees' children turned adult and others have none yet, and an
+    agent may attach it later."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="applicant_profile"
+    )
+    birth_date = models.DateField(_("birth date"))
+    birth_place = models.CharField(_("birth place"), max_length=200, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=100)
+    foreigner_number = models.CharField(
+        _("foreigner number (AGDREF)"),
+        max_length=10,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[foreigner_number_validator],
+    )
+    identity_document_reference = models.CharField(
+        _("identity document reference"), max_length=100, blank=True
+    )
+    address_line = models.CharField(_("address"), max_length=255)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=5,
+        validators=[RegexValidator(r"^\d{5}$", _("A French postal code has 5 digits."))],
+    )
+    city = models.CharField(_("city"), max_length=100)
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+
+    class Meta:
+        verbose_name = _("applicant profile")
+        verbose_name_plural = _("applicant profiles")
+        constraints = [
+            models.CheckConstraint(
+                name="profile_foreigner_number_10_digits",
+                condition=Q(foreigner_number__isnull=True) | Q(foreigner_number__regex=r"^\d{10}$"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,255 @@
+"""Demo data for the embedded default: one person per scenario of DESIGN.md §7, agents of two
+prefectures, a contact-centre agent, a helper and an administrator. Idempotent: running it again
+brings the same accounts back to the same state, and creates nothing twice."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from accounts.enums import Role
+from accounts.models import ApplicantProfile, User
+from accounts.services import applicant_profile_create, user_create
+from applications.models import Prefecture
+from applications.services import reference_data_load
+
+DEMO_PASSWORD = "demo-anef-2026"  # noqa: S105 - printed on purpose: demo accounts only
+DEMO_DOMAIN = "anef.example"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    role: Role
+    first_name: str
+    last_name: str
+    description: str
+    prefecture_departement: str | None = None
+    profile: dict | None = None
+
+
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson(
+        f"amina.diallo@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Amina",
+        "Diallo",
+        "scenario 1 — salaried worker renewing her card, attestations with no action",
+        profile={
+            "birth_date": date(1990, 4, 12),
+            "nationality": "Sénégalaise",
+            "foreigner_number": "7501234567",
+            "address_line": "12 rue de la Roquette",
+            "postal_code": "75011",
+            "city": "Paris",
+            "birth_place": "Dakar",
+        },
+    ),
+    DemoPerson(
+        f"karim.benali@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Karim",
+        "Benali",
+        "scenario 2 — renewal wrongly refused, reports the error",
+        profile={
+            "birth_date": date(1985, 11, 3),
+            "nationality": "Algérienne",
+            "foreigner_number": "9302345678",
+            "address_line": "4 avenue Jean Jaurès",
+            "postal_code": "93200",
+            "city": "Saint-Denis",
+            "birth_place": "Oran",
+        },
+    ),
+    DemoPerson(
+        f"maria.santos@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Maria",
+        "Santos",
+        "scenario 3 — parent of a French child and salaried worker, two applications",
+        profile={
+            "birth_date": date(1992, 7, 21),
+            "nationality": "Brésilienne",
+            "foreigner_number": "7503456789",
+            "address_line": "30 boulevard Barbès",
+            "postal_code": "75018",
+            "city": "Paris",
+            "birth_place": "Recife",
+        },
+    ),
+    DemoPerson(
+        f"yonas.tesfaye@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Yonas",
+        "Tesfaye",
+        "scenario 4 — adult child of a refugee, no foreigner number yet",
+        profile={
+            "birth_date": date(2007, 9, 2),
+            "nationality": "Érythréenne",
+            "foreigner_number": None,
+            "address_line": "8 rue Gabriel Péri",
+            "postal_code": "93100",
+            "city": "Montreuil",
+            "birth_place": "Asmara",
+        },
+    ),
+    DemoPerson(
+        f"oleksandr.petrenko@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Oleksandr",
+        "Petrenko",
+        "scenario 6 — uploads keep failing, substitution offered automatically",
+        profile={
+            "birth_date": date(1979, 2, 14),
+            "nationality": "Ukrainienne",
+            "foreigner_number": "7504567890",
+            "address_line": "5 rue de Tolbiac",
+            "postal_code": "75013",
+            "city": "Paris",
+            "birth_place": "Kharkiv",
+        },
+    ),
+    DemoPerson(
+        f"lan.nguyen@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Lan",
+        "Nguyen",
+        "scenario 7 — moves from Paris to Seine-Saint-Denis during instruction",
+        profile={
+            "birth_date": date(1995, 1, 30),
+            "nationality": "Vietnamienne",
+            "foreigner_number": "7505678901",
+            "address_line": "22 rue de Belleville",
+            "postal_code": "75020",
+            "city": "Paris",
+            "birth_place": "Hanoï",
+        },
+    ),
+    DemoPerson(
+        f"samuel.mensah@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Samuel",
+        "Mensah",
+        "scenario 9 — dossier closed, with reasons, legal basis and remedies",
+        profile={
+            "birth_date": date(1988, 5, 9),
+            "nationality": "Ghanéenne",
+            "foreigner_number": "9306789012",
+            "address_line": "15 rue de Paris",
+            "postal_code": "93300",
+            "city": "Aubervilliers",
+            "birth_place": "Accra",
+        },
+    ),
+    DemoPerson(
+        f"ibrahima.sow@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Ibrahima",
+        "Sow",
+        "scenario 10 — files through a helper under a mandate",
+        profile={
+            "birth_date": date(1983, 12, 17),
+            "nationality": "Guinéenne",
+            "foreigner_number": "7507890123",
+            "address_line": "42 rue de la Santé",
+            "postal_code": "75014",
+            "city": "Paris",
+            "birth_place": "Conakry",
+        },
+    ),
+    DemoPerson(
+        f"claire.martin@{DEMO_DOMAIN}",
+        Role.HELPER,
+        "Claire",
+        "Martin",
+        "scenario 10 — helper (PAN agent / social worker)",
+    ),
+    DemoPerson(
+        f"agent.paris@{DEMO_DOMAIN}",
+        Role.PREFECTURE_AGENT,
+        "Paul",
+        "Lefèvre",
+        "prefecture agent, Paris",
+        prefecture_departement="75",
+    ),
+    DemoPerson(
+        f"agent.seine-saint-denis@{DEMO_DOMAIN}",
+        Role.PREFECTURE_AGENT,
+        "Sonia",
+        "Haddad",
+        "prefecture agent, Seine-Saint-Denis",
+        prefecture_departement="93",
+    ),
+    DemoPerson(
+        f"contact@{DEMO_DOMAIN}",
+        Role.CONTACT_CENTRE_AGENT,
+        "Hélène",
+        "Roux",
+        "contact-centre agent",
+    ),
+    DemoPerson(
+        f"admin@{DEMO_DOMAIN}",
+        Role.ADMINISTRATOR,
+        "Alex",
+        "Admin",
+        "administrator",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    description: str
+
+
+def _person_upsert(person: DemoPerson) -> User:
+    prefecture = (
+        Prefecture.objects.get(departement_code=person.prefecture_departement)
+        if person.prefecture_departement
+        else None
+    )
+    user = User.objects.filter(email=person.email).first()
+    if user is None:
+        user = user_create(
+            email=person.email,
+            password=DEMO_PASSWORD,
+            role=person.role,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            prefecture=prefecture,
+            email_verified=True,
+        )
+    else:
+        is_admin = person.role == Role.ADMINISTRATOR
+        user.role = person.role
+        user.first_name, user.last_name = person.first_name, person.last_name
+        user.prefecture = prefecture
+        user.is_staff = user.is_superuser = is_admin
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"primary": True, "verified": True}
+        )
+    if person.profile is not None:
+        existing = ApplicantProfile.objects.filter(user=user).first()
+        if existing is None:
+            applicant_profile_create(user=user, **person.profile)
+        else:
+            for name, value in person.profile.items():
+                setattr(existing, name, value)
+            existing.full_clean(exclude=["user"])
+            existing.save()
+    return user
+
+
+@transaction.atomic
+def demo_data_seed() -> list[DemoLogin]:
+    reference_data_load()
+    return [
+        DemoLogin(_person_upsert(person).email, person.role.label, person.description)
+        for person in DEMO_PEOPLE
+    ]

@@ -1,0 +1,22 @@
+"""Writes that belong to no domain app."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from anef.models import Heartbeat
+
+
+def heartbeat_record(*, source: str, hostname: str = "") -> Heartbeat:
+    """Record that `source` is alive now; safe to run twice or concurrently (one row a source)."""
+    now = timezone.now()
+    with transaction.atomic():
+        heartbeat, created = Heartbeat.objects.select_for_update().get_or_create(
+            source=source, defaults={"last_seen_at": now, "hostname": hostname, "beats": 1}
+        )
+        if not created:
+            Heartbeat.objects.filter(pk=heartbeat.pk).update(
+                last_seen_at=now, hostname=hostname, beats=F("beats") + 1
+            )
+            heartbeat.refresh_from_db()
+    return heartbeat

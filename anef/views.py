@@ -1,0 +1,34 @@
+"""Project-level pages: home, health, plain-language error pages."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from anef.health import run_checks
+from applications.selectors import ground_list_offered
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Public home page: what the service does, how to start, how to reach a human."""
+    return render(request, "home.html", {"grounds": ground_list_offered()})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    healthy, body = run_checks()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page must render even when the database is down: no context processors."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(
+        template.render(
+            {"CONTACT_PHONE": settings.CONTACT_PHONE, "CONTACT_EMAIL": settings.CONTACT_EMAIL}
+        )
+    )

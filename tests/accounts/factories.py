@@ -1,0 +1,61 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.enums import Role
+from accounts.models import ApplicantProfile, User
+from tests.applications.factories import PrefectureFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@anef.example")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    role = Role.APPLICANT
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+
+class ApplicantFactory(UserFactory):
+    role = Role.APPLICANT
+
+
+class HelperFactory(UserFactory):
+    role = Role.HELPER
+
+
+class PrefectureAgentFactory(UserFactory):
+    role = Role.PREFECTURE_AGENT
+    prefecture = factory.SubFactory(PrefectureFactory)
+
+
+class ContactCentreAgentFactory(UserFactory):
+    role = Role.CONTACT_CENTRE_AGENT
+
+
+class AdministratorFactory(UserFactory):
+    role = Role.ADMINISTRATOR
+    is_staff = True
+    is_superuser = True
+
+
+class ApplicantProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicantProfile
+
+    user = factory.SubFactory(ApplicantFactory)
+    birth_date = factory.Faker("date_of_birth", minimum_age=18, maximum_age=70)
+    nationality = "Marocaine"
+    foreigner_number = factory.Sequence(lambda n: f"{1000000000 + n}")
+    address_line = "1 rue de Rivoli"
+    postal_code = "75001"
+    city = "Paris"

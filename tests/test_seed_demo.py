@@ -1,0 +1,68 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+
+from accounts.enums import Role
+from accounts.models import ApplicantProfile, User
+from anef.demo import DEMO_PASSWORD, DEMO_PEOPLE
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_every_role_and_prints_logins(capsys):
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    for person in DEMO_PEOPLE:
+        assert person.email in output
+    assert DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    counts = (User.objects.count(), ApplicantProfile.objects.count(), EmailAddress.objects.count())
+    call_command("seed_demo")
+    assert counts == (
+        User.objects.count(),
+        ApplicantProfile.objects.count(),
+        EmailAddress.objects.count(),
+    )
+    assert counts[0] == len(DEMO_PEOPLE)
+
+
+@pytest.mark.django_db
+def test_seed_demo_restores_a_changed_demo_account():
+    call_command("seed_demo")
+    agent = User.objects.get(role=Role.PREFECTURE_AGENT, prefecture__departement_code="75")
+    agent.set_password("changed")
+    agent.is_active = False
+    agent.save()
+    call_command("seed_demo")
+    agent.refresh_from_db()
+    assert agent.is_active and agent.check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_seed_demo_agents_belong_to_two_prefectures():
+    call_command("seed_demo")
+    departements = set(
+        User.objects.filter(role=Role.PREFECTURE_AGENT).values_list(
+            "prefecture__departement_code", flat=True
+        )
+    )
+    assert departements == {"75", "93"}
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_an_applicant_without_foreigner_number():
+    call_command("seed_demo")
+    assert ApplicantProfile.objects.filter(foreigner_number__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_accounts_can_sign_in(client):
+    call_command("seed_demo")
+    for person in DEMO_PEOPLE:
+        assert client.login(email=person.email, password=DEMO_PASSWORD), person.email
+        client.logout()
