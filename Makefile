@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ANEF_PORT ?= 8000
-export ANEF_PORT
+SITE_URL ?= http://127.0.0.1:$(ANEF_PORT)
+export ANEF_PORT SITE_URL
 
 .PHONY: run test lint format lock messages clean help
 
@@ -33,7 +34,7 @@ run: $(VENV)/.installed-base
 	@echo "  anef is starting on http://127.0.0.1:$(ANEF_PORT)/  (web + worker + beat; Ctrl-C stops all)"
 	@echo "  E-mails (sign-up confirmations, password resets) are printed below."
 	@echo ""
-	$(BIN)/honcho start
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
