@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from applications.models import DocumentType, Ground, GroundRequirement, Prefecture
 
@@ -34,3 +36,6 @@ class GroundAdmin(admin.ModelAdmin):
     list_filter = ["card_type", "right_to_work", "renewable", "is_procedure", "active"]
     search_fields = ["code", "label_fr", "label_en", "ceseda_article"]
     inlines = [GroundRequirementInline]
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
