@@ -129,3 +129,23 @@ class ApplicantProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class PreviousAddress(models.Model):
+    """An address the person used to live at: the history kept when they move (DESIGN.md §3)."""
+
+    profile = models.ForeignKey(
+        ApplicantProfile, on_delete=models.CASCADE, related_name="previous_addresses"
+    )
+    address_line = models.CharField(_("address"), max_length=255)
+    postal_code = models.CharField(_("postal code"), max_length=5)
+    city = models.CharField(_("city"), max_length=100)
+    moved_out_at = models.DateTimeField(_("moved out on"))
+
+    class Meta:
+        verbose_name = _("previous address")
+        verbose_name_plural = _("previous addresses")
+        ordering = ["-moved_out_at"]
+
+    def __str__(self) -> str:
+        return f"{self.address_line}, {self.postal_code} {self.city}"

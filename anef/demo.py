@@ -12,7 +12,7 @@ from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
 from accounts.services import applicant_profile_create, user_create
 from applications.models import Prefecture
-from applications.services import reference_data_load
+from applications.reference_data.loader import reference_data_load
 
 DEMO_PASSWORD = "demo-anef-2026"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_DOMAIN = "anef.example"

@@ -6,6 +6,7 @@ filesystem transport), e-mails printed to the console. Production (docker-compos
 DATABASE_URL, REDIS_URL, the S3 variables, EMAIL_URL, SECRET_KEY, DEBUG and ALLOWED_HOSTS.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -112,8 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not memory, so that a real Celery worker started by a test sees the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not memory, so that a real Celery worker started by a test sees the test data;
+    # one per test process, so that two test runs at once never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DATABASE_POOL", default=True
 ):
@@ -227,6 +229,11 @@ STORAGES = {
 # Without collectstatic (the embedded default), WhiteNoise serves straight from the finders;
 # with the manifest (production image), only the collected, hashed files.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# Supporting documents: PDF, JPEG or PNG (checked by their bytes), any number per piece.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1000 * 1000)
+# Django keeps uploads above this size on disk instead of in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anef import views
+from applications.views import documents
 
 api_v1_patterns = [
     path("", include("accounts.api.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("portal/", include("applications.urls_portal")),
     path("agents/", include("applications.urls_backoffice")),
     path("support/", include("support.urls_console")),
+    path("documents/<int:pk>/", documents.download, name="document_download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1_patterns, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,13 +5,31 @@ Reference data carries its texts in French (the reference) and English in explic
 `applications/reference_data/catalogue.yaml`, loaded by `manage.py load_reference_data`.
 """
 
+import secrets
+import uuid
+
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import CardType, ProcedureKind, RightToWork
+from applications.enums import (
+    ApplicationStatus,
+    CardType,
+    Channel,
+    CorrectionStatus,
+    DecisionKind,
+    ErrorReportCategory,
+    ErrorReportStatus,
+    EventKind,
+    ProcedureKind,
+    RequestedCard,
+    RightToWork,
+)
+from applications.workflow import DOCUMENTS_EDITABLE_STATES, OPEN_STATES
 
 REFERENCE_LANGUAGES = ("fr", "en")
 
@@ -197,3 +215,338 @@ class GroundRequirement(TranslatedTextMixin, models.Model):
 
     def applies_to(self, kind: ProcedureKind | str) -> bool:
         return not self.procedure_kinds or str(kind) in self.procedure_kinds
+
+
+class DecisionReason(TranslatedTextMixin, models.Model):
+    """Catalogue of reasons for a refusal or a closure, each with its usual legal basis and the
+    remedies open to the person (DESIGN.md §3: a closure says *why*)."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DecisionKind.choices)
+    label_fr = models.CharField(_("label (French)"), max_length=255)
+    label_en = models.CharField(_("label (English)"), max_length=255)
+    legal_basis = models.CharField(_("usual legal basis"), max_length=255)
+    remedies_fr = models.TextField(_("remedies and deadlines (French)"))
+    remedies_en = models.TextField(_("remedies and deadlines (English)"))
+
+    class Meta:
+        verbose_name = _("decision reason")
+        verbose_name_plural = _("decision reasons")
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.label_fr
+
+    @property
+    def label(self) -> str:
+        return self.translated("label")
+
+    @property
+    def remedies(self) -> str:
+        return self.translated("remedies")
+
+
+class ResidencePermit(models.Model):
+    """A residence document a person holds or held (declared by them, or recorded by an agent)."""
+
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder"),
+        on_delete=models.CASCADE,
+        related_name="residence_permits",
+    )
+    number = models.CharField(_("card number"), max_length=30)
+    card_type = models.CharField(_("card type"), max_length=32, choices=CardType.choices)
+    ground = models.ForeignKey(
+        Ground, verbose_name=_("ground"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    right_to_work = models.CharField(
+        _("right to work"), max_length=16, choices=RightToWork.choices, default=RightToWork.FULL
+    )
+    work_limitation = models.CharField(_("limits on work"), max_length=255, blank=True)
+    handed_over = models.BooleanField(_("handed over to the holder"), default=False)
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("residence permit")
+        verbose_name_plural = _("residence permits")
+        ordering = ["-valid_until"]
+        constraints = [
+            models.CheckConstraint(
+                name="permit_validity_ordered", condition=Q(valid_until__gt=F("valid_from"))
+            ),
+            models.CheckConstraint(
+                name="permit_handover_date_iff_handed_over",
+                condition=Q(handed_over=True, handed_over_on__isnull=False)
+                | Q(handed_over=False, handed_over_on__isnull=True),
+            ),
+            models.UniqueConstraint(fields=["holder", "number"], name="permit_number_per_holder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.valid_from:%d/%m/%Y} – {self.valid_until:%d/%m/%Y})"
+
+
+def _new_reference() -> str:
+    return "A" + secrets.token_hex(5).upper()
+
+
+class Application(models.Model):
+    """A dossier: one ground, one procedure, for one person. Several may be open at once."""
+
+    reference = models.CharField(
+        _("reference"), max_length=16, unique=True, default=_new_reference, editable=False
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    ground = models.ForeignKey(
+        Ground, verbose_name=_("ground"), on_delete=models.PROTECT, related_name="applications"
+    )
+    kind = models.CharField(_("procedure"), max_length=32, choices=ProcedureKind.choices)
+    requested_card = models.CharField(
+        _("card asked for"),
+        max_length=16,
+        choices=RequestedCard.choices,
+        default=RequestedCard.SAME,
+    )
+    prefecture = models.ForeignKey(
+        Prefecture,
+        verbose_name=_("prefecture"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    renews_permit = models.ForeignKey(
+        ResidencePermit,
+        verbose_name=_("permit renewed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
+    status = models.CharField(
+        _("status"), max_length=32, choices=ApplicationStatus.choices, default="draft"
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE
+    )
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("complete since"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.ForeignKey(
+        DecisionReason,
+        verbose_name=_("reason"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    decision_explanation = models.TextField(_("explanation"), blank=True)
+    decision_legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    decision_remedies = models.TextField(_("remedies and deadlines"), blank=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["prefecture", "status", "filed_at"]),
+            models.Index(fields=["applicant", "status"]),
+        ]
+        constraints = [
+            # Only an exact duplicate (same person, ground and procedure, still open) is refused.
+            models.UniqueConstraint(
+                fields=["applicant", "ground", "kind"],
+                condition=Q(status__in=sorted(OPEN_STATES)),
+                name="application_one_open_per_ground_and_kind",
+                violation_error_message=_(
+                    "You already have an open application on this ground for this procedure."
+                ),
+            ),
+            models.CheckConstraint(
+                name="application_refusal_or_closure_has_reasons",
+                condition=~Q(status__in=["unfavourable", "closed"])
+                | (
+                    Q(decision_reason__isnull=False)
+                    & ~Q(decision_explanation="")
+                    & ~Q(decision_legal_basis="")
+                    & ~Q(decision_remedies="")
+                ),
+            ),
+            models.CheckConstraint(
+                name="application_renewal_names_the_permit",
+                condition=~Q(kind="renewal") | Q(renews_permit__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.ground.label_fr}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def documents_editable(self) -> bool:
+        return self.status in DOCUMENTS_EDITABLE_STATES
+
+
+def document_storage_key(document: "Document", filename: str) -> str:
+    """A random key: the person's file name is never trusted nor used in storage."""
+    return f"documents/{document.application.reference}/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    """One file for one piece of the checklist; a piece may have any number of files."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT
+    )
+    file = models.FileField(_("file"), upload_to=document_storage_key, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    error_report = models.ForeignKey(
+        "ErrorReport",
+        verbose_name=_("evidence for error report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["document_type", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CorrectionRequest(models.Model):
+    """An agent asks for a piece or a fix, with a deadline; the applicant answers in the dossier."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.TextField(_("what to correct"))
+    document_types = models.ManyToManyField(
+        DocumentType, verbose_name=_("documents asked for"), blank=True
+    )
+    deadline = models.DateField(_("answer before"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=CorrectionStatus.choices, default="open"
+    )
+    created_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status="open"),
+                name="correction_one_open_per_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.message[:40]}"
+
+
+class ErrorReport(models.Model):
+    """The applicant says the record is wrong (e.g. the previous card's handover is not recorded,
+    so the renewal was refused); an agent accepts and corrects, or rejects with a reason."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="error_reports"
+    )
+    category = models.CharField(
+        _("what is wrong"), max_length=32, choices=ErrorReportCategory.choices
+    )
+    description = models.TextField(_("description"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ErrorReportStatus.choices, default="open"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported on"), auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    resolved_at = models.DateTimeField(_("resolved on"), null=True, blank=True)
+    resolution_note = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("error report")
+        verbose_name_plural = _("error reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="error_report_rejection_has_reason",
+                condition=~Q(status="rejected") | ~Q(resolution_note=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.get_category_display()}"
+
+
+class Event(models.Model):
+    """The dossier's timeline: what happened, when, by whom. Texts are rendered in the reader's
+    language from `kind` and `params` (applications/timeline.py), never stored translated."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_role = models.CharField(_("role of the actor"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.kind}"

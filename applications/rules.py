@@ -1,6 +1,6 @@
 """Pure rules about dossiers and reference data: no database, no clock."""
 
-from applications.enums import CardType, ProcedureKind, RightToWork
+from applications.enums import CardType, DecisionKind, ProcedureKind, RightToWork
 
 
 def departement_code_for_postal_code(postal_code: str) -> str:
@@ -43,7 +43,7 @@ def catalogue_errors(catalogue: dict) -> list[str]:
     errors: list[str] = []
     if not isinstance(catalogue, dict):
         return ["the catalogue is not a mapping"]
-    for section in ("prefectures", "document_types", "grounds"):
+    for section in ("prefectures", "document_types", "grounds", "decision_reasons"):
         if not catalogue.get(section):
             errors.append(f"section {section!r} is missing or empty")
     if errors:
@@ -91,4 +91,47 @@ def catalogue_errors(catalogue: dict) -> list[str]:
                     f"ground {code!r}: document {item.get('document')!r} names procedures "
                     f"the ground does not offer: {sorted(extra)}"
                 )
+    for reason in catalogue["decision_reasons"]:
+        code = reason.get("code", "?")
+        if reason.get("kind") not in DecisionKind.values:
+            errors.append(f"decision reason {code!r}: unknown kind {reason.get('kind')!r}")
+        for key in ("label_fr", "label_en", "legal_basis", "remedies_fr", "remedies_en"):
+            if not reason.get(key):
+                errors.append(f"decision reason {code!r} lacks {key}")
     return errors
+
+
+# --- Documents ---------------------------------------------------------------------------------
+
+ACCEPTED_DOCUMENT_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+}
+
+
+def sniff_document_type(head: bytes) -> str | None:
+    """The real type of a file from its first bytes (never from its name or declared type).
+
+    PDF files start with `%PDF-` (some writers put a few bytes before it: the specification
+    allows the header within the first 1024 bytes), JPEG with FF D8 FF, PNG with its 8-byte
+    signature. Anything else is refused.
+    """
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if b"%PDF-" in head[:1024]:
+        return "application/pdf"
+    return None
+
+
+def missing_mandatory_documents(
+    required_document_type_ids: set[int], provided_document_type_ids: set[int]
+) -> set[int]:
+    """Checklist pieces still without any file."""
+    return required_document_type_ids - provided_document_type_ids
+
+
+def procedure_is_offered(ground_procedure_kinds: list[str], kind: str) -> bool:
+    return kind in ground_procedure_kinds

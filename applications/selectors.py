@@ -1,9 +1,23 @@
-"""Reads on dossiers and reference data."""
+"""Reads on dossiers and reference data, already scoped to who asks (CONVENTIONS.md): another
+person's or another prefecture's dossier is simply not found."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import date
 
-from applications.models import Ground, GroundRequirement, Prefecture
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from accounts.permissions import can_use_back_office, can_use_portal, is_applicant
+from applications.enums import ApplicationStatus, ProcedureKind
+from applications.models import (
+    Application,
+    Document,
+    DocumentType,
+    Ground,
+    GroundRequirement,
+    Prefecture,
+)
 from applications.rules import departement_code_for_postal_code
+from applications.workflow import OPEN_STATES
 
 
 def ground_list_offered() -> QuerySet[Ground]:
@@ -23,3 +37,127 @@ def prefecture_for_postal_code(postal_code: str) -> Prefecture | None:
     except ValueError:
         return None
     return Prefecture.objects.filter(departement_code=departement).first()
+
+
+# --- Scoping ------------------------------------------------------------------------------------
+
+
+def application_list_visible_to(user) -> QuerySet[Application]:
+    """Applicants see their own dossiers; agents their prefecture's; everyone else nothing.
+
+    Helpers will see the dossiers of the people who gave them a mandate (substitution issue);
+    until mandates exist, they see none.
+    """
+    queryset = Application.objects.select_related("ground", "prefecture", "applicant")
+    if is_applicant(user):
+        return queryset.filter(applicant=user)
+    if can_use_back_office(user):
+        return queryset.filter(prefecture_id=user.prefecture_id)
+    return queryset.none()
+
+
+def document_list_visible_to(user) -> QuerySet[Document]:
+    """Documents follow their dossier's visibility; contact-centre staff never see any."""
+    if not (can_use_portal(user) or can_use_back_office(user)):
+        return Document.objects.none()
+    return Document.objects.filter(
+        application__in=application_list_visible_to(user).values("pk")
+    ).select_related("document_type", "application")
+
+
+# --- Checklist ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    requirement: GroundRequirement
+    documents: list[Document]
+
+    @property
+    def satisfied(self) -> bool:
+        return bool(self.documents) or not self.requirement.mandatory
+
+
+def application_checklist(application: Application) -> list[ChecklistItem]:
+    """Each piece asked for this ground and procedure, with the files given for it."""
+    requirements = [
+        requirement
+        for requirement in application.ground.requirements.select_related("document_type")
+        if requirement.applies_to(application.kind)
+    ]
+    by_type: dict[int, list[Document]] = {}
+    for document in application.documents.filter(error_report__isnull=True).order_by("uploaded_at"):
+        by_type.setdefault(document.document_type_id, []).append(document)
+    return [
+        ChecklistItem(requirement, by_type.get(requirement.document_type_id, []))
+        for requirement in requirements
+    ]
+
+
+def application_missing_documents(application: Application) -> list[DocumentType]:
+    return [
+        item.requirement.document_type
+        for item in application_checklist(application)
+        if not item.satisfied
+    ]
+
+
+def application_other_open(application: Application) -> QuerySet[Application]:
+    """The person's other open dossiers, which an agent sees before any decision."""
+    return (
+        Application.objects.filter(applicant_id=application.applicant_id, status__in=OPEN_STATES)
+        .exclude(pk=application.pk)
+        .select_related("ground", "prefecture")
+    )
+
+
+# --- Back-office queue --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    ground: str = ""
+    kind: str = ""
+    filed_from: date | None = None
+    filed_until: date | None = None
+    search: str = ""
+    order: str = "priority"  # renewals first, then permits expiring soonest
+
+
+def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
+    """The agent's prefecture's filed dossiers, filtered; one query whatever the page size."""
+    queryset = (
+        application_list_visible_to(agent)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("renews_permit", "applicant__applicant_profile")
+        .annotate(
+            open_error_reports=Count("error_reports", filter=Q(error_reports__status="open")),
+            is_renewal=Case(
+                When(kind=ProcedureKind.RENEWAL, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.ground:
+        queryset = queryset.filter(ground__code=filters.ground)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.filed_from:
+        queryset = queryset.filter(filed_at__date__gte=filters.filed_from)
+    if filters.filed_until:
+        queryset = queryset.filter(filed_at__date__lte=filters.filed_until)
+    if filters.search:
+        term = filters.search.strip()
+        queryset = queryset.filter(
+            Q(reference__iexact=term)
+            | Q(applicant__last_name__icontains=term)
+            | Q(applicant__email__iexact=term)
+            | Q(applicant__applicant_profile__foreigner_number=term)
+        )
+    if filters.order == "filed":
+        return queryset.order_by("filed_at", "pk")
+    return queryset.order_by("is_renewal", "renews_permit__valid_until", "filed_at", "pk")

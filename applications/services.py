@@ -1,118 +1,800 @@
-"""Writes on dossiers and their reference data."""
+"""Writes on dossiers. Every state change goes through one function here that locks the row,
+checks the transition against `applications.workflow`, writes the timeline event and the audit
+entry, in one transaction (CONVENTIONS.md). Views, API and tasks call these; they never assign a
+status themselves."""
 
-from dataclasses import dataclass, field
-from pathlib import Path
+import hashlib
+from datetime import date
+from typing import Any
 
-import yaml
-from django.db import transaction
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from applications.models import DocumentType, Ground, GroundRequirement, Prefecture
-from applications.rules import catalogue_errors
-
-CATALOGUE_PATH = Path(__file__).resolve().parent / "reference_data" / "catalogue.yaml"
-
-PREFECTURE_FIELDS = (
-    "name",
-    "departement_code",
-    "departement_name",
-    "address_line",
-    "postal_code",
-    "city",
-    "phone",
-    "email",
-    "pan_opening_hours",
+from accounts.models import ApplicantProfile, PreviousAddress, User
+from anef.audit import audit_action
+from applications import rules
+from applications.enums import (
+    ApplicationStatus,
+    Channel,
+    CorrectionStatus,
+    DecisionKind,
+    ErrorReportCategory,
+    ErrorReportStatus,
+    EventKind,
+    ProcedureKind,
+    RequestedCard,
 )
-DOCUMENT_TYPE_FIELDS = ("label_fr", "label_en", "help_fr", "help_en")
-GROUND_FIELDS = (
-    "label_fr",
-    "label_en",
-    "description_fr",
-    "description_en",
-    "ceseda_article",
-    "source_url",
-    "card_type",
-    "card_validity_fr",
-    "card_validity_en",
-    "right_to_stay",
-    "right_to_work",
-    "work_limitation_fr",
-    "work_limitation_en",
-    "social_benefits",
-    "renewable",
-    "procedure_kinds",
-    "is_procedure",
-    "active",
+from applications.models import (
+    Application,
+    CorrectionRequest,
+    DecisionReason,
+    Document,
+    DocumentType,
+    ErrorReport,
+    Event,
+    Ground,
+    ResidencePermit,
 )
-REQUIREMENT_FIELDS = ("mandatory", "procedure_kinds", "note_fr", "note_en")
+from applications.selectors import (
+    application_missing_documents,
+    prefecture_for_postal_code,
+)
+from applications.workflow import OPEN_STATES, target_state
+
+EVIDENCE_DOCUMENT_TYPE = "supporting_evidence"
 
 
-class CatalogueError(ValueError):
-    """The reference-data file is not valid; nothing was loaded."""
+class ApplicationError(Exception):
+    """A request the rules refuse; `message` is plain language for the person."""
+
+    def __init__(self, code: str, message, **params: Any):
+        self.code, self.message, self.params = code, message, params
+        super().__init__(f"{code}: {message}")
 
 
-@dataclass
-class LoadReport:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    removed_requirements: int = 0
-
-    def count(self, kind: str, created: bool) -> None:
-        bucket = self.created if created else self.updated
-        bucket[kind] = bucket.get(kind, 0) + 1
+# --- Helpers: one event and one audit entry per change ---------------------------------------
 
 
-def _values(entry: dict, names: tuple[str, ...]) -> dict:
-    return {name: entry[name] for name in names if name in entry}
+def _event(application: Application, kind: EventKind, actor: User | None, **params: Any) -> Event:
+    return Event.objects.create(
+        application=application,
+        kind=kind,
+        actor=actor,
+        actor_role=getattr(actor, "role", "") or "",
+        params=params,
+    )
 
 
-def reference_data_read(path: Path = CATALOGUE_PATH) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+def _locked(application: Application) -> Application:
+    """Reload the row under a lock: two agents acting at once see each other's result."""
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _transition(
+    application: Application,
+    *,
+    action: str,
+    actor: User,
+    event: EventKind,
+    fields: dict[str, Any] | None = None,
+    **event_params: Any,
+) -> Application:
+    """Lock, check, change, record: the one path of every status change."""
+    locked = _locked(application)
+    before = locked.status
+    locked.status = target_state(action, before)
+    changes = {"status": (before, locked.status)}
+    for name, value in (fields or {}).items():
+        changes[name] = (getattr(locked, name), value)
+        setattr(locked, name, value)
+    locked.save()
+    _event(locked, event, actor, **event_params)
+    audit_action(instance=locked, actor=actor, action=action, changes=changes)
+    return locked
+
+
+# --- Permits ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def reference_data_load(*, path: Path = CATALOGUE_PATH) -> LoadReport:
-    """Create or update prefectures, document types and grounds from the catalogue file.
+def permit_declare(
+    *,
+    holder: User,
+    number: str,
+    card_type: str,
+    valid_from: date,
+    valid_until: date,
+    actor: User,
+    ground: Ground | None = None,
+    handed_over: bool = True,
+    handed_over_on: date | None = None,
+) -> ResidencePermit:
+    """Declare a residence permit the person holds or held (number, type, validity, handover)."""
+    if valid_until <= valid_from:
+        raise ApplicationError("permit_dates", _("The end date must come after the start date."))
+    if handed_over and handed_over_on is None:
+        handed_over_on = valid_from
+    permit = ResidencePermit(
+        holder=holder,
+        number=number.strip().upper(),
+        card_type=card_type,
+        ground=ground,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        handed_over=handed_over,
+        handed_over_on=handed_over_on if handed_over else None,
+        right_to_work=ground.right_to_work if ground else "full",
+        work_limitation=ground.work_limitation_fr if ground else "",
+    )
+    try:
+        with transaction.atomic():
+            permit.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            "permit_duplicate", _("You have already declared a card with this number.")
+        ) from exc
+    audit_action(instance=permit, actor=actor, action="permit_declare")
+    return permit
 
-    Idempotent: entries are matched by their `code`; a ground's checklist is made exactly what
-    the file says (requirements no longer listed are removed). The whole file is validated
-    first, so a bad file changes nothing.
-    """
-    catalogue = reference_data_read(path)
-    errors = catalogue_errors(catalogue)
-    if errors:
-        raise CatalogueError("; ".join(errors))
 
-    report = LoadReport()
-    for entry in catalogue["prefectures"]:
-        _, created = Prefecture.objects.update_or_create(
-            code=entry["code"], defaults=_values(entry, PREFECTURE_FIELDS)
+# --- Creating and filing ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_create(
+    *,
+    applicant: User,
+    ground: Ground,
+    kind: str,
+    actor: User,
+    renews_permit: ResidencePermit | None = None,
+    requested_card: str = RequestedCard.SAME,
+    channel: str = Channel.ONLINE,
+) -> Application:
+    """Start a dossier. Any number may be open at once; only an exact duplicate (same ground and
+    procedure, still open) is refused (DESIGN.md §1 point 3)."""
+    if not ground.active or not rules.procedure_is_offered(ground.procedure_kinds, kind):
+        raise ApplicationError(
+            "procedure_not_offered", _("This procedure is not possible on this ground.")
         )
-        report.count("prefectures", created)
-
-    document_types = {}
-    for entry in catalogue["document_types"]:
-        document_type, created = DocumentType.objects.update_or_create(
-            code=entry["code"], defaults=_values(entry, DOCUMENT_TYPE_FIELDS)
+    profile = ApplicantProfile.objects.filter(user=applicant).first()
+    if profile is None:
+        raise ApplicationError(
+            "profile_missing", _("Please fill in your identity and address first.")
         )
-        document_types[document_type.code] = document_type
-        report.count("document_types", created)
-
-    for order, entry in enumerate(catalogue["grounds"]):
-        ground, created = Ground.objects.update_or_create(
-            code=entry["code"],
-            defaults={**_values(entry, GROUND_FIELDS), "display_order": order},
+    prefecture = prefecture_for_postal_code(profile.postal_code)
+    if prefecture is None:
+        raise ApplicationError(
+            "no_prefecture",
+            _(
+                "We cannot find the prefecture for your postal code. Check your address, or "
+                "contact us so that a person can help you."
+            ),
         )
-        report.count("grounds", created)
-        kept = []
-        for position, requirement in enumerate(entry["requirements"]):
-            item, created = GroundRequirement.objects.update_or_create(
-                ground=ground,
-                document_type=document_types[requirement["document"]],
-                defaults={**_values(requirement, REQUIREMENT_FIELDS), "display_order": position},
+    if kind == ProcedureKind.RENEWAL:
+        if renews_permit is None:
+            raise ApplicationError(
+                "permit_required", _("For a renewal, choose the card you want to renew.")
             )
-            kept.append(item.pk)
-            report.count("requirements", created)
-        removed, _ = ground.requirements.exclude(pk__in=kept).delete()
-        report.removed_requirements += removed
+        if renews_permit.holder_id != applicant.pk:
+            raise ApplicationError("permit_required", _("This card is not yours."))
+    elif requested_card != RequestedCard.SAME:
+        raise ApplicationError(
+            "requested_card", _("Only a renewal can ask for a longer card than the current one.")
+        )
+    duplicate = Application.objects.filter(
+        applicant=applicant, ground=ground, kind=kind, status__in=OPEN_STATES
+    ).first()
+    if duplicate is not None:
+        raise ApplicationError(
+            "duplicate",
+            _(
+                "You already have an open application on this ground for this procedure "
+                "(%(reference)s). Continue that one instead: you can add documents to it."
+            )
+            % {"reference": duplicate.reference},
+            reference=duplicate.reference,
+        )
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                applicant=applicant,
+                ground=ground,
+                kind=kind,
+                prefecture=prefecture,
+                renews_permit=renews_permit if kind == ProcedureKind.RENEWAL else None,
+                requested_card=requested_card,
+                channel=channel,
+            )
+    except IntegrityError as exc:  # two submissions of the same form at once
+        raise ApplicationError(
+            "duplicate",
+            _("You already have an open application on this ground for this procedure."),
+        ) from exc
+    _event(application, EventKind.CREATED, actor)
+    audit_action(instance=application, actor=actor, action="create")
+    return application
+
+
+def _read_upload(uploaded_file: UploadedFile) -> tuple[str, str]:
+    """Check an upload by its bytes and size; return its real type and SHA-256."""
+    name = uploaded_file.name or "?"
+    limit = settings.DOCUMENT_MAX_BYTES
+    if uploaded_file.size > limit:
+        raise ApplicationError(
+            "file_too_large",
+            _("The file « %(name)s » is too large (%(size)s MB). The limit is %(limit)s MB.")
+            % {
+                "name": name,
+                "size": round(uploaded_file.size / 1_000_000, 1),
+                "limit": round(limit / 1_000_000),
+            },
+            name=name,
+        )
+    if uploaded_file.size == 0:
+        raise ApplicationError(
+            "file_empty", _("The file « %(name)s » is empty.") % {"name": name}, name=name
+        )
+    uploaded_file.seek(0)
+    content_type = rules.sniff_document_type(uploaded_file.read(1024))
+    if content_type is None:
+        raise ApplicationError(
+            "file_type",
+            _(
+                "The file « %(name)s » is not a PDF, JPEG or PNG file. Scan or photograph the "
+                "document again and save it as PDF, JPEG or PNG."
+            )
+            % {"name": name},
+            name=name,
+        )
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return content_type, digest.hexdigest()
+
+
+def _document_store(
+    *,
+    application: Application,
+    document_type: DocumentType,
+    uploaded_file: UploadedFile,
+    actor: User,
+    error_report: ErrorReport | None = None,
+) -> Document:
+    content_type, sha256 = _read_upload(uploaded_file)
+    original_name = (uploaded_file.name or "document").replace("/", "_")[-200:]
+    document = Document(
+        application=application,
+        document_type=document_type,
+        original_name=original_name,
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=sha256,
+        uploaded_by=actor,
+        error_report=error_report,
+    )
+    document.file.save(original_name, uploaded_file, save=False)
+    document.save()
+    _event(
+        application,
+        EventKind.DOCUMENT_ADDED,
+        actor,
+        document_type=document_type.code,
+        name=original_name,
+    )
+    return document
+
+
+@transaction.atomic
+def document_add(
+    *,
+    application: Application,
+    document_type: DocumentType,
+    uploaded_file: UploadedFile,
+    actor: User,
+) -> Document:
+    """Add one file to a checklist piece; allowed until a decision is taken."""
+    locked = _locked(application)
+    if not locked.documents_editable:
+        raise ApplicationError(
+            "documents_closed",
+            _("Documents can no longer be changed: a decision has been taken."),
+        )
+    if not locked.ground.requirements.filter(document_type=document_type).exists():
+        raise ApplicationError(
+            "document_not_in_checklist",
+            _("This document is not part of the list for this application."),
+        )
+    return _document_store(
+        application=locked, document_type=document_type, uploaded_file=uploaded_file, actor=actor
+    )
+
+
+@transaction.atomic
+def document_remove(*, document: Document, actor: User) -> None:
+    application = _locked(document.application)
+    if not application.documents_editable:
+        raise ApplicationError(
+            "documents_closed",
+            _("Documents can no longer be changed: a decision has been taken."),
+        )
+    if (
+        application.status != ApplicationStatus.DRAFT
+        and not application.documents.filter(document_type=document.document_type)
+        .exclude(pk=document.pk)
+        .exists()
+    ):
+        raise ApplicationError(
+            "last_file",
+            _("Add the new file first, then remove this one: this piece cannot stay empty."),
+        )
+    name, code = document.original_name, document.document_type.code
+    storage, key = document.file.storage, document.file.name
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(key))
+    _event(application, EventKind.DOCUMENT_REMOVED, actor, document_type=code, name=name)
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor: User) -> Application:
+    """File the dossier: only when every mandatory piece has at least one file."""
+    missing = application_missing_documents(application)
+    if missing:
+        raise ApplicationError(
+            "missing_documents",
+            _("Some documents are missing: %(documents)s.")
+            % {"documents": ", ".join(str(document_type.label) for document_type in missing)},
+            missing=[document_type.code for document_type in missing],
+        )
+    now = timezone.now()
+    submitted = _transition(
+        application,
+        action="submit",
+        actor=actor,
+        event=EventKind.SUBMITTED,
+        fields={"filed_at": now},
+    )
+    _event(submitted, EventKind.DEPOSIT_RECEIPT, actor)
+    return submitted
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor: User) -> Application:
+    return _transition(application, action="withdraw", actor=actor, event=EventKind.WITHDRAWN)
+
+
+# --- Corrections --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def correction_request_create(
+    *,
+    application: Application,
+    actor: User,
+    message: str,
+    deadline: date,
+    document_types: list[DocumentType] | tuple = (),
+) -> CorrectionRequest:
+    if not message.strip():
+        raise ApplicationError("message_required", _("Say what must be corrected."))
+    if deadline <= timezone.localdate():
+        raise ApplicationError("deadline", _("The deadline must be a future date."))
+    updated = _transition(
+        application,
+        action="request_correction",
+        actor=actor,
+        event=EventKind.CORRECTION_REQUESTED,
+        deadline=deadline.isoformat(),
+        message=message,
+    )
+    correction = CorrectionRequest.objects.create(
+        application=updated, requested_by=actor, message=message, deadline=deadline
+    )
+    correction.document_types.set(document_types)
+    return correction
+
+
+@transaction.atomic
+def correction_answer(*, application: Application, actor: User, answer: str) -> Application:
+    correction = (
+        CorrectionRequest.objects.select_for_update()
+        .filter(application=application, status=CorrectionStatus.OPEN)
+        .first()
+    )
+    if correction is None:
+        raise ApplicationError("no_correction", _("No correction is waiting for your answer."))
+    missing = [
+        document_type
+        for document_type in correction.document_types.all()
+        if not application.documents.filter(
+            document_type=document_type, uploaded_at__gte=correction.created_at
+        ).exists()
+    ]
+    if missing:
+        raise ApplicationError(
+            "missing_documents",
+            _("Add the documents asked for first: %(documents)s.")
+            % {"documents": ", ".join(str(document_type.label) for document_type in missing)},
+            missing=[document_type.code for document_type in missing],
+        )
+    correction.status = CorrectionStatus.ANSWERED
+    correction.answer = answer
+    correction.answered_at = timezone.now()
+    correction.save()
+    return _transition(
+        application,
+        action="answer_correction",
+        actor=actor,
+        event=EventKind.CORRECTION_ANSWERED,
+    )
+
+
+# --- Instruction and decisions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_mark_complete(*, application: Application, actor: User) -> Application:
+    return _transition(
+        application,
+        action="mark_complete",
+        actor=actor,
+        event=EventKind.COMPLETE,
+        fields={"completed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def application_decide_favourable(*, application: Application, actor: User) -> Application:
+    return _transition(
+        application,
+        action="decide_favourable",
+        actor=actor,
+        event=EventKind.DECIDED_FAVOURABLE,
+        fields={"decided_at": timezone.now()},
+    )
+
+
+def _reasoned_decision(
+    *,
+    application: Application,
+    actor: User,
+    action: str,
+    event: EventKind,
+    expected_kind: str,
+    reason: DecisionReason | None,
+    explanation: str,
+    legal_basis: str,
+    remedies: str,
+) -> Application:
+    """A refusal or a closure states its reason, explanation, legal basis and remedies."""
+    if reason is None or reason.kind != expected_kind:
+        raise ApplicationError("reason_required", _("Choose a reason from the list."))
+    for value, message in (
+        (explanation, _("Explain the decision in plain words.")),
+        (legal_basis, _("Give the legal basis of the decision.")),
+        (remedies, _("Give the remedies and their deadlines.")),
+    ):
+        if not (value or "").strip():
+            raise ApplicationError("reasons_incomplete", message)
+    return _transition(
+        application,
+        action=action,
+        actor=actor,
+        event=event,
+        fields={
+            "decided_at": timezone.now(),
+            "decision_reason": reason,
+            "decision_explanation": explanation.strip(),
+            "decision_legal_basis": legal_basis.strip(),
+            "decision_remedies": remedies.strip(),
+        },
+        reason=reason.code,
+    )
+
+
+@transaction.atomic
+def application_decide_unfavourable(
+    *,
+    application: Application,
+    actor: User,
+    reason: DecisionReason | None,
+    explanation: str,
+    legal_basis: str,
+    remedies: str,
+) -> Application:
+    return _reasoned_decision(
+        application=application,
+        actor=actor,
+        action="decide_unfavourable",
+        event=EventKind.DECIDED_UNFAVOURABLE,
+        expected_kind=DecisionKind.REFUSAL,
+        reason=reason,
+        explanation=explanation,
+        legal_basis=legal_basis,
+        remedies=remedies,
+    )
+
+
+@transaction.atomic
+def application_close(
+    *,
+    application: Application,
+    actor: User,
+    reason: DecisionReason | None,
+    explanation: str,
+    legal_basis: str,
+    remedies: str,
+) -> Application:
+    return _reasoned_decision(
+        application=application,
+        actor=actor,
+        action="close",
+        event=EventKind.CLOSED,
+        expected_kind=DecisionKind.CLOSURE,
+        reason=reason,
+        explanation=explanation,
+        legal_basis=legal_basis,
+        remedies=remedies,
+    )
+
+
+@transaction.atomic
+def application_record_card_available(*, application: Application, actor: User) -> Application:
+    return _transition(
+        application,
+        action="record_card_available",
+        actor=actor,
+        event=EventKind.CARD_AVAILABLE,
+    )
+
+
+@transaction.atomic
+def application_record_card_handed_over(
+    *,
+    application: Application,
+    actor: User,
+    card_number: str,
+    valid_from: date,
+    valid_until: date,
+    handed_over_on: date,
+) -> ResidencePermit:
+    """The card is handed over: the dossier ends and the card becomes a permit held."""
+    handed = _transition(
+        application,
+        action="record_card_handed_over",
+        actor=actor,
+        event=EventKind.CARD_HANDED_OVER,
+        card_number=card_number,
+    )
+    return permit_declare(
+        holder=handed.applicant,
+        number=card_number,
+        card_type=handed.ground.card_type,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        actor=actor,
+        ground=handed.ground,
+        handed_over=True,
+        handed_over_on=handed_over_on,
+    )
+
+
+# --- Error reports ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def error_report_create(
+    *,
+    application: Application,
+    actor: User,
+    category: str,
+    description: str,
+    evidence: list[UploadedFile] | tuple = (),
+) -> ErrorReport:
+    """The person says the record is wrong, with evidence; allowed at any stage once filed."""
+    if application.status == ApplicationStatus.DRAFT:
+        raise ApplicationError(
+            "not_filed", _("Your application is still a draft: correct it directly.")
+        )
+    if category not in ErrorReportCategory.values:
+        raise ApplicationError("category", _("Choose what is wrong."))
+    if not description.strip():
+        raise ApplicationError("description_required", _("Describe the error in a few words."))
+    report = ErrorReport.objects.create(
+        application=application, category=category, description=description, reported_by=actor
+    )
+    evidence_type = DocumentType.objects.get(code=EVIDENCE_DOCUMENT_TYPE)
+    for uploaded_file in evidence:
+        _document_store(
+            application=application,
+            document_type=evidence_type,
+            uploaded_file=uploaded_file,
+            actor=actor,
+            error_report=report,
+        )
+    _event(application, EventKind.ERROR_REPORTED, actor, category=category)
+    audit_action(instance=report, actor=actor, action="error_report_create")
     return report
+
+
+def _open_report(report: ErrorReport) -> ErrorReport:
+    locked = ErrorReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != ErrorReportStatus.OPEN:
+        raise ApplicationError("report_closed", _("This error report has already been answered."))
+    return locked
+
+
+@transaction.atomic
+def error_report_accept(
+    *,
+    report: ErrorReport,
+    actor: User,
+    note: str,
+    handed_over_on: date | None = None,
+    reopen: bool = False,
+) -> ErrorReport:
+    """Accept a report and correct the record. For an unrecorded handover of the previous card,
+    record it; with `reopen`, a refusal or closure that the error caused is re-opened so that the
+    agent can decide again (DESIGN.md §7 scenario 2)."""
+    locked = _open_report(report)
+    application = locked.application
+    if locked.category == ErrorReportCategory.PREVIOUS_CARD_HANDOVER:
+        permit = application.renews_permit
+        if permit is None:
+            raise ApplicationError(
+                "no_permit", _("This application renews no recorded card: correct it in the admin.")
+            )
+        if not permit.handed_over:
+            permit_on = handed_over_on or permit.valid_from
+            ResidencePermit.objects.filter(pk=permit.pk).update(
+                handed_over=True, handed_over_on=permit_on
+            )
+            _event(
+                application,
+                EventKind.PERMIT_RECORD_CORRECTED,
+                actor,
+                number=permit.number,
+                handed_over_on=permit_on.isoformat(),
+            )
+            audit_action(
+                instance=permit,
+                actor=actor,
+                action="permit_handover_recorded",
+                changes={"handed_over": (False, True), "handed_over_on": (None, permit_on)},
+            )
+    locked.status = ErrorReportStatus.ACCEPTED
+    locked.resolution_note = note
+    locked.resolved_by = actor
+    locked.resolved_at = timezone.now()
+    locked.save()
+    _event(application, EventKind.ERROR_REPORT_ACCEPTED, actor, category=locked.category)
+    audit_action(instance=locked, actor=actor, action="error_report_accept")
+    if reopen:
+        previous_reason = application.decision_reason.code if application.decision_reason else ""
+        _transition(
+            application,
+            action="reopen",
+            actor=actor,
+            event=EventKind.REOPENED,
+            fields={
+                "decided_at": None,
+                "decision_reason": None,
+                "decision_explanation": "",
+                "decision_legal_basis": "",
+                "decision_remedies": "",
+            },
+            previous_reason=previous_reason,
+        )
+    return locked
+
+
+@transaction.atomic
+def error_report_reject(*, report: ErrorReport, actor: User, note: str) -> ErrorReport:
+    if not note.strip():
+        raise ApplicationError("reason_required", _("Say why the report is rejected."))
+    locked = _open_report(report)
+    locked.status = ErrorReportStatus.REJECTED
+    locked.resolution_note = note
+    locked.resolved_by = actor
+    locked.resolved_at = timezone.now()
+    locked.save()
+    _event(locked.application, EventKind.ERROR_REPORT_REJECTED, actor, category=locked.category)
+    audit_action(instance=locked, actor=actor, action="error_report_reject")
+    return locked
+
+
+# --- Identity and address -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def foreigner_number_attach(*, profile: ApplicantProfile, number: str, actor: User) -> None:
+    """An agent attaches the foreigner number to a person who had none (DESIGN.md §7 sc. 4)."""
+    number = (number or "").strip()
+    if not (len(number) == 10 and number.isdigit()):
+        raise ApplicationError("foreigner_number", _("A foreigner number has exactly 10 digits."))
+    locked = ApplicantProfile.objects.select_for_update().get(pk=profile.pk)
+    if ApplicantProfile.objects.filter(foreigner_number=number).exclude(pk=locked.pk).exists():
+        raise ApplicationError(
+            "foreigner_number_taken",
+            _("This foreigner number is already attached to another person."),
+        )
+    before = locked.foreigner_number
+    locked.foreigner_number = number
+    locked.save(update_fields=["foreigner_number"])
+    audit_action(
+        instance=locked,
+        actor=actor,
+        action="foreigner_number_attach",
+        changes={"foreigner_number": (before, number)},
+    )
+    for application in Application.objects.filter(applicant=locked.user, status__in=OPEN_STATES):
+        _event(application, EventKind.FOREIGNER_NUMBER_ATTACHED, actor)
+
+
+@transaction.atomic
+def address_change(
+    *,
+    profile: ApplicantProfile,
+    address_line: str,
+    postal_code: str,
+    city: str,
+    actor: User,
+) -> list[Application]:
+    """Move the person: keep the old address, and move every open dossier to the prefecture of
+    the new département (both the person and the agents see it in the timeline)."""
+    new_prefecture = prefecture_for_postal_code(postal_code)
+    if new_prefecture is None:
+        raise ApplicationError(
+            "no_prefecture",
+            _(
+                "We cannot find the prefecture for this postal code. Check it, or contact us so "
+                "that a person can help you."
+            ),
+        )
+    locked = ApplicantProfile.objects.select_for_update().get(pk=profile.pk)
+    PreviousAddress.objects.create(
+        profile=locked,
+        address_line=locked.address_line,
+        postal_code=locked.postal_code,
+        city=locked.city,
+        moved_out_at=timezone.now(),
+    )
+    before = f"{locked.address_line}, {locked.postal_code} {locked.city}"
+    locked.address_line, locked.postal_code, locked.city = address_line, postal_code, city
+    locked.full_clean(exclude=["user"])
+    locked.save()
+    audit_action(
+        instance=locked,
+        actor=actor,
+        action="address_change",
+        changes={"address": (before, f"{address_line}, {postal_code} {city}")},
+    )
+    moved = []
+    for application in Application.objects.select_for_update().filter(
+        applicant=locked.user, status__in=OPEN_STATES
+    ):
+        _event(application, EventKind.ADDRESS_CHANGED, actor, postal_code=postal_code, city=city)
+        if application.prefecture_id != new_prefecture.pk:
+            old = application.prefecture
+            application.prefecture = new_prefecture
+            application.save(update_fields=["prefecture", "updated_at"])
+            _event(
+                application,
+                EventKind.TRANSFERRED,
+                actor,
+                from_prefecture=old.name,
+                to_prefecture=new_prefecture.name,
+            )
+            audit_action(
+                instance=application,
+                actor=actor,
+                action="transfer",
+                changes={"prefecture": (old.code, new_prefecture.code)},
+            )
+            moved.append(application)
+    return moved

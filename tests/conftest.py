@@ -1,6 +1,7 @@
 import pytest
 
-from applications.services import reference_data_load
+from applications.models import Prefecture
+from applications.reference_data.loader import reference_data_load
 
 
 @pytest.fixture(autouse=True)
@@ -9,7 +10,33 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, _media_root):
+    """Uploaded documents go to a temporary folder, not to the developer's var/media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_media_root)},
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real catalogue once per test database; tests roll back on top of it."""
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
 @pytest.fixture
 def reference_data(db):
-    """The real catalogue (prefectures, grounds, checklists), as `make run` loads it."""
-    return reference_data_load()
+    """The real catalogue (prefectures, grounds, checklists, decision reasons), as `make run`
+    loads it. A transactional test empties the database; the next one reloads it here."""
+    if not Prefecture.objects.exists():
+        reference_data_load()

@@ -7,9 +7,13 @@ import yaml
 
 from applications.enums import CardType, ProcedureKind, RightToWork
 from applications.models import DocumentType, Ground, GroundRequirement, Prefecture
+from applications.reference_data.loader import (
+    CatalogueError,
+    reference_data_load,
+    reference_data_read,
+)
 from applications.rules import catalogue_errors, departement_code_for_postal_code
 from applications.selectors import prefecture_for_postal_code
-from applications.services import CatalogueError, reference_data_load, reference_data_read
 
 REQUIRED_GROUNDS = {
     "salaried_worker",
@@ -123,9 +127,10 @@ def test_reference_load_invalid_catalogue_changes_nothing(tmp_path, catalogue):
     broken["grounds"][0]["ceseda_article"] = ""
     path = tmp_path / "catalogue.yaml"
     path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+    before = list(Ground.objects.values_list("code", "ceseda_article"))
     with pytest.raises(CatalogueError, match="ceseda_article"):
         reference_data_load(path=path)
-    assert Ground.objects.count() == 0
+    assert list(Ground.objects.values_list("code", "ceseda_article")) == before
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,43 @@
+"""Who may do what on one dossier: role × dossier state (workflow) × ownership.
+
+`get_abilities` is used by the portal and back-office templates (which buttons show), by the
+views and by the API, so a button is never shown for an action the service would refuse.
+"""
+
+from accounts.permissions import can_use_back_office, is_applicant
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from applications.workflow import allowed_actions
+
+APPLICANT_ACTIONS = {"submit", "withdraw", "answer_correction"}
+AGENT_ACTIONS = {
+    "request_correction",
+    "mark_complete",
+    "decide_favourable",
+    "decide_unfavourable",
+    "close",
+    "record_card_available",
+    "record_card_handed_over",
+}
+
+
+def _is_owner(user, application: Application) -> bool:
+    return is_applicant(user) and application.applicant_id == user.pk
+
+
+def _is_instructing_agent(user, application: Application) -> bool:
+    return can_use_back_office(user) and application.prefecture_id == user.prefecture_id
+
+
+def get_abilities(user, application: Application) -> dict[str, bool]:
+    possible = allowed_actions(application.status)
+    owner = _is_owner(user, application)
+    agent = _is_instructing_agent(user, application)
+    abilities = {action: owner and action in possible for action in APPLICANT_ACTIONS}
+    abilities.update({action: agent and action in possible for action in AGENT_ACTIONS})
+    abilities["view"] = owner or agent
+    abilities["edit_documents"] = owner and application.documents_editable
+    abilities["report_error"] = owner and application.status != ApplicationStatus.DRAFT
+    abilities["answer_error_reports"] = agent
+    abilities["attach_foreigner_number"] = agent
+    return abilities

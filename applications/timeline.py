@@ -1,0 +1,167 @@
+"""Plain-language texts of the timeline and of each status, rendered in the reader's language.
+
+Events store a kind and parameters; the sentence is built here at display time, so that the
+person reads their timeline in the language they chose today.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.enums import ApplicationStatus, ErrorReportCategory, EventKind
+from applications.models import DocumentType, Event
+
+_EVENT_TEXTS = {
+    EventKind.CREATED: gettext_lazy("You started this application."),
+    EventKind.SUBMITTED: gettext_lazy("The application was submitted to the prefecture."),
+    EventKind.DEPOSIT_RECEIPT: gettext_lazy(
+        "Deposit receipt issued. It proves the date of your application; it does not by itself "
+        "prove that you may stay in France."
+    ),
+    EventKind.DOCUMENT_ADDED: gettext_lazy("Document added: %(document)s (%(name)s)."),
+    EventKind.DOCUMENT_REMOVED: gettext_lazy("Document removed: %(document)s (%(name)s)."),
+    EventKind.CORRECTION_REQUESTED: gettext_lazy(
+        "The prefecture asks you for a correction before %(deadline)s: %(message)s"
+    ),
+    EventKind.CORRECTION_ANSWERED: gettext_lazy("You sent the correction."),
+    EventKind.COMPLETE: gettext_lazy("The prefecture says your application is complete."),
+    EventKind.DECIDED_FAVOURABLE: gettext_lazy("Favourable decision: your card will be made."),
+    EventKind.DECIDED_UNFAVOURABLE: gettext_lazy(
+        "The prefecture refused the application. The reasons and your remedies are shown above."
+    ),
+    EventKind.CLOSED: gettext_lazy(
+        "The prefecture closed the application. The reasons and your remedies are shown above."
+    ),
+    EventKind.CARD_AVAILABLE: gettext_lazy(
+        "Your card is ready: make an appointment to collect it."
+    ),
+    EventKind.CARD_HANDED_OVER: gettext_lazy("Your card %(card_number)s was handed over to you."),
+    EventKind.WITHDRAWN: gettext_lazy("The application was withdrawn."),
+    EventKind.REOPENED: gettext_lazy(
+        "The application was re-opened after checking your report. A new decision will be taken."
+    ),
+    EventKind.ERROR_REPORTED: gettext_lazy("You reported an error: %(category)s."),
+    EventKind.ERROR_REPORT_ACCEPTED: gettext_lazy(
+        "Your error report was accepted and the record corrected."
+    ),
+    EventKind.ERROR_REPORT_REJECTED: gettext_lazy(
+        "Your error report was rejected. The answer is shown with the report."
+    ),
+    EventKind.ADDRESS_CHANGED: gettext_lazy("New address recorded: %(postal_code)s %(city)s."),
+    EventKind.TRANSFERRED: gettext_lazy(
+        "Because of your move, the application went from %(from_prefecture)s to %(to_prefecture)s."
+    ),
+    EventKind.FOREIGNER_NUMBER_ATTACHED: gettext_lazy("Your foreigner number was added."),
+    EventKind.PERMIT_RECORD_CORRECTED: gettext_lazy(
+        "The handover of your card %(number)s is now recorded (%(handed_over_on)s)."
+    ),
+}
+
+
+def _format_date(iso: str) -> str:
+    from datetime import date
+
+    try:
+        return date_format(date.fromisoformat(iso), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return iso
+
+
+def event_text(event: Event, document_labels: dict[str, str] | None = None) -> str:
+    params = dict(event.params)
+    if "deadline" in params:
+        params["deadline"] = _format_date(params["deadline"])
+    if "handed_over_on" in params:
+        params["handed_over_on"] = _format_date(params["handed_over_on"])
+    if "document_type" in params:
+        labels = document_labels or {}
+        params["document"] = labels.get(params["document_type"], params["document_type"])
+    if "category" in params:
+        params["category"] = str(
+            dict(ErrorReportCategory.choices).get(params["category"], params["category"])
+        )
+    template = _EVENT_TEXTS.get(event.kind)
+    if template is None:
+        return event.get_kind_display()
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return event.get_kind_display()
+
+
+def timeline_entries(events) -> list[tuple[Event, str]]:
+    """(event, sentence) pairs, with document labels read in one query."""
+    events = list(events)
+    codes = {event.params.get("document_type") for event in events} - {None}
+    labels = {
+        document_type.code: document_type.label
+        for document_type in DocumentType.objects.filter(code__in=codes)
+    }
+    return [(event, event_text(event, labels)) for event in events]
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    where: str
+    next_step: str
+    delay: str
+
+
+def status_summary(status: str) -> StatusSummary:
+    """Where the dossier is, what happens next, how long it should take — in one sentence each."""
+    texts = {
+        ApplicationStatus.DRAFT: (
+            _("Your application is not sent yet."),
+            _("Add the documents of the list, then press « Submit »."),
+            _("Take the time you need: what you saved is kept."),
+        ),
+        ApplicationStatus.SUBMITTED: (
+            _("Your application was sent to the prefecture."),
+            _("An agent checks that it is complete."),
+            _("This usually takes a few weeks."),
+        ),
+        ApplicationStatus.CORRECTION_REQUESTED: (
+            _("The prefecture needs something from you."),
+            _("Read the request below, add what is asked and send your answer."),
+            _("Answer before the date shown, or your application may be closed."),
+        ),
+        ApplicationStatus.COMPLETE: (
+            _("Your application is complete and being examined."),
+            _("The prefecture will take a decision; you do not need to do anything."),
+            _("A decision usually comes within a few months."),
+        ),
+        ApplicationStatus.FAVOURABLE: (
+            _("Good news: the decision is favourable."),
+            _("Your card is being made; you will be told when it is ready."),
+            _("This usually takes a few weeks."),
+        ),
+        ApplicationStatus.CARD_AVAILABLE: (
+            _("Your card is ready."),
+            _("Make an appointment at the prefecture to collect it."),
+            _("Collect it as soon as you can."),
+        ),
+        ApplicationStatus.CLOSED_CARD_HANDED_OVER: (
+            _("Your card was handed over to you: this application is finished."),
+            _("Think of your renewal between 4 and 2 months before the card ends."),
+            _("Nothing more to wait for."),
+        ),
+        ApplicationStatus.UNFAVOURABLE: (
+            _("The prefecture refused the application."),
+            _("Read the reasons and your remedies below. If the record is wrong, report it."),
+            _("Remedies have deadlines: act quickly and ask for help if you need it."),
+        ),
+        ApplicationStatus.CLOSED: (
+            _("The prefecture closed the application."),
+            _("Read the reasons and your remedies below."),
+            _("Remedies have deadlines: act quickly and ask for help if you need it."),
+        ),
+        ApplicationStatus.WITHDRAWN: (
+            _("You withdrew this application."),
+            _("You can start a new application at any time."),
+            _("Nothing more to wait for."),
+        ),
+    }
+    where, next_step, delay = texts[ApplicationStatus(status)]
+    return StatusSummary(where, next_step, delay)
