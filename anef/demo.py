@@ -3,16 +3,21 @@ prefectures, a contact-centre agent, a helper and an administrator. Idempotent: 
 brings the same accounts back to the same state, and creates nothing twice."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
 from accounts.services import applicant_profile_create, user_create
-from applications.models import Prefecture
+from applications import services
+from applications.enums import CardType, ProcedureKind
+from applications.models import Application, DecisionReason, Ground, Prefecture, ResidencePermit
 from applications.reference_data.loader import reference_data_load
+from applications.selectors import application_missing_documents
 
 DEMO_PASSWORD = "demo-anef-2026"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_DOMAIN = "anef.example"
@@ -246,10 +251,118 @@ def _person_upsert(person: DemoPerson) -> User:
     return user
 
 
+def _demo_pdf(name: str) -> SimpleUploadedFile:
+    content = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _demo_filed(user: User, ground_code: str, **kwargs) -> Application:
+    application = services.application_create(
+        applicant=user,
+        ground=Ground.objects.get(code=ground_code),
+        kind=kwargs.pop("kind", ProcedureKind.FIRST_APPLICATION),
+        actor=user,
+        **kwargs,
+    )
+    for document_type in application_missing_documents(application):
+        services.document_add(
+            application=application,
+            document_type=document_type,
+            uploaded_file=_demo_pdf(f"{document_type.code}.pdf"),
+            actor=user,
+        )
+    return services.application_submit(application=application, actor=user)
+
+
+def _demo_permit(user: User, ground_code: str, valid_until: date, **kwargs) -> ResidencePermit:
+    return services.permit_declare(
+        holder=user,
+        number=kwargs.pop("number", f"DEMO{user.pk:06d}"),
+        card_type=CardType.TEMPORARY,
+        valid_from=valid_until.replace(year=valid_until.year - 1),
+        valid_until=valid_until,
+        actor=user,
+        ground=Ground.objects.get(code=ground_code),
+        **kwargs,
+    )
+
+
+def _next(month: int, day: int, today: date) -> date:
+    """The next such day after today (the demo stays meaningful whatever the date)."""
+    candidate = date(today.year, month, day)
+    return candidate if candidate > today else date(today.year + 1, month, day)
+
+
+def _demo_dossiers(users: dict[str, User]) -> None:
+    """The dossiers of the scenarios, created once: a person who already has applications keeps
+    them as they are (the demo may have moved them on)."""
+    today = timezone.localdate()
+    agent_75 = users[f"agent.paris@{DEMO_DOMAIN}"]
+    agent_93 = users[f"agent.seine-saint-denis@{DEMO_DOMAIN}"]
+
+    def untouched(email: str) -> User | None:
+        user = users[email]
+        return None if Application.objects.filter(applicant=user).exists() else user
+
+    if amina := untouched(f"amina.diallo@{DEMO_DOMAIN}"):
+        # Scenario 1: her card ends on 1 March; a complete renewal filed in time.
+        permit = _demo_permit(amina, "salaried_worker", _next(3, 1, today))
+        renewal = _demo_filed(
+            amina, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
+        )
+        services.application_mark_complete(application=renewal, actor=agent_75)
+    if karim := untouched(f"karim.benali@{DEMO_DOMAIN}"):
+        # Scenario 2: the handover of his previous card was never recorded; refused for it.
+        permit = _demo_permit(
+            karim, "salaried_worker", today + timedelta(days=70), handed_over=False
+        )
+        renewal = _demo_filed(
+            karim, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
+        )
+        renewal = services.application_mark_complete(application=renewal, actor=agent_93)
+        reason = DecisionReason.objects.get(code="conditions_not_met")
+        services.application_decide_unfavourable(
+            application=renewal,
+            actor=agent_93,
+            reason=reason,
+            explanation="La remise de votre carte précédente n'est pas enregistrée : "
+            "nous ne pouvons pas renouveler une carte qui ne vous a pas été remise.",
+            legal_basis=reason.legal_basis,
+            remedies=reason.remedies_fr,
+        )
+    if maria := untouched(f"maria.santos@{DEMO_DOMAIN}"):
+        # Scenario 3: two grounds filed the same week.
+        _demo_filed(maria, "parent_of_french_child")
+        _demo_filed(maria, "salaried_worker")
+    if yonas := untouched(f"yonas.tesfaye@{DEMO_DOMAIN}"):
+        # Scenario 4: no foreigner number yet.
+        _demo_filed(yonas, "refugee_adult_child")
+    if oleksandr := untouched(f"oleksandr.petrenko@{DEMO_DOMAIN}"):
+        # Scenario 6: a draft whose uploads keep failing.
+        services.application_create(
+            applicant=oleksandr,
+            ground=Ground.objects.get(code="personal_and_family_ties"),
+            kind=ProcedureKind.FIRST_APPLICATION,
+            actor=oleksandr,
+        )
+    if lan := untouched(f"lan.nguyen@{DEMO_DOMAIN}"):
+        # Scenario 7: filed in Paris; she will move to Seine-Saint-Denis.
+        _demo_filed(lan, "student")
+    if samuel := untouched(f"samuel.mensah@{DEMO_DOMAIN}"):
+        # Scenario 9: complete, for the agent to close with reasons.
+        services.application_mark_complete(
+            application=_demo_filed(samuel, "personal_and_family_ties"), actor=agent_93
+        )
+
+
 @transaction.atomic
 def demo_data_seed() -> list[DemoLogin]:
     reference_data_load()
+    users = {person.email: _person_upsert(person) for person in DEMO_PEOPLE}
+    _demo_dossiers(users)
     return [
-        DemoLogin(_person_upsert(person).email, person.role.label, person.description)
-        for person in DEMO_PEOPLE
+        DemoLogin(person.email, person.role.label, person.description) for person in DEMO_PEOPLE
     ]

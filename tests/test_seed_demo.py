@@ -4,7 +4,8 @@ from django.core.management import call_command
 
 from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
-from anef.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from anef.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_PEOPLE
+from applications.models import Application, Document
 
 
 @pytest.mark.django_db
@@ -21,12 +22,20 @@ def test_seed_demo_creates_every_role_and_prints_logins(capsys):
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent():
     call_command("seed_demo")
-    counts = (User.objects.count(), ApplicantProfile.objects.count(), EmailAddress.objects.count())
+    counts = (
+        User.objects.count(),
+        ApplicantProfile.objects.count(),
+        EmailAddress.objects.count(),
+        Application.objects.count(),
+        Document.objects.count(),
+    )
     call_command("seed_demo")
     assert counts == (
         User.objects.count(),
         ApplicantProfile.objects.count(),
         EmailAddress.objects.count(),
+        Application.objects.count(),
+        Document.objects.count(),
     )
     assert counts[0] == len(DEMO_PEOPLE)
 
@@ -66,3 +75,21 @@ def test_seed_demo_accounts_can_sign_in(client):
     for person in DEMO_PEOPLE:
         assert client.login(email=person.email, password=DEMO_PASSWORD), person.email
         client.logout()
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_scenario_dossiers():
+    call_command("seed_demo")
+
+    def statuses(login):
+        return sorted(
+            Application.objects.filter(applicant__email=f"{login}@{DEMO_DOMAIN}").values_list(
+                "status", flat=True
+            )
+        )
+
+    assert statuses("amina.diallo") == ["complete"]
+    assert statuses("karim.benali") == ["unfavourable"]
+    assert statuses("maria.santos") == ["submitted", "submitted"]
+    assert statuses("yonas.tesfaye") == ["submitted"]
+    assert statuses("samuel.mensah") == ["complete"]
