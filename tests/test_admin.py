@@ -12,6 +12,9 @@ ADMIN_PAGES = [
     "admin:accounts_user_changelist",
     "admin:accounts_user_add",
     "admin:auditlog_logentry_changelist",
+    "admin:applications_application_changelist",
+    "admin:applications_residencepermit_changelist",
+    "admin:applications_decisionreason_changelist",
 ]
 
 
@@ -65,3 +68,19 @@ def test_admin_changes_to_reference_data_are_audited(client, reference_data):
     entry = LogEntry.objects.get_for_object(prefecture).latest("timestamp")
     assert entry.actor == administrator
     assert "phone" in entry.changes_dict
+
+
+@pytest.mark.django_db
+def test_admin_dossier_page_shows_timeline_but_cannot_change_status(client, reference_data):
+    from applications.models import Application
+    from tests.accounts.factories import ApplicantProfileFactory
+    from tests.applications.helpers import filed
+
+    application = filed(ApplicantProfileFactory())
+    client.force_login(AdministratorFactory())
+    url = reverse("admin:applications_application_change", args=[application.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'name="status"' not in response.text
+    client.post(url, {"status": "favourable"})
+    assert Application.objects.get(pk=application.pk).status == "submitted"
