@@ -15,6 +15,7 @@ from applications.models import (
     Ground,
     GroundRequirement,
     Prefecture,
+    ResidencePermit,
 )
 from applications.rules import departement_code_for_postal_code
 from applications.workflow import OPEN_STATES
@@ -63,6 +64,11 @@ def document_list_visible_to(user) -> QuerySet[Document]:
     return Document.objects.filter(
         application__in=application_list_visible_to(user).values("pk")
     ).select_related("document_type", "application")
+
+
+def permit_list_held_by(holder) -> QuerySet[ResidencePermit]:
+    """The cards a person holds or held, newest first (callers have already scoped `holder`)."""
+    return ResidencePermit.objects.filter(holder=holder).select_related("ground")
 
 
 # --- Checklist ----------------------------------------------------------------------------------
@@ -155,6 +161,7 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
         queryset = queryset.filter(
             Q(reference__iexact=term)
             | Q(applicant__last_name__icontains=term)
+            | Q(applicant__first_name__icontains=term)
             | Q(applicant__email__iexact=term)
             | Q(applicant__applicant_profile__foreigner_number=term)
         )

@@ -42,7 +42,7 @@ from applications.selectors import (
     application_missing_documents,
     prefecture_for_postal_code,
 )
-from applications.workflow import OPEN_STATES, target_state
+from applications.workflow import OPEN_STATES, allowed_actions, target_state
 
 EVIDENCE_DOCUMENT_TYPE = "supporting_evidence"
 
@@ -382,6 +382,12 @@ def correction_request_create(
 ) -> CorrectionRequest:
     if not message.strip():
         raise ApplicationError("message_required", _("Say what must be corrected."))
+    checklist = set(application.ground.requirements.values_list("document_type_id", flat=True))
+    if any(document_type.pk not in checklist for document_type in document_types):
+        raise ApplicationError(
+            "document_not_in_checklist",
+            _("Ask only for documents of this application's list."),
+        )
     if deadline <= timezone.localdate():
         raise ApplicationError("deadline", _("The deadline must be a future date."))
     updated = _transition(
@@ -643,6 +649,10 @@ def error_report_accept(
     agent can decide again (DESIGN.md §7 scenario 2)."""
     locked = _open_report(report)
     application = locked.application
+    if reopen and "reopen" not in allowed_actions(application.status):
+        raise ApplicationError(
+            "cannot_reopen", _("Only a refused or closed application can be re-opened.")
+        )
     if locked.category == ErrorReportCategory.PREVIOUS_CARD_HANDOVER:
         permit = application.renews_permit
         if permit is None:

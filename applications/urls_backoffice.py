@@ -4,6 +4,52 @@ from applications.views import backoffice
 
 app_name = "backoffice"
 
+_dossier = "applications/<str:reference>/"
+
 urlpatterns = [
+    # The queue is the back office's home page.
     path("", backoffice.home, name="home"),
+    path(_dossier, backoffice.application_detail, name="application_detail"),
+    path(
+        f"{_dossier}complete/",
+        backoffice.application_mark_complete,
+        name="application_mark_complete",
+    ),
+    path(
+        f"{_dossier}correction/",
+        backoffice.application_request_correction,
+        name="application_request_correction",
+    ),
+    path(
+        f"{_dossier}favourable/",
+        backoffice.application_decide_favourable,
+        name="application_decide_favourable",
+    ),
+    path(f"{_dossier}refuse/", backoffice.application_refuse, name="application_refuse"),
+    path(f"{_dossier}close/", backoffice.application_close, name="application_close"),
+    path(
+        f"{_dossier}card-available/",
+        backoffice.application_record_card_available,
+        name="application_record_card_available",
+    ),
+    path(
+        f"{_dossier}card-handed-over/",
+        backoffice.application_record_card_handed_over,
+        name="application_record_card_handed_over",
+    ),
+    path(
+        f"{_dossier}foreigner-number/",
+        backoffice.foreigner_number_attach,
+        name="foreigner_number_attach",
+    ),
+    path(
+        f"{_dossier}error-reports/<int:report_pk>/accept/",
+        backoffice.error_report_accept,
+        name="error_report_accept",
+    ),
+    path(
+        f"{_dossier}error-reports/<int:report_pk>/reject/",
+        backoffice.error_report_reject,
+        name="error_report_reject",
+    ),
 ]

@@ -1,6 +1,6 @@
 """Serving a supporting document: only to those entitled, never through a public URL."""
 
-from django.http import FileResponse, HttpRequest, Http404
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET

@@ -582,3 +582,27 @@ def test_service_address_change_to_an_unknown_departement_is_refused(profile):
         )
     profile.refresh_from_db()
     assert profile.postal_code == "75011"
+
+
+def test_service_correction_for_a_document_outside_the_checklist_is_refused(profile, agent):
+    with pytest.raises(ApplicationError) as error:
+        services.correction_request_create(
+            application=filed(profile),
+            actor=agent,
+            message="x",
+            deadline=datetime.date.today() + datetime.timedelta(days=10),
+            document_types=[DocumentType.objects.get(code="enrolment_certificate")],
+        )
+    assert error.value.code == "document_not_in_checklist"
+
+
+def test_service_error_report_reopen_of_an_undecided_dossier_is_refused_first(profile, agent):
+    application = filed(profile)
+    report = services.error_report_create(
+        application=application, actor=profile.user, category="other", description="x"
+    )
+    with pytest.raises(ApplicationError) as error:
+        services.error_report_accept(report=report, actor=agent, note="ok", reopen=True)
+    assert error.value.code == "cannot_reopen"
+    report.refresh_from_db()
+    assert report.status == "open"
