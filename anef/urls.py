@@ -7,6 +7,7 @@ from applications.views import documents
 
 api_v1_patterns = [
     path("", include("accounts.api.urls")),
+    path("", include("applications.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,4 +26,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler404 = "anef.views.page_not_found"
 handler500 = "anef.views.server_error"

@@ -210,9 +210,13 @@ def application_create(
                 channel=channel,
             )
     except IntegrityError as exc:  # two submissions of the same form at once
+        existing = Application.objects.filter(
+            applicant=applicant, ground=ground, kind=kind, status__in=OPEN_STATES
+        ).first()
         raise ApplicationError(
             "duplicate",
             _("You already have an open application on this ground for this procedure."),
+            reference=existing.reference if existing else "",
         ) from exc
     _event(application, EventKind.CREATED, actor)
     audit_action(instance=application, actor=actor, action="create")
@@ -317,6 +321,10 @@ def document_add(
 
 @transaction.atomic
 def document_remove(*, document: Document, actor: User) -> None:
+    if document.error_report_id is not None:
+        raise ApplicationError(
+            "evidence_kept", _("Evidence sent with an error report is kept with the report.")
+        )
     application = _locked(document.application)
     if not application.documents_editable:
         raise ApplicationError(
@@ -611,6 +619,8 @@ def error_report_create(
         raise ApplicationError("category", _("Choose what is wrong."))
     if not description.strip():
         raise ApplicationError("description_required", _("Describe the error in a few words."))
+    for uploaded_file in evidence:  # every file checked before any is stored
+        _read_upload(uploaded_file)
     report = ErrorReport.objects.create(
         application=application, category=category, description=description, reported_by=actor
     )

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from applications.models import Prefecture
@@ -8,6 +10,17 @@ from applications.reference_data.loader import reference_data_load
 def _fast_password_hashing(settings):
     # Hashing strength is not what these tests measure; MD5 keeps the suite fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test starts with an empty cache: allauth's and rate limits' counters live there."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,
+        }
+    }
 
 
 @pytest.fixture(scope="session")

@@ -102,3 +102,10 @@ def test_pages_login_page_uses_the_design_system(client):
 @pytest.mark.django_db
 def test_pages_signup_page_answers(client):
     assert client.get(reverse("account_signup")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_unknown_api_url_answers_json_404(client):
+    response = client.get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

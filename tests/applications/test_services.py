@@ -606,3 +606,16 @@ def test_service_error_report_reopen_of_an_undecided_dossier_is_refused_first(pr
     assert error.value.code == "cannot_reopen"
     report.refresh_from_db()
     assert report.status == "open"
+
+
+def test_service_error_report_evidence_cannot_be_removed(profile):
+    report = services.error_report_create(
+        application=filed(profile),
+        actor=profile.user,
+        category="other",
+        description="x",
+        evidence=[pdf_upload("preuve.pdf")],
+    )
+    with pytest.raises(ApplicationError) as error:
+        services.document_remove(document=report.evidence.get(), actor=profile.user)
+    assert error.value.code == "evidence_kept"
