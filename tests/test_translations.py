@@ -25,10 +25,16 @@ def test_translations_french_has_no_fuzzy_string(french_catalogue):
     assert [entry.msgid for entry in french_catalogue.fuzzy_entries()] == []
 
 
+def _translations(entry) -> list[str]:
+    """The translated text(s) of an entry: one, or one per plural form."""
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
 def test_translations_french_keeps_every_placeholder(french_catalogue):
     for entry in french_catalogue.translated_entries():
-        for placeholder in ("%(", "{{", "<a "):
-            assert entry.msgid.count(placeholder) == entry.msgstr.count(placeholder), entry.msgid
+        for translation in _translations(entry):
+            for placeholder in ("%(", "{{", "<a "):
+                assert entry.msgid.count(placeholder) == translation.count(placeholder), entry.msgid
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -37,5 +43,11 @@ def test_translations_compiled_file_matches_its_source(language):
     with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in source.translated_entries():
-        if not entry.obsolete:
+        if entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            for form, translation in entry.msgstr_plural.items():
+                count = 1 if int(form) == 0 else 2  # French: singular for 0 and 1
+                assert compiled.ngettext(entry.msgid, entry.msgid_plural, count) == translation
+        else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid

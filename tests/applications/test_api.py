@@ -784,7 +784,7 @@ def test_api_applicant_routes_agent(api_client, agent, routes):
 def test_api_application_and_permit_create_helper(api_client, reference_data, route):
     api_client.force_authenticate(HelperFactory())
     assert api_client.get(_url(route)).json()["count"] == 0
-    response = api_client.post(_url(route), {}, format="json")
+    response = api_client.post(_url(route), {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     body = _assert_error(response, 403, "permission_denied")
     assert "mandate" in body["message"]
 

@@ -1,0 +1,276 @@
+"""Authorization matrix: every route of ours × every role, with the expected outcome.
+
+A route without a row in ROUTES fails `test_matrix_covers_every_route`, so a new page or
+endpoint cannot ship without saying who may reach it. Third-party routes (allauth, the admin's
+own pages, i18n) are covered by their libraries; the admin's entry is checked here once.
+
+Each role acts on the same dossier: it belongs to `applicant` and is instructed in Paris (75),
+where `agent` works; `other_agent` works in Seine-Saint-Denis (93).
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from applications.enums import ApplicationStatus
+from applications.models import Document, DocumentType, ErrorReport
+from tests.accounts.factories import (
+    AdministratorFactory,
+    ApplicantProfileFactory,
+    ContactCentreAgentFactory,
+    HelperFactory,
+    PrefectureAgentFactory,
+)
+from tests.applications.factories import PDF_BYTES, ApplicationFactory
+
+ROLES = [
+    "anonymous",
+    "applicant",
+    "other_applicant",
+    "helper",
+    "agent",
+    "other_agent",
+    "contact_centre",
+    "admin",
+]
+
+# Outcomes: OK (anything but refused: 200, a redirect elsewhere than the login page, 400 or 409
+# for an empty form or a transition not possible now), LOGIN (sent to sign in), DENIED (403),
+# HIDDEN (404: someone else's object is simply not found), UNAUTHENTICATED (API 401).
+OK, LOGIN, DENIED, HIDDEN, UNAUTHENTICATED = "ok", "login", "403", "404", "401"
+
+EVERYONE = dict.fromkeys(ROLES, OK)
+SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
+PORTAL_PAGE = {
+    "anonymous": LOGIN,
+    "applicant": OK,
+    "other_applicant": OK,
+    "helper": OK,
+    "agent": DENIED,
+    "other_agent": DENIED,
+    "contact_centre": DENIED,
+    "admin": DENIED,
+}
+PORTAL_DOSSIER = {**PORTAL_PAGE, "other_applicant": HIDDEN, "helper": HIDDEN}
+BACK_OFFICE_PAGE = {
+    "anonymous": LOGIN,
+    "applicant": DENIED,
+    "other_applicant": DENIED,
+    "helper": DENIED,
+    "agent": OK,
+    "other_agent": OK,
+    "contact_centre": DENIED,
+    "admin": DENIED,
+}
+BACK_OFFICE_DOSSIER = {**BACK_OFFICE_PAGE, "other_agent": HIDDEN}
+SUPPORT_CONSOLE = {**dict.fromkeys(ROLES, DENIED), "anonymous": LOGIN, "contact_centre": OK}
+ADMIN = {**dict.fromkeys(ROLES, LOGIN), "admin": OK}
+DOCUMENT = {**dict.fromkeys(ROLES, HIDDEN), "applicant": OK, "agent": OK}
+
+API_SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": UNAUTHENTICATED}
+API_APPLICANT = {
+    key: (UNAUTHENTICATED if value == LOGIN else value) for key, value in PORTAL_PAGE.items()
+}
+API_APPLICANT_DOSSIER = {
+    key: (UNAUTHENTICATED if value == LOGIN else value) for key, value in PORTAL_DOSSIER.items()
+}
+API_AGENT = {
+    key: (UNAUTHENTICATED if value == LOGIN else value) for key, value in BACK_OFFICE_PAGE.items()
+}
+API_AGENT_DOSSIER = {
+    key: (UNAUTHENTICATED if value == LOGIN else value)
+    for key, value in BACK_OFFICE_DOSSIER.items()
+}
+API_DOCUMENT_FILE = {**DOCUMENT, "anonymous": UNAUTHENTICATED}
+API_DOCUMENT_FILE.update(
+    {"contact_centre": DENIED, "admin": DENIED, "other_agent": HIDDEN, "helper": HIDDEN}
+)
+
+# route name → (HTTP method, arguments, expected outcome per role)
+ROUTES = {
+    "home": ("get", {}, EVERYONE),
+    "healthz": ("get", {}, EVERYONE),
+    "accounts:home": ("get", {}, SIGNED_IN),
+    "document_download": ("get", {"pk": "document"}, DOCUMENT),
+    "admin:index": ("get", {}, ADMIN),
+    "support_console:home": ("get", {}, SUPPORT_CONSOLE),
+    # Portal
+    "portal:home": ("get", {}, PORTAL_PAGE),
+    "portal:profile": ("get", {}, PORTAL_PAGE),
+    "portal:address_change": ("post", {}, PORTAL_PAGE),
+    "portal:permits": ("get", {}, PORTAL_PAGE),
+    "portal:permit_new": ("get", {}, PORTAL_PAGE),
+    "portal:application_new": ("get", {}, PORTAL_PAGE),
+    "portal:application_new_procedure": ("get", {"ground_code": "student"}, PORTAL_PAGE),
+    "portal:application_new_renewal": ("get", {"ground_code": "student"}, PORTAL_PAGE),
+    "portal:application_detail": ("get", {"reference": "reference"}, PORTAL_DOSSIER),
+    "portal:document_upload": (
+        "post",
+        {"reference": "reference", "code": "passport"},
+        PORTAL_DOSSIER,
+    ),
+    "portal:document_remove": (
+        "post",
+        {"reference": "reference", "pk": "document"},
+        PORTAL_DOSSIER,
+    ),
+    "portal:application_submit": ("post", {"reference": "reference"}, PORTAL_DOSSIER),
+    "portal:application_withdraw": ("get", {"reference": "reference"}, PORTAL_DOSSIER),
+    "portal:correction_answer": ("post", {"reference": "reference"}, PORTAL_DOSSIER),
+    "portal:error_report_create": ("post", {"reference": "reference"}, PORTAL_DOSSIER),
+    # Back office
+    "backoffice:home": ("get", {}, BACK_OFFICE_PAGE),
+    "backoffice:application_detail": ("get", {"reference": "reference"}, BACK_OFFICE_DOSSIER),
+    **{
+        f"backoffice:{name}": ("post", {"reference": "reference"}, BACK_OFFICE_DOSSIER)
+        for name in (
+            "application_mark_complete",
+            "application_request_correction",
+            "application_decide_favourable",
+            "application_record_card_available",
+            "application_record_card_handed_over",
+            "foreigner_number_attach",
+        )
+    },
+    "backoffice:application_refuse": ("get", {"reference": "reference"}, BACK_OFFICE_DOSSIER),
+    "backoffice:application_close": ("get", {"reference": "reference"}, BACK_OFFICE_DOSSIER),
+    "backoffice:error_report_accept": (
+        "post",
+        {"reference": "reference", "report_pk": "report"},
+        BACK_OFFICE_DOSSIER,
+    ),
+    "backoffice:error_report_reject": (
+        "post",
+        {"reference": "reference", "report_pk": "report"},
+        BACK_OFFICE_DOSSIER,
+    ),
+    # API
+    "api:me": ("get", {}, API_SIGNED_IN),
+    "api:ground-list": ("get", {}, EVERYONE),
+    "api:application-list": ("get", {}, API_APPLICANT),
+    "api:permit-list": ("get", {}, API_APPLICANT),
+    "api:profile-address": ("post", {}, API_APPLICANT),
+    **{
+        f"api:application-{name}": (method, {"reference": "reference"}, API_APPLICANT_DOSSIER)
+        for name, method in (
+            ("detail", "get"),
+            ("submit", "post"),
+            ("withdraw", "post"),
+            ("correction-answer", "post"),
+            ("documents", "get"),
+            ("error-reports", "get"),
+            ("events", "get"),
+        )
+    },
+    "api:document-detail": ("delete", {"pk": "document"}, API_APPLICANT_DOSSIER),
+    "api:document-file": ("get", {"pk": "document"}, API_DOCUMENT_FILE),
+    "api:agent-application-list": ("get", {}, API_AGENT),
+    "api:agent-application-detail": ("get", {"reference": "reference"}, API_AGENT_DOSSIER),
+    **{
+        f"api:agent-application-{action}": ("post", {"reference": "reference"}, API_AGENT_DOSSIER)
+        for action in (
+            "mark-complete",
+            "request-correction",
+            "decide-favourable",
+            "decide-unfavourable",
+            "close",
+            "card-available",
+            "card-handed-over",
+        )
+    },
+    "api:agent-error-report-accept": ("post", {"pk": "report"}, API_AGENT_DOSSIER),
+    "api:agent-error-report-reject": ("post", {"pk": "report"}, API_AGENT_DOSSIER),
+    "api:agent-profile-foreigner-number": ("post", {"user_id": "owner"}, API_AGENT_DOSSIER),
+    "api-schema": ("get", {}, EVERYONE),
+    "api-docs": ("get", {}, EVERYONE),
+}
+
+THIRD_PARTY_PREFIXES = ("admin:", "account_", "mfa_", "set_language")
+
+
+def our_route_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return {
+        name for name in names if not name.startswith(THIRD_PARTY_PREFIXES) or name == "admin:index"
+    }
+
+
+def test_matrix_covers_every_route():
+    assert sorted(our_route_names() - set(ROUTES)) == []
+    assert sorted(set(ROUTES) - our_route_names()) == []
+
+
+@pytest.fixture
+def world(reference_data):
+    """A filed dossier with one document and one open error report, built directly in the
+    database (the services that build it are tested elsewhere; this keeps 500 tests fast)."""
+    owner = ApplicantProfileFactory(postal_code="75011")
+    application = ApplicationFactory(
+        applicant=owner.user, status=ApplicationStatus.SUBMITTED, filed_at=timezone.now()
+    )
+    document = Document(
+        application=application,
+        document_type=DocumentType.objects.get(code="passport"),
+        original_name="passport.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        sha256="0" * 64,
+        uploaded_by=owner.user,
+    )
+    document.file.save("passport.pdf", ContentFile(PDF_BYTES), save=True)
+    report = ErrorReport.objects.create(
+        application=application, category="other", description="x", reported_by=owner.user
+    )
+    return {
+        "reference": application.reference,
+        "document": document.pk,
+        "report": report.pk,
+        "owner": owner.user.pk,
+        "users": {
+            "anonymous": None,
+            "applicant": owner.user,
+            "other_applicant": ApplicantProfileFactory(postal_code="75011").user,
+            "helper": HelperFactory(),
+            "agent": PrefectureAgentFactory(prefecture=application.prefecture),
+            "other_agent": PrefectureAgentFactory(prefecture__departement_code="93"),
+            "contact_centre": ContactCentreAgentFactory(),
+            "admin": AdministratorFactory(),
+        },
+    }
+
+
+def outcome(response) -> str:
+    response.close()  # a streamed file is closed even when the test does not read it
+    status = response.status_code
+    if status in (301, 302) and "login" in response.get("Location", ""):
+        return LOGIN
+    if status in (401, 403, 404):
+        return str(status)
+    assert status < 500, f"server error {status}"
+    return OK
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_matrix_role_on_route(client, world, route, role):
+    method, arguments, expected = ROUTES[route]
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    url = reverse(route, kwargs={name: world.get(key, key) for name, key in arguments.items()})
+    if route.startswith("api:") and method == "post":
+        response = client.post(url, data={}, content_type="application/json")
+    else:
+        response = getattr(client, method)(url)
+    assert outcome(response) == expected[role], (route, role, response.status_code)
