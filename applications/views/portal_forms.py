@@ -100,7 +100,7 @@ class ErrorReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     evidence = MultipleFileField(
-        label=_("Proof (optional)"),
+        label=_("Proof"),
         required=False,
         help_text=_(
             "PDF, JPEG or PNG: for example the receipt given when your previous card was "
