@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 ANEF_PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(ANEF_PORT)
 export ANEF_PORT SITE_URL
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format lock messages clean help
 

@@ -18,6 +18,7 @@ from applications.enums import CardType, ProcedureKind
 from applications.models import Application, DecisionReason, Ground, Prefecture, ResidencePermit
 from applications.reference_data.loader import reference_data_load
 from applications.selectors import application_missing_documents
+from attestations.services import attestations_sweep
 
 DEMO_PASSWORD = "demo-anef-2026"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_DOMAIN = "anef.example"
@@ -290,12 +291,6 @@ def _demo_permit(user: User, ground_code: str, valid_until: date, **kwargs) -> R
     )
 
 
-def _next(month: int, day: int, today: date) -> date:
-    """The next such day after today (the demo stays meaningful whatever the date)."""
-    candidate = date(today.year, month, day)
-    return candidate if candidate > today else date(today.year + 1, month, day)
-
-
 def _demo_dossiers(users: dict[str, User]) -> None:
     """The dossiers of the scenarios, created once: a person who already has applications keeps
     them as they are (the demo may have moved them on)."""
@@ -308,12 +303,17 @@ def _demo_dossiers(users: dict[str, User]) -> None:
         return None if Application.objects.filter(applicant=user).exists() else user
 
     if amina := untouched(f"amina.diallo@{DEMO_DOMAIN}"):
-        # Scenario 1: her card ends on 1 March; a complete renewal filed in time.
-        permit = _demo_permit(amina, "salaried_worker", _next(3, 1, today))
+        # Scenario 1: her card ends in 10 days; she filed a complete renewal 75 days ago, in the
+        # R. 431-5 window, so her API is already in her hands (issued 15 days ahead).
+        permit = _demo_permit(amina, "salaried_worker", today + timedelta(days=10))
         renewal = _demo_filed(
             amina, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
         )
-        services.application_mark_complete(application=renewal, actor=agent_75)
+        renewal = services.application_mark_complete(application=renewal, actor=agent_75)
+        now = timezone.now()
+        Application.objects.filter(pk=renewal.pk).update(  # her history, as if lived
+            filed_at=now - timedelta(days=75), completed_at=now - timedelta(days=60)
+        )
     if karim := untouched(f"karim.benali@{DEMO_DOMAIN}"):
         # Scenario 2: the handover of his previous card was never recorded; refused for it.
         permit = _demo_permit(
@@ -363,6 +363,7 @@ def demo_data_seed() -> list[DemoLogin]:
     reference_data_load()
     users = {person.email: _person_upsert(person) for person in DEMO_PEOPLE}
     _demo_dossiers(users)
+    attestations_sweep()
     return [
         DemoLogin(person.email, person.role.label, person.description) for person in DEMO_PEOPLE
     ]

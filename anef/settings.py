@@ -268,6 +268,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "anef.api_errors.exception_handler",
+    # Public verification of attestations, per client IP (attestations/throttling.py): the JSON
+    # endpoints for organisations, the HTML page, and the typing of share codes.
+    "DEFAULT_THROTTLE_RATES": {
+        "verify": env.str("VERIFY_API_RATE", default="60/min"),
+        "verify_page": env.str("VERIFY_PAGE_RATE", default="60/min"),
+        "share_code": env.str("VERIFY_SHARE_CODE_RATE", default="10/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "anef API",
@@ -311,6 +318,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Exactly one beat process runs this schedule (Procfile locally, the `beat` service in compose).
 CELERY_BEAT_SCHEDULE = {
+    "attestations-sweep": {
+        "task": "attestations.sweep",
+        "schedule": env.int("ATTESTATION_SWEEP_SECONDS", default=3600),
+    },
     "record-scheduler-heartbeat": {
         "task": "anef.tasks.record_heartbeat",
         "schedule": 60.0,
@@ -319,6 +330,38 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Beat considers the scheduler stale past this many seconds without a heartbeat (/healthz).
 HEARTBEAT_STALE_AFTER_SECONDS = env.int("HEARTBEAT_STALE_AFTER_SECONDS", default=300)
+
+# --- Attestations (attestations/rules.py) ------------------------------------------------------
+# Every duration is the law's unless a policy makes it more generous; never stricter
+# (attestations.rules.Policy.from_settings refuses a stricter value).
+ATTESTATION_POLICY = {
+    # CESEDA R. 431-5 1°: the renewal is filed between the 120th and the 60th day before expiry.
+    "RENEWAL_WINDOW_START_DAYS": 120,
+    "RENEWAL_WINDOW_END_DAYS": 60,
+    # CESEDA R. 431-15-1: the API is valid at most three months, renewed while no decision.
+    "API_VALIDITY_MONTHS": 3,
+    # Conseil d'État, 5 May 2026 (press release, shared/seeds/000_*.txt): the API must be in the
+    # person's hands before the previous document expires: issued this many days ahead.
+    "API_LEAD_DAYS": env.int("ATTESTATION_API_LEAD_DAYS", default=15),
+    # CESEDA R. 431-15-1: a favourable decision gives an attestation pending the card (ADF);
+    # we give it the API's length and renew it the same way until the card is handed over.
+    "ADF_VALIDITY_MONTHS": 3,
+    "ADF_LEAD_DAYS": env.int("ATTESTATION_ADF_LEAD_DAYS", default=15),
+    # Policies more generous than R. 431-5 / R. 431-15-1 (DESIGN.md §3): off by default.
+    "FILED_BEFORE_EXPIRY_COUNTS_AS_IN_TIME": env.bool(
+        "ATTESTATION_FILED_BEFORE_EXPIRY_COUNTS", default=False
+    ),
+    "ISSUE_ON_FILING": env.bool("ATTESTATION_ISSUE_ON_FILING", default=False),
+    # A renewal still incomplete this close to expiry is listed for agents as at risk.
+    "AT_RISK_DAYS_BEFORE_EXPIRY": 30,
+}
+
+# Ed25519 keys signing the attestations' QR codes (attestations/signing.py). Production sets
+# ATTESTATION_SIGNING_KEY (base64 of the 32-byte private key) and its id; older public keys stay
+# published (ATTESTATION_RETIRED_PUBLIC_KEYS, JSON {id: base64 public key}) for rotation.
+ATTESTATION_SIGNING_KEY = env.str("ATTESTATION_SIGNING_KEY", default="")
+ATTESTATION_SIGNING_KEY_ID = env.str("ATTESTATION_SIGNING_KEY_ID", default="dev-1")
+ATTESTATION_RETIRED_PUBLIC_KEYS = env.json("ATTESTATION_RETIRED_PUBLIC_KEYS", default={})
 
 # --- Audit log ----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
@@ -336,4 +379,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint tells every step of every render at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -8,6 +8,7 @@ from applications.views import documents
 api_v1_patterns = [
     path("", include("accounts.api.urls")),
     path("", include("applications.api.urls")),
+    path("", include("attestations.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,10 +17,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
+    path("portal/attestations/", include("attestations.urls_portal")),
+    path("agents/attestations/", include("attestations.urls_backoffice")),
     path("portal/", include("applications.urls_portal")),
     path("agents/", include("applications.urls_backoffice")),
     path("support/", include("support.urls_console")),
     path("documents/<int:pk>/", documents.download, name="document_download"),
+    path("verify/", include("attestations.urls_verify")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1_patterns, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

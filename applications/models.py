@@ -351,12 +351,19 @@ class Application(models.Model):
     decision_explanation = models.TextField(_("explanation"), blank=True)
     decision_legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
     decision_remedies = models.TextField(_("remedies and deadlines"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    card_handed_over_on = models.DateField(_("card handed over on"), null=True, blank=True)
+    # The attestation sweep's bookkeeping: a dossier is looked at again when something changed
+    # (dirty) or on a new day; see attestations.services.attestations_sweep.
+    attestations_swept_on = models.DateField(null=True, blank=True, editable=False)
+    attestations_dirty = models.BooleanField(default=True, editable=False)
 
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at"]
         indexes = [
+            models.Index(fields=["attestations_dirty", "attestations_swept_on"]),
             models.Index(fields=["prefecture", "status", "filed_at"]),
             models.Index(fields=["applicant", "status"]),
         ]

@@ -90,10 +90,20 @@ def _transition(
     for name, value in (fields or {}).items():
         changes[name] = (getattr(locked, name), value)
         setattr(locked, name, value)
+    locked.attestations_dirty = True
     locked.save()
     _event(locked, event, actor, **event_params)
     audit_action(instance=locked, actor=actor, action=action, changes=changes)
+    _attestations_refresh_on_commit(locked.pk)
     return locked
+
+
+def _attestations_refresh_on_commit(application_pk: int) -> None:
+    """Issue or end this dossier's attestations at once after the change is committed; if the
+    message is lost, the hourly sweep catches up (the dossier is marked dirty)."""
+    from attestations.tasks import sweep_application  # attestations builds on applications
+
+    transaction.on_commit(lambda: sweep_application.delay(application_pk), robust=True)
 
 
 # --- Permits ------------------------------------------------------------------------------------
@@ -373,7 +383,13 @@ def application_submit(*, application: Application, actor: User) -> Application:
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: User) -> Application:
-    return _transition(application, action="withdraw", actor=actor, event=EventKind.WITHDRAWN)
+    return _transition(
+        application,
+        action="withdraw",
+        actor=actor,
+        event=EventKind.WITHDRAWN,
+        fields={"withdrawn_at": timezone.now()},
+    )
 
 
 # --- Corrections --------------------------------------------------------------------------------
@@ -583,6 +599,7 @@ def application_record_card_handed_over(
         action="record_card_handed_over",
         actor=actor,
         event=EventKind.CARD_HANDED_OVER,
+        fields={"card_handed_over_on": handed_over_on},
         card_number=card_number,
     )
     return permit_declare(
@@ -817,4 +834,7 @@ def address_change(
                 changes={"prefecture": (old.code, new_prefecture.code)},
             )
             moved.append(application)
+        # Current attestations print the address: they are reissued with the new one.
+        Application.objects.filter(pk=application.pk).update(attestations_dirty=True)
+        _attestations_refresh_on_commit(application.pk)
     return moved

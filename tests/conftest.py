@@ -23,6 +23,15 @@ def _fresh_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(monkeypatch):
+    """A task sent after a commit runs at once in the test process (transactional tests), so
+    that no test leaves messages on the developer's broker. The real-worker test opts out."""
+    from anef.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
 @pytest.fixture(scope="session")
 def _media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")

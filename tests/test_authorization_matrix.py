@@ -8,6 +8,8 @@ Each role acts on the same dossier: it belongs to `applicant` and is instructed 
 where `agent` works; `other_agent` works in Seine-Saint-Denis (93).
 """
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
@@ -15,6 +17,8 @@ from django.utils import timezone
 
 from applications.enums import ApplicationStatus
 from applications.models import Document, DocumentType, ErrorReport
+from attestations.models import Attestation, ShareCode
+from attestations.numbers import new_number
 from tests.accounts.factories import (
     AdministratorFactory,
     ApplicantProfileFactory,
@@ -182,6 +186,25 @@ ROUTES = {
     "api:agent-error-report-accept": ("post", {"pk": "report"}, API_AGENT_DOSSIER),
     "api:agent-error-report-reject": ("post", {"pk": "report"}, API_AGENT_DOSSIER),
     "api:agent-profile-foreigner-number": ("post", {"user_id": "owner"}, API_AGENT_DOSSIER),
+    # Third-party verification (public) and the holder's share codes
+    "verify_form": ("get", {}, EVERYONE),
+    "verify": ("get", {"number": "attestation"}, EVERYONE),
+    "verify_keys": ("get", {}, EVERYONE),
+    "verify_share_enter": ("get", {}, EVERYONE),
+    "verify_share_mine": ("get", {}, PORTAL_PAGE),
+    "verify_share_new": ("get", {"number": "attestation"}, PORTAL_DOSSIER),
+    "verify_share_revoke": ("post", {"pk": "share_code"}, PORTAL_DOSSIER),
+    "api:verify": ("get", {"number": "attestation"}, EVERYONE),
+    "api:verify-token": ("post", {}, EVERYONE),
+    "attestations_portal:list": ("get", {}, PORTAL_PAGE),
+    "attestations_portal:pdf": ("get", {"number": "attestation"}, PORTAL_DOSSIER),
+    "attestations_backoffice:at_risk": ("get", {}, BACK_OFFICE_PAGE),
+    "attestations_backoffice:pdf": ("get", {"number": "attestation"}, BACK_OFFICE_DOSSIER),
+    "attestations_backoffice:sweep_application": (
+        "post",
+        {"reference": "reference"},
+        BACK_OFFICE_DOSSIER,
+    ),
     "api-schema": ("get", {}, EVERYONE),
     "api-docs": ("get", {}, EVERYONE),
 }
@@ -231,11 +254,33 @@ def world(reference_data):
     report = ErrorReport.objects.create(
         application=application, category="other", description="x", reported_by=owner.user
     )
+    today = timezone.localdate()
+    attestation = Attestation.objects.create(
+        number=new_number("deposit_receipt", today.year),
+        kind="deposit_receipt",
+        application=application,
+        holder=owner.user,
+        valid_from=today,
+        issue_on=today,
+        holder_snapshot={"first_name": owner.user.first_name, "last_name": owner.user.last_name},
+        rights={"stay": False, "work": "none"},
+        prefecture=application.prefecture,
+    )
+    share_code = ShareCode.objects.create(
+        attestation=attestation,
+        created_by=owner.user,
+        code="0123456789",
+        verifier_name="Employer",
+        verifier_kind="employer",
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
     return {
         "reference": application.reference,
         "document": document.pk,
         "report": report.pk,
         "owner": owner.user.pk,
+        "attestation": attestation.number,
+        "share_code": share_code.pk,
         "users": {
             "anonymous": None,
             "applicant": owner.user,

@@ -29,8 +29,11 @@ def _database_url_of_test_database() -> str:
 
 
 @pytest.fixture
-def worker_queue(tmp_path):
+def worker_queue(tmp_path, monkeypatch):
     """A Celery worker subprocess consuming a queue of its own, stopped after the test."""
+    from anef.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     queue = f"test-{uuid.uuid4().hex[:12]}"
     environment = {**os.environ, "DATABASE_URL": _database_url_of_test_database()}
     log = (tmp_path / "worker.log").open("wb")

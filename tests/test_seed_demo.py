@@ -93,3 +93,16 @@ def test_seed_demo_creates_the_scenario_dossiers():
     assert statuses("maria.santos") == ["submitted", "submitted"]
     assert statuses("yonas.tesfaye") == ["submitted"]
     assert statuses("samuel.mensah") == ["complete"]
+
+
+@pytest.mark.django_db
+def test_seed_demo_scenario_1_has_her_api_already():
+    from attestations.models import Attestation
+
+    call_command("seed_demo")
+    kinds = set(
+        Attestation.objects.filter(holder__email=f"amina.diallo@{DEMO_DOMAIN}").values_list(
+            "kind", flat=True
+        )
+    )
+    assert kinds == {"deposit_receipt", "api"}

@@ -48,6 +48,7 @@ from applications.views.backoffice_forms import (
     ReasonedDecisionForm,
 )
 from applications.workflow import TransitionNotAllowed, allowed_actions
+from attestations.views.backoffice import backoffice_dossier_blocks
 
 QUEUE_PAGE_SIZE = 25
 
@@ -181,6 +182,8 @@ def _dossier_context(
         "favourable_form": bound.get("favourable") or FavourableDecisionForm(),
         "handover_form": bound.get("handover") or CardHandedOverForm(),
         "foreigner_number_form": bound.get("foreigner_number") or ForeignerNumberForm(),
+        # The dossier's attestations, its risk if any, and the "issue now" button.
+        **backoffice_dossier_blocks(request.user, application),
     }
 
 

@@ -53,6 +53,7 @@ from applications.views.portal_forms import (
     RenewalForm,
 )
 from applications.workflow import TransitionNotAllowed
+from attestations.views.portal import portal_dossier_blocks, portal_home_blocks
 
 TEMPLATES = "applications/portal/"
 
@@ -107,7 +108,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """The person's space: identity, applications with where each stands, how to start one."""
     profile = applicant_profile_get(user=request.user)
     prefecture = prefecture_for_postal_code(profile.postal_code) if profile else None
-    applications = application_list_visible_to(request.user).order_by("-created_at")
+    applications = (
+        application_list_visible_to(request.user)
+        .select_related("renews_permit")
+        .order_by("-created_at")
+    )
     rows = [(application, status_summary(application.status)) for application in applications]
     return render(
         request,
@@ -117,6 +122,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "prefecture": prefecture,
             "rows": rows,
             "is_helper": is_helper(request.user),
+            # Current attestations, and what to do when a renewal is at risk.
+            **portal_home_blocks(request.user, applications),
         },
     )
 
@@ -329,6 +336,8 @@ def _detail_context(request: HttpRequest, application: Application, **forms) -> 
         and application.decision_reason is not None,
         "timeline": timeline,
         "error_anchor": error_anchor,
+        # This dossier's current attestations, and what to do when the renewal is at risk.
+        **portal_dossier_blocks(request.user, application),
     }
 
 

@@ -1,0 +1,130 @@
+"""Telling holders that a new attestation is in their space (DESIGN.md §3, issue 4).
+
+The e-mail says, in plain French and English, that an attestation was issued or renewed and
+links to the portal's attestations page, behind the login. It never carries the document nor
+a link that opens it without signing in: an e-mail can be forwarded, read on a shared phone or
+intercepted, and the attestation carries the person's identity.
+
+Exactly once: pending attestations are claimed with `select_for_update(skip_locked=True)` and
+marked `notified_at` in the same transaction as the sending, so two workers never tell the same
+person twice. A failed sending is logged and retried at the next run; it never blocks the others.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from attestations.enums import AttestationStatus
+from attestations.models import Attestation
+
+logger = logging.getLogger(__name__)
+
+EMAIL_TEMPLATE = "emails/attestation_issued.txt"
+EMAIL_LANGUAGES = ("fr", "en")  # French first, then English (DESIGN.md §5)
+
+
+def portal_attestations_url() -> str:
+    return f"{settings.SITE_URL}{reverse('attestations_portal:list')}"
+
+
+def _in_languages(render) -> list[str]:
+    """The same text in each language, a language whose translation is identical to the
+    previous one being left out (no English written twice while French is missing)."""
+    texts: list[str] = []
+    for language in EMAIL_LANGUAGES:
+        with translation.override(language):
+            text = render()
+        if text not in texts:
+            texts.append(text)
+    return texts
+
+
+def _message(holder, attestations: list[Attestation], connection) -> EmailMessage:
+    context = {
+        "name": holder.get_full_name() or holder.email,
+        "attestations": attestations,
+        "portal_url": portal_attestations_url(),
+        "contact_phone": settings.CONTACT_PHONE,
+    }
+    subject = " / ".join(_in_languages(lambda: _("A new attestation is in your space")))
+    body = "\n\n----------------------------------------\n\n".join(
+        text.strip() for text in _in_languages(lambda: render_to_string(EMAIL_TEMPLATE, context))
+    )
+    return EmailMessage(
+        subject=subject,
+        body=body + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[holder.email],
+        connection=connection,
+    )
+
+
+def _notify_batch(attestations: list[Attestation], connection) -> tuple[list[int], int]:
+    """Send one e-mail per holder of the batch; the ids that are done, and the e-mails sent."""
+    by_holder: dict[int, list[Attestation]] = defaultdict(list)
+    done: list[int] = []
+    for attestation in attestations:
+        holder = attestation.holder
+        if holder is None or not holder.email:
+            # Nobody to write to: the attestation is in the records (and at the desk, the
+            # contact centre) all the same; we do not try again every hour.
+            logger.info(
+                "Attestation %s: holder without account or e-mail, not notified",
+                attestation.number,
+            )
+            done.append(attestation.pk)
+            continue
+        by_holder[holder.pk].append(attestation)
+    sent = 0
+    for group in by_holder.values():
+        holder = group[0].holder
+        try:
+            _message(holder, group, connection).send()
+        except Exception:
+            logger.exception(
+                "The e-mail about attestations %s could not be sent; retried at the next run",
+                ", ".join(attestation.number for attestation in group),
+            )
+            continue
+        done.extend(attestation.pk for attestation in group)
+        sent += 1
+    return done, sent
+
+
+def attestations_notify_pending(*, today: date | None = None, batch_size: int = 100) -> int:
+    """Tell every holder, once, about their valid attestations due in their hands by `today`.
+
+    A constant number of queries per batch (claim, then mark). Returns the e-mails sent.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    last_pk = 0
+    connection = get_connection()
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Attestation.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(
+                    status=AttestationStatus.VALID,
+                    notified_at__isnull=True,
+                    issue_on__lte=today,
+                    pk__gt=last_pk,
+                )
+                .select_related("holder")
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return sent
+            last_pk = batch[-1].pk
+            done, batch_sent = _notify_batch(batch, connection)
+            if done:
+                Attestation.objects.filter(pk__in=done).update(notified_at=timezone.now())
+            sent += batch_sent

@@ -1,0 +1,369 @@
+"""The attestation as a printable document: A4 PDF rendered with WeasyPrint, stored through
+django-storages under a deterministic key (DESIGN.md §3 "attestations").
+
+The document is the same for every reader: French first (the legal language of the document),
+each statement followed by its English version, so that an employer, a landlord or an office
+abroad reads the rights it carries (DESIGN.md §1 point 2). That is why its wording is data here,
+in both languages side by side, like the legal sentence stored on the attestation
+(`rights["legal_text"]`), and not gettext, which would pick one language per reader.
+
+The attestation exists (and verifies) before its PDF does: a task renders what is missing
+(`attestation_pdfs_render_missing`), and the download page renders on demand when the file is
+missing (pretix's cached tickets).
+"""
+
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from attestations import signing
+from attestations.enums import AttestationKind
+from attestations.models import Attestation, pdf_storage_key
+
+logger = logging.getLogger(__name__)
+
+STYLESHEET = Path(__file__).resolve().parent / "pdf_assets" / "attestation.css"
+TEMPLATE = "pdf/attestation.html"
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    fr: str
+    en: str
+
+
+TITLES = {
+    AttestationKind.API: Bilingual(
+        "Attestation de prolongation de l'instruction d'une demande de titre de séjour",
+        "Attestation of extended examination of a residence permit application",
+    ),
+    AttestationKind.ADF: Bilingual(
+        "Attestation de décision favorable",
+        "Attestation of a favourable decision",
+    ),
+    AttestationKind.DEPOSIT_RECEIPT: Bilingual(
+        "Attestation de dépôt",
+        "Certificate of filing",
+    ),
+    AttestationKind.TECHNICAL_IMPOSSIBILITY: Bilingual(
+        "Attestation d'impossibilité technique",
+        "Written acknowledgement of a technical impossibility",
+    ),
+}
+
+PROCEDURES = {
+    "first_application": Bilingual("Première demande", "First application"),
+    "renewal": Bilingual("Renouvellement", "Renewal"),
+    "change_of_status": Bilingual("Changement de statut", "Change of status"),
+    "change_of_situation": Bilingual("Changement de situation", "Change of situation"),
+    "travel_document": Bilingual("Document de voyage", "Travel document"),
+    "duplicate": Bilingual("Duplicata", "Duplicate"),
+}
+
+LABELS = {
+    "number": Bilingual("Numéro de l'attestation", "Attestation number"),
+    "holder": Bilingual("Titulaire", "Holder"),
+    "name": Bilingual("Nom et prénom(s)", "Name"),
+    "birth_date": Bilingual("Date de naissance", "Date of birth"),
+    "nationality": Bilingual("Nationalité", "Nationality"),
+    "foreigner_number": Bilingual("Numéro étranger", "Foreigner number"),
+    "address": Bilingual("Adresse", "Address"),
+    "application": Bilingual("Demande", "Application"),
+    "ground": Bilingual("Motif", "Ground"),
+    "procedure": Bilingual("Procédure", "Procedure"),
+    "validity": Bilingual("Validité", "Validity"),
+    "rights": Bilingual("Droits attachés à cette attestation", "Rights this attestation carries"),
+    "stay": Bilingual("Séjour régulier en France", "Lawful residence in France"),
+    "work": Bilingual("Travail", "Work"),
+    "benefits": Bilingual("Prestations sociales et logement", "Social benefits and housing"),
+    "legal": Bilingual("Mention légale", "Legal statement"),
+    "issuer": Bilingual("Autorité de délivrance", "Issuing authority"),
+    "issued_on": Bilingual("Délivrée le", "Issued on"),
+    "verify": Bilingual("Vérifier cette attestation", "Check this attestation"),
+    "verify_help": Bilingual(
+        "Scannez le code QR ou saisissez l'adresse ci-dessous : la page indique si "
+        "l'attestation est valable et les droits qu'elle ouvre.",
+        "Scan the QR code or type the address below: the page says whether the attestation "
+        "is valid and which rights it carries.",
+    ),
+    "page": Bilingual("Page", "Page"),
+}
+
+YES = Bilingual("oui", "yes")
+STAY_NOT_PROVED = Bilingual(
+    "non prouvé par cette attestation à elle seule", "not proved by this document alone"
+)
+WORK_LIMITED = Bilingual(
+    "oui, dans les limites suivantes : {limitation}", "yes, within these limits: {limitation}"
+)
+WORK_NONE = Bilingual("non", "no")
+WORK_AS_HELD = Bilingual(
+    "dans les mêmes conditions que le titre de séjour détenu",
+    "on the same terms as the residence permit held",
+)
+BENEFITS_YES = Bilingual(
+    "oui, comme un récépissé (voir la mention légale)",
+    "yes, as with a récépissé (see the legal statement)",
+)
+NOT_PROVED = Bilingual("non prouvé par cette attestation", "not proved by this document")
+
+
+# --- Formatting ---------------------------------------------------------------------------------
+
+
+def _date(day: date | None, language: str) -> str:
+    if day is None:
+        return ""
+    with translation.override(language):
+        return date_format(day, "j F Y")
+
+
+def _dates(day: date | None) -> Bilingual:
+    return Bilingual(_date(day, "fr"), _date(day, "en"))
+
+
+def _birth_date(snapshot: dict) -> Bilingual:
+    raw = snapshot.get("birth_date") or ""
+    try:
+        return _dates(date.fromisoformat(raw))
+    except ValueError:
+        return Bilingual(raw, raw)
+
+
+def _validity(attestation: Attestation) -> list[Bilingual]:
+    """What the validity means for this kind: an API goes with the expired permit, an ADF
+    lasts until the card is handed over, a deposit receipt has a date and no end."""
+    start = _dates(attestation.valid_from)
+    until = _dates(attestation.valid_until)
+    if attestation.kind == AttestationKind.DEPOSIT_RECEIPT:
+        return [Bilingual(f"Demande déposée le {start.fr}.", f"Application filed on {start.en}.")]
+    if attestation.valid_until is None:
+        lines = [Bilingual(f"Valable à partir du {start.fr}.", f"Valid from {start.en}.")]
+    else:
+        lines = [
+            Bilingual(
+                f"Valable du {start.fr} au {until.fr} inclus.",
+                f"Valid from {start.en} to {until.en} inclusive.",
+            )
+        ]
+    permit = attestation.application.renews_permit if attestation.application else None
+    if attestation.kind == AttestationKind.API:
+        if permit is not None:
+            expiry = _dates(permit.valid_until)
+            lines.append(
+                Bilingual(
+                    f"Elle accompagne le titre de séjour n° {permit.number}, expiré le "
+                    f"{expiry.fr} : présentée avec ce titre, elle prouve la régularité du séjour.",
+                    f"It accompanies residence permit No. {permit.number}, expired on "
+                    f"{expiry.en}: shown with that permit, it proves lawful residence.",
+                )
+            )
+        else:
+            lines.append(
+                Bilingual(
+                    "Elle prouve la régularité du séjour pendant l'instruction de la demande.",
+                    "It proves lawful residence while the application is being examined.",
+                )
+            )
+        lines.append(
+            Bilingual(
+                "Elle est renouvelée tant qu'aucune décision n'est prise.",
+                "It is renewed for as long as no decision has been taken.",
+            )
+        )
+    elif attestation.kind == AttestationKind.ADF:
+        lines.append(
+            Bilingual(
+                "Elle est valable jusqu'à la remise du titre de séjour, et renouvelée si la carte "
+                "n'est pas remise avant son terme.",
+                "It is valid until the residence permit is handed over, and renewed if the card "
+                "is not handed over before it ends.",
+            )
+        )
+    return lines
+
+
+def _rights(rights: dict) -> list[tuple[Bilingual, Bilingual]]:
+    """Each right as (label, value), stated explicitly from the data on the attestation."""
+    work = rights.get("work", "none")
+    if work == "full":
+        work_value = YES
+    elif work == "limited":
+        limitation = rights.get("work_limitation", "")
+        work_value = Bilingual(
+            WORK_LIMITED.fr.format(limitation=limitation),
+            WORK_LIMITED.en.format(limitation=limitation),
+        )
+    elif work == "none":
+        # A document that proves no stay (the deposit receipt) says nothing about work either:
+        # "no" would read as a ban on a person who may hold a card that allows work.
+        work_value = WORK_NONE if rights.get("stay") else NOT_PROVED
+    else:
+        work_value = WORK_AS_HELD
+    return [
+        (LABELS["stay"], YES if rights.get("stay") else STAY_NOT_PROVED),
+        (LABELS["work"], work_value),
+        (LABELS["benefits"], BENEFITS_YES if rights.get("benefits_and_housing") else NOT_PROVED),
+    ]
+
+
+def _qr_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def _context(attestation: Attestation) -> dict:
+    snapshot = attestation.holder_snapshot
+    application = attestation.application
+    ground = attestation.ground
+    qr = signing.qr_code(attestation)
+    legal_text = attestation.rights.get("legal_text") or {}
+    return {
+        "show_state_brand": settings.PORTAL_SHOW_STATE_BRAND,
+        "operator_name": settings.PORTAL_OPERATOR_NAME,
+        "labels": LABELS,
+        "title": TITLES.get(attestation.kind, Bilingual("Attestation", "Attestation")),
+        "number": attestation.number,
+        "holder": {
+            "name": " ".join(
+                part
+                for part in (
+                    (snapshot.get("last_name") or "").upper(),
+                    snapshot.get("first_name") or "",
+                )
+                if part
+            ),
+            "birth_date": _birth_date(snapshot),
+            "nationality": snapshot.get("nationality", ""),
+            "foreigner_number": snapshot.get("foreigner_number", ""),
+            "address": snapshot.get("address", ""),
+        },
+        "ground": (
+            {
+                "label": Bilingual(ground.label_fr, ground.label_en or ground.label_fr),
+                "article": ground.ceseda_article,
+            }
+            if ground is not None
+            else None
+        ),
+        "procedure": PROCEDURES.get(application.kind) if application is not None else None,
+        "reference": application.reference if application is not None else "",
+        "validity": _validity(attestation),
+        "rights": _rights(attestation.rights),
+        "legal_text": Bilingual(legal_text.get("fr", ""), legal_text.get("en", "")),
+        "prefecture": attestation.prefecture,
+        "issued_on": _dates(attestation.issue_on),
+        "qr_image": _qr_data_uri(qr.svg),
+        # The address a person can type: the QR code holds the same one with the signed token.
+        "verify_url": qr.url.split("?", 1)[0],
+    }
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def print_stylesheet() -> CSS:
+    """The print stylesheet, read and parsed once per worker process (never the site's CSS)."""
+    return CSS(filename=str(STYLESHEET))
+
+
+def _url_fetcher() -> URLFetcher:
+    """The document embeds everything it needs (the QR code as a data: URI): nothing is
+    fetched from the network or the disk while rendering, whatever the data contains."""
+    return URLFetcher(allowed_protocols={"data"}, timeout=5)
+
+
+def attestation_pdf_html(attestation: Attestation) -> str:
+    """The HTML the PDF is made from (select_related application__renews_permit, ground,
+    prefecture)."""
+    return render_to_string(TEMPLATE, _context(attestation))
+
+
+def attestation_pdf_render(attestation: Attestation) -> bytes:
+    """The attestation as an A4 PDF."""
+    html = HTML(string=attestation_pdf_html(attestation), url_fetcher=_url_fetcher())
+    return html.write_pdf(stylesheets=[print_stylesheet()])
+
+
+# --- Storing ------------------------------------------------------------------------------------
+
+
+def attestation_pdf_is_stored(attestation: Attestation) -> bool:
+    """A PDF is stored and still says what the attestation says."""
+    return (
+        attestation.pdf_rendered_at is not None
+        and bool(attestation.pdf.name)
+        and attestation.pdf.storage.exists(attestation.pdf.name)
+    )
+
+
+def attestation_pdf_store(
+    attestation_id: int, *, force: bool = False, skip_locked: bool = False
+) -> bool:
+    """Render and store one attestation's PDF; True if a PDF was written.
+
+    Idempotent: the row is locked, and an attestation whose PDF is stored and up to date
+    (`pdf_rendered_at` is reset when what it prints changes) is left alone unless `force`.
+    The file goes to the attestation's deterministic key, replacing any older file. With
+    `skip_locked`, a row another worker is rendering is skipped instead of waited for.
+    """
+    with transaction.atomic():
+        attestation = (
+            Attestation.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("application__renews_permit", "ground", "prefecture")
+            .filter(pk=attestation_id)
+            .first()
+        )
+        if attestation is None or (not force and attestation_pdf_is_stored(attestation)):
+            return False
+        content = attestation_pdf_render(attestation)
+        key = pdf_storage_key(attestation, "")
+        storage = attestation.pdf.storage
+        storage.delete(key)  # the same key every time: replace, never pile up copies
+        attestation.pdf.save(key, ContentFile(content), save=False)
+        if attestation.pdf.name != key:
+            logger.warning(
+                "Attestation %s: PDF stored as %s instead of %s",
+                attestation.number,
+                attestation.pdf.name,
+                key,
+            )
+        attestation.pdf_rendered_at = timezone.now()
+        attestation.save(update_fields=["pdf", "pdf_rendered_at"])
+    return True
+
+
+def attestation_pdfs_render_missing(batch_size: int = 50) -> int:
+    """Render every attestation whose PDF is missing or out of date, `batch_size` at a time.
+
+    One attestation that fails is logged and left for the next run; it never stops the others.
+    Returns how many PDFs were written.
+    """
+    rendered = 0
+    last_pk = 0
+    while True:
+        ids = list(
+            Attestation.objects.filter(pdf_rendered_at__isnull=True, pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return rendered
+        for pk in ids:
+            try:
+                rendered += attestation_pdf_store(pk, skip_locked=True)
+            except Exception:
+                logger.exception("The PDF of attestation %s could not be rendered", pk)
+        last_pk = ids[-1]

@@ -1,0 +1,56 @@
+"""Reads on attestations, and the facts the rules need, from the database."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.permissions import can_use_back_office, is_applicant
+from applications.enums import ApplicationStatus, ProcedureKind
+from applications.models import Application
+from attestations.models import Attestation
+from attestations.rules import DossierFacts
+
+FAVOURABLE_STATES = {
+    ApplicationStatus.FAVOURABLE,
+    ApplicationStatus.CARD_AVAILABLE,
+    ApplicationStatus.CLOSED_CARD_HANDED_OVER,
+}
+ENDED_BY_DECISION = {ApplicationStatus.UNFAVOURABLE, ApplicationStatus.CLOSED}
+
+
+def _day(moment):
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def dossier_facts(application: Application) -> DossierFacts:
+    """The dates of one dossier, as the pure rules read them (select_related renews_permit)."""
+    permit = application.renews_permit
+    status = application.status
+    ended_on = None
+    if status in ENDED_BY_DECISION:
+        ended_on = _day(application.decided_at)
+    elif status == ApplicationStatus.WITHDRAWN:
+        ended_on = _day(application.withdrawn_at)
+    return DossierFacts(
+        filed_on=_day(application.filed_at),
+        completed_on=_day(application.completed_at),
+        is_renewal=application.kind == ProcedureKind.RENEWAL,
+        permit_expires_on=permit.valid_until if permit is not None else None,
+        favourable_on=_day(application.decided_at) if status in FAVOURABLE_STATES else None,
+        card_handed_over_on=application.card_handed_over_on,
+        ended_on=ended_on,
+    )
+
+
+def attestation_list_visible_to(user) -> QuerySet[Attestation]:
+    """Holders see their own attestations; agents those of their prefecture's dossiers."""
+    queryset = Attestation.objects.select_related("application", "ground", "prefecture")
+    if is_applicant(user):
+        return queryset.filter(holder=user)
+    if can_use_back_office(user):
+        return queryset.filter(application__prefecture_id=user.prefecture_id)
+    return queryset.none()
+
+
+def attestation_get_public(number: str) -> Attestation | None:
+    """For third-party verification: by number only, no account needed."""
+    return Attestation.objects.select_related("prefecture", "ground").filter(number=number).first()

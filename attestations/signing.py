@@ -1,0 +1,142 @@
+"""Signed QR codes: a third party checks an attestation offline with our published public key.
+
+Token format (compact, fits a QR code): `ANEF1.<key id>.<payload>.<signature>`, payload and
+signature in base64url without padding; the payload is JSON with short keys:
+  n number, k kind, h holder name, b birth date, f valid from, u valid until (last day, or "")
+  s may stay (0/1), w may work ("full"/"limited"/"none"), l limits on work, i issued on.
+The QR code holds the verification URL with the token (`/verify/<number>?t=<token>`): a phone
+opens the page; an offline verifier reads the token from the URL.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import qrcode
+import qrcode.image.svg
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from django.conf import settings
+from django.urls import reverse
+
+TOKEN_PREFIX = "ANEF1"  # noqa: S105 - a format marker, not a secret
+
+
+class InvalidToken(ValueError):
+    """The token is malformed, signed by an unknown key, or its signature does not match."""
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@lru_cache(maxsize=1)
+def _private_key() -> Ed25519PrivateKey:
+    """The current signing key: from the environment in production; for the embedded default,
+    generated once and kept under var/ (never in the repository)."""
+    if settings.ATTESTATION_SIGNING_KEY:
+        return Ed25519PrivateKey.from_private_bytes(_b64decode(settings.ATTESTATION_SIGNING_KEY))
+    key_file = settings.VAR_DIR / "attestation-signing-key"
+    if not key_file.exists():
+        key = Ed25519PrivateKey.generate()
+        raw = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        key_file.write_text(_b64encode(raw))
+        key_file.chmod(0o600)
+    return Ed25519PrivateKey.from_private_bytes(_b64decode(key_file.read_text().strip()))
+
+
+def _public_bytes(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_keys() -> dict[str, str]:
+    """Every public key a verifier may meet, by id (current and retired), base64url."""
+    keys = dict(settings.ATTESTATION_RETIRED_PUBLIC_KEYS)
+    keys[settings.ATTESTATION_SIGNING_KEY_ID] = _b64encode(
+        _public_bytes(_private_key().public_key())
+    )
+    return keys
+
+
+def attestation_payload(attestation) -> dict:
+    snapshot = attestation.holder_snapshot
+    rights = attestation.rights
+    last_day = attestation.ends_on or attestation.valid_until
+    return {
+        "n": attestation.number,
+        "k": attestation.kind,
+        "h": f"{snapshot.get('last_name', '').upper()} {snapshot.get('first_name', '')}".strip(),
+        "b": snapshot.get("birth_date", ""),
+        "f": attestation.valid_from.isoformat(),
+        "u": last_day.isoformat() if last_day else "",
+        "s": 1 if rights.get("stay") else 0,
+        "w": rights.get("work", "none"),
+        "l": rights.get("work_limitation", ""),
+        "i": attestation.issue_on.isoformat(),
+    }
+
+
+def sign_payload(payload: dict) -> str:
+    body = _b64encode(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+    key_id = settings.ATTESTATION_SIGNING_KEY_ID
+    signature = _private_key().sign(f"{TOKEN_PREFIX}.{key_id}.{body}".encode())
+    return f"{TOKEN_PREFIX}.{key_id}.{body}.{_b64encode(signature)}"
+
+
+def verify_token(token: str, keys: dict[str, str] | None = None) -> dict:
+    """The payload of a valid token, else InvalidToken. `keys` lets an offline verifier use the
+    published keys instead of this server's."""
+    parts = (token or "").strip().split(".")
+    if len(parts) != 4 or parts[0] != TOKEN_PREFIX:
+        raise InvalidToken("not an anef attestation code")
+    _, key_id, body, signature = parts
+    known = keys if keys is not None else public_keys()
+    if key_id not in known:
+        raise InvalidToken("signed with an unknown key")
+    try:
+        public_key = Ed25519PublicKey.from_public_bytes(_b64decode(known[key_id]))
+        public_key.verify(_b64decode(signature), f"{TOKEN_PREFIX}.{key_id}.{body}".encode())
+        return json.loads(_b64decode(body))
+    except (InvalidSignature, ValueError) as exc:
+        raise InvalidToken("the signature does not match") from exc
+
+
+def verification_url(attestation) -> str:
+    path = reverse("verify", args=[attestation.number])
+    token = sign_payload(attestation_payload(attestation))
+    return f"{settings.SITE_URL}{path}?{urlencode({'t': token})}"
+
+
+def token_from_scan(scanned: str) -> str:
+    """A scanned QR code holds the URL; a verifier may also paste the bare token."""
+    if scanned.startswith(("http://", "https://")):
+        values = parse_qs(urlparse(scanned).query).get("t", [])
+        return values[0] if values else ""
+    return scanned.strip()
+
+
+@dataclass(frozen=True)
+class QrCode:
+    url: str
+    svg: str
+
+
+def qr_code(attestation) -> QrCode:
+    """The QR code (SVG, for the PDF and the portal) and the URL it holds."""
+    url = verification_url(attestation)
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return QrCode(url=url, svg=image.to_string(encoding="unicode"))

@@ -1,0 +1,36 @@
+"""Celery tasks: thin, idempotent, they call services (a retry or a duplicate does nothing)."""
+
+from celery import shared_task
+
+
+@shared_task(name="attestations.sweep")
+def sweep_attestations() -> int:
+    """Hourly (beat): issue what is due, end what has ended, for every dossier."""
+    from attestations.services import attestations_sweep
+
+    return attestations_sweep().issued
+
+
+@shared_task(name="attestations.sweep_application")
+def sweep_application(application_id: int) -> int:
+    """At once after a decision, a completion or a handover (on commit)."""
+    from attestations.services import attestations_sync_application
+
+    return attestations_sync_application(application_id=application_id).issued
+
+
+@shared_task(name="attestations.render_missing_pdfs")
+def render_missing_pdfs() -> int:
+    """Render every attestation whose PDF is missing or out of date, in small batches."""
+    from attestations.pdf import attestation_pdfs_render_missing
+
+    return attestation_pdfs_render_missing()
+
+
+@shared_task(name="attestations.notify_holders")
+def notify_holders() -> int:
+    """Tell each holder, once, that a new attestation is in their space (never the document
+    itself by e-mail)."""
+    from attestations.notifications import attestations_notify_pending
+
+    return attestations_notify_pending()

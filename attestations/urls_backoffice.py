@@ -1,0 +1,15 @@
+from django.urls import path
+
+from attestations.views import backoffice
+
+app_name = "attestations_backoffice"
+
+urlpatterns = [
+    path("at-risk/", backoffice.at_risk, name="at_risk"),
+    path("<str:number>/pdf/", backoffice.attestation_pdf, name="pdf"),
+    path(
+        "applications/<str:reference>/sweep/",
+        backoffice.sweep_application,
+        name="sweep_application",
+    ),
+]

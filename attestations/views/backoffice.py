@@ -1,0 +1,130 @@
+"""Attestations in the prefecture back office (/agents/attestations/): the PDF of a dossier's
+attestation, the prefecture's renewals at risk, and issuing a dossier's due attestations now.
+
+Everything is scoped to the agent's prefecture by the selectors: another prefecture's
+attestation or dossier is a 404. Issuing goes through `attestations.services` only.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.permissions import can_use_back_office, requires
+from applications.enums import ApplicationStatus, ProcedureKind
+from applications.models import Application
+from applications.selectors import application_list_visible_to
+from attestations.rules import RISK_FILED_LATE, Policy
+from attestations.selectors import attestation_list_visible_to
+from attestations.services import attestations_sync_application
+from attestations.views import attestation_pdf_response, attestation_rows
+from attestations.views.portal import RiskNotice, renewal_risk_notices
+
+# A renewal can only be at risk before any decision (attestations.rules.renewal_risk).
+UNDECIDED_STATES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.CORRECTION_REQUESTED,
+    ApplicationStatus.COMPLETE,
+)
+
+
+def backoffice_dossier_blocks(user, application: Application) -> dict:
+    """For the dossier page: its attestations (every one, current first) and its risk."""
+    today = timezone.localdate()
+    attestations = attestation_list_visible_to(user).filter(application=application)
+    return {
+        "attestation_rows": attestation_rows(
+            attestations.order_by("kind", "-period", "-pk"), today
+        ),
+        "renewal_risks": renewal_risk_notices([application], today),
+    }
+
+
+@never_cache
+@requires(can_use_back_office)
+@require_safe
+def attestation_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The PDF of an attestation of the agent's prefecture (`?inline=1` opens it)."""
+    attestation = get_object_or_404(attestation_list_visible_to(request.user), number=number)
+    return attestation_pdf_response(
+        request, attestation, inline=request.GET.get("inline") is not None
+    )
+
+
+@dataclass(frozen=True)
+class AtRiskRow:
+    notice: RiskNotice
+
+    @property
+    def filed_late(self) -> bool:
+        return self.notice.code == RISK_FILED_LATE
+
+    @property
+    def days_ago(self) -> int:
+        """Days since the card ended (0 while it has not)."""
+        return max(0, -(self.notice.days_left or 0))
+
+
+@requires(can_use_back_office)
+@require_safe
+def at_risk(request: HttpRequest) -> HttpResponse:
+    """The prefecture's renewals the law leaves uncovered, most urgent first: filed outside the
+    R. 431-5 window, or still incomplete close to the card's end. The person is told what to
+    do in their space; an agent can act before the card ends."""
+    today = timezone.localdate()
+    candidates = (
+        application_list_visible_to(request.user)
+        .filter(kind=ProcedureKind.RENEWAL, status__in=UNDECIDED_STATES)
+        .select_related("renews_permit")
+        .order_by("renews_permit__valid_until", "pk")
+    )
+    notices = sorted(
+        renewal_risk_notices(candidates, today),
+        key=lambda notice: (notice.days_left, notice.application.pk),
+    )
+    return render(
+        request,
+        "attestations/backoffice/at_risk.html",
+        {
+            "prefecture": request.user.prefecture,
+            "rows": [AtRiskRow(notice) for notice in notices],
+            "policy": Policy.from_settings(),
+        },
+    )
+
+
+@requires(can_use_back_office)
+@require_POST
+def sweep_application(request: HttpRequest, reference: str) -> HttpResponse:
+    """Issue now whatever attestation is due for this dossier (the hourly sweep would anyway)."""
+    application = get_object_or_404(application_list_visible_to(request.user), reference=reference)
+    report = attestations_sync_application(application_id=application.pk)
+    if report.issued:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d attestation issued. The person is told in their space.",
+                "%(count)d attestations issued. The person is told in their space.",
+                report.issued,
+            )
+            % {"count": report.issued},
+        )
+    elif report.applications:
+        messages.info(request, _("Nothing new was due: the attestations are up to date."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "The attestations of this application are being updated right now. Try again in a "
+                "minute."
+            ),
+        )
+    url = reverse("backoffice:application_detail", args=[application.reference])
+    return redirect(f"{url}#attestations")

@@ -1,0 +1,117 @@
+"""Holders are told once, by e-mail, that a new attestation is in their space; the e-mail links
+to the portal and never carries the document."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from applications import services as dossier
+from applications.enums import ProcedureKind
+from attestations import notifications
+from attestations.enums import AttestationKind
+from attestations.models import Attestation
+from attestations.services import attestations_sweep
+from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
+from tests.applications.factories import ResidencePermitFactory
+from tests.applications.helpers import filed
+
+TODAY = datetime.date.today()
+
+
+@pytest.fixture
+def agent(reference_data):
+    return PrefectureAgentFactory(prefecture__departement_code="75")
+
+
+def renewal(agent, *, complete: bool = True, expires_in_days: int = 70):
+    profile = ApplicantProfileFactory(postal_code="75011")
+    permit = ResidencePermitFactory(
+        holder=profile.user, valid_until=TODAY + datetime.timedelta(days=expires_in_days)
+    )
+    application = filed(
+        profile, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
+    )
+    if complete:
+        dossier.application_mark_complete(application=application, actor=agent)
+    return application
+
+
+@pytest.fixture
+def receipt(agent) -> Attestation:
+    """A deposit receipt, due in the person's hands today."""
+    application = renewal(agent)
+    attestations_sweep(today=TODAY)
+    return application.attestations.get(kind=AttestationKind.DEPOSIT_RECEIPT)
+
+
+@pytest.mark.django_db
+def test_notifications_attestation_issued_sends_one_email_even_when_run_twice(receipt):
+    assert notifications.attestations_notify_pending(today=TODAY) == 1
+    assert notifications.attestations_notify_pending(today=TODAY) == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [receipt.holder.email]
+    receipt.refresh_from_db()
+    assert receipt.notified_at is not None
+
+
+@pytest.mark.django_db
+def test_notifications_email_links_to_the_portal_and_carries_no_document(receipt):
+    notifications.attestations_notify_pending(today=TODAY)
+    message = mail.outbox[0]
+    assert message.attachments == []
+    assert f"{settings.SITE_URL}/portal/attestations/" in message.body
+    assert "/pdf/" not in message.body
+    assert receipt.number in message.body
+
+
+@pytest.mark.django_db
+def test_notifications_several_attestations_of_one_holder_make_one_email(agent):
+    application = renewal(agent)
+    attestations_sweep(today=application.renews_permit.valid_until)  # the receipt and the API
+    assert application.attestations.count() == 2
+    assert notifications.attestations_notify_pending(today=TODAY + datetime.timedelta(days=70)) == 1
+    body = mail.outbox[0].body
+    assert all(
+        number in body for number in application.attestations.values_list("number", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_notifications_not_yet_due_attestation_waits(receipt):
+    Attestation.objects.filter(pk=receipt.pk).update(issue_on=TODAY + datetime.timedelta(days=1))
+    assert notifications.attestations_notify_pending(today=TODAY) == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_notifications_holder_without_account_is_marked_without_email(receipt):
+    Attestation.objects.filter(pk=receipt.pk).update(holder=None)
+    assert notifications.attestations_notify_pending(today=TODAY) == 0
+    assert mail.outbox == []
+    receipt.refresh_from_db()
+    assert receipt.notified_at is not None
+
+
+@pytest.mark.django_db
+def test_notifications_failed_sending_is_left_for_the_next_run(receipt, monkeypatch):
+    def refuse(self, fail_silently=False):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(notifications.EmailMessage, "send", refuse)
+    assert notifications.attestations_notify_pending(today=TODAY) == 0
+    receipt.refresh_from_db()
+    assert receipt.notified_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("holders", [1, 6])
+def test_notifications_queries_per_batch_do_not_grow_with_attestations(
+    agent, holders, django_assert_max_num_queries
+):
+    for _ in range(holders):
+        renewal(agent, complete=False)
+    attestations_sweep(today=TODAY)
+    with django_assert_max_num_queries(8):
+        assert notifications.attestations_notify_pending(today=TODAY) == holders

@@ -1,0 +1,229 @@
+"""The sweep issues what the rules say must exist, once, and ends what has ended."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+
+from applications import services as dossier
+from applications.enums import ProcedureKind
+from applications.models import Application, DecisionReason
+from attestations.enums import AttestationStatus
+from attestations.models import Attestation
+from attestations.numbers import is_well_formed
+from attestations.services import NEVER_AGAIN, attestations_sweep, attestations_sync_application
+from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
+from tests.applications.factories import ResidencePermitFactory
+from tests.applications.helpers import filed
+
+TODAY = datetime.date.today()
+
+
+@pytest.fixture
+def agent(reference_data):
+    return PrefectureAgentFactory(prefecture__departement_code="75")
+
+
+def complete_renewal(agent, expires_in_days: int = 70) -> Application:
+    profile = ApplicantProfileFactory(postal_code="75011")
+    permit = ResidencePermitFactory(
+        holder=profile.user,
+        valid_until=TODAY + datetime.timedelta(days=expires_in_days),
+        right_to_work="limited",
+        work_limitation="Salarié, dans la profession autorisée",
+    )
+    application = filed(
+        profile, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
+    )
+    return dossier.application_mark_complete(application=application, actor=agent)
+
+
+def api_due_day(application) -> datetime.date:
+    """The day the first API is issued: 15 days before the day after the permit's expiry."""
+    return application.renews_permit.valid_until - datetime.timedelta(days=14)
+
+
+def at(day: datetime.date):
+    """Move the clock (decisions use it) to noon on `day`, Paris time."""
+    return time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC), tick=False
+    )
+
+
+def kinds(application):
+    return sorted(application.attestations.values_list("kind", "period"))
+
+
+@pytest.mark.django_db
+def test_sweep_issues_a_deposit_receipt_for_each_filed_application(agent):
+    application = complete_renewal(agent)
+    attestations_sweep(today=TODAY)
+    receipt = application.attestations.get(kind="deposit_receipt")
+    assert receipt.rights["stay"] is False
+    assert is_well_formed(receipt.number)
+
+
+@pytest.mark.django_db
+def test_sweep_issues_the_api_fifteen_days_ahead_with_the_permit_rights(agent):
+    application = complete_renewal(agent, expires_in_days=70)
+    expiry = application.renews_permit.valid_until
+    # In her hands 15 days before the first day it covers, the day after expiry.
+    attestations_sweep(today=expiry - datetime.timedelta(days=15))
+    assert kinds(application) == [("deposit_receipt", 0)]
+    attestations_sweep(today=expiry - datetime.timedelta(days=14))
+    api = application.attestations.get(kind="api")
+    assert api.valid_from == expiry + datetime.timedelta(days=1)
+    assert api.rights["work"] == "limited"
+    assert api.rights["work_limitation"] == "Salarié, dans la profession autorisée"
+    assert api.holder_snapshot["last_name"] == application.applicant.last_name
+
+
+@pytest.mark.django_db
+def test_sweep_twice_the_same_day_issues_nothing_new(agent, django_assert_max_num_queries):
+    complete_renewal(agent)
+    first = attestations_sweep(today=TODAY)
+    assert first.issued == 1
+    with django_assert_max_num_queries(3):
+        second = attestations_sweep(today=TODAY)
+    assert (second.issued, second.applications) == (0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dossiers", [3, 12])
+def test_sweep_queries_per_batch_do_not_grow_with_the_dossiers(
+    agent, dossiers, django_assert_max_num_queries
+):
+    for _ in range(dossiers):
+        complete_renewal(agent)
+    with django_assert_max_num_queries(14):
+        report = attestations_sweep(today=TODAY + datetime.timedelta(days=60))
+    assert report.issued == 2 * dossiers  # a receipt and an API each
+
+
+@pytest.mark.django_db
+def test_sweep_revokes_on_refusal_and_settles_the_dossier(agent):
+    application = complete_renewal(agent)
+    due = api_due_day(application)
+    refused_on = due + datetime.timedelta(days=30)
+    attestations_sweep(today=due)
+    reason = DecisionReason.objects.get(code="conditions_not_met")
+    with at(refused_on):
+        dossier.application_decide_unfavourable(
+            application=application,
+            actor=agent,
+            reason=reason,
+            explanation="x",
+            legal_basis=reason.legal_basis,
+            remedies=reason.remedies_fr,
+        )
+    attestations_sweep(today=refused_on)
+    api = application.attestations.get(kind="api")
+    assert api.status == AttestationStatus.REVOKED
+    assert api.ends_on == refused_on - datetime.timedelta(days=1)
+    application.refresh_from_db()
+    assert application.attestations_swept_on == NEVER_AGAIN
+
+
+@pytest.mark.django_db
+def test_sweep_favourable_decision_issues_the_adf_and_supersedes_the_api(agent):
+    application = complete_renewal(agent)
+    due = api_due_day(application)
+    decided = due + datetime.timedelta(days=40)
+    attestations_sweep(today=due)
+    with at(decided):
+        dossier.application_decide_favourable(application=application, actor=agent)
+    attestations_sync_application(application_id=application.pk, today=decided)
+    adf = application.attestations.get(kind="adf")
+    api = application.attestations.get(kind="api")
+    assert adf.valid_from == decided
+    assert adf.rights["work"] == application.ground.right_to_work
+    assert api.ends_on == decided - datetime.timedelta(days=1)
+    assert api.status == AttestationStatus.SUPERSEDED
+
+
+@pytest.mark.django_db
+def test_sweep_reinstates_the_api_when_a_wrong_refusal_is_reopened(agent):
+    application = complete_renewal(agent)
+    due = api_due_day(application)
+    refused_on = due + datetime.timedelta(days=30)
+    attestations_sweep(today=due)
+    reason = DecisionReason.objects.get(code="conditions_not_met")
+    with at(refused_on):
+        dossier.application_decide_unfavourable(
+            application=application,
+            actor=agent,
+            reason=reason,
+            explanation="x",
+            legal_basis="y",
+            remedies="z",
+        )
+        attestations_sweep(today=refused_on)
+        report = dossier.error_report_create(
+            application=application,
+            actor=application.applicant,
+            category="other",
+            description="x",
+        )
+        dossier.error_report_accept(report=report, actor=agent, note="ok", reopen=True)
+        attestations_sweep(today=refused_on)
+    api = application.attestations.get(kind="api")
+    assert api.status == AttestationStatus.VALID
+    assert api.ends_on == api.valid_until
+
+
+@pytest.mark.django_db
+def test_sweep_address_change_reprints_current_attestations(agent):
+    application = complete_renewal(agent)
+    due = api_due_day(application)
+    attestations_sweep(today=due)
+    Attestation.objects.update(pdf_rendered_at=datetime.datetime.now(datetime.UTC))
+    dossier.address_change(
+        profile=application.applicant.applicant_profile,
+        address_line="3 rue de la République",
+        postal_code="93200",
+        city="Saint-Denis",
+        actor=application.applicant,
+    )
+    attestations_sweep(today=due)
+    api = application.attestations.get(kind="api")
+    assert "93200 Saint-Denis" in api.holder_snapshot["address"]
+    assert api.pdf_rendered_at is None  # its PDF is rendered again with the new address
+
+
+@pytest.mark.django_db
+def test_database_refuses_a_second_attestation_for_the_same_period(agent):
+    from django.db import IntegrityError
+
+    application = complete_renewal(agent)
+    attestations_sweep(today=TODAY)
+    receipt = application.attestations.get(kind="deposit_receipt")
+    receipt.pk, receipt.number = None, "AD-2026-00000000-0"
+    with pytest.raises(IntegrityError):
+        receipt.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweep_two_sweeps_at_once_issue_each_attestation_once(reference_data):
+    agent = PrefectureAgentFactory(prefecture__departement_code="75")
+    for _ in range(8):
+        due = api_due_day(complete_renewal(agent))
+    errors = []
+
+    def sweep():
+        try:
+            attestations_sweep(today=due, batch_size=3)
+        except Exception as exc:  # reported below, with the thread's traceback
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Attestation.objects.count() == 16  # a receipt and an API for each of the 8
+    assert Attestation.objects.values("application", "kind", "period").distinct().count() == 16
