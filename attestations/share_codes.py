@@ -192,7 +192,7 @@ def share_code_consult(
         )
     with transaction.atomic():
         share_code = (
-            ShareCode.objects.select_for_update()
+            ShareCode.objects.select_for_update(of=("self",))
             .select_related("attestation__prefecture")
             .filter(code=normalised)
             .first()
