@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AttestationKind(models.TextChoices):
@@ -13,7 +14,7 @@ class AttestationKind(models.TextChoices):
 
 
 class AttestationStatus(models.TextChoices):
-    VALID = "valid", _("Valid")
+    VALID = "valid", pgettext_lazy("attestation status", "Valid")
     SUPERSEDED = "superseded", _("Replaced by a newer attestation")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")

@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from attestations.enums import AttestationKind, AttestationStatus
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 # What each status means for the holder, in plain words, and the DSFR badge that shows it.
 STATUS_WORDS = {
-    AttestationStatus.VALID: (_("Valid"), "success"),
+    AttestationStatus.VALID: (pgettext_lazy("attestation status", "Valid"), "success"),
     AttestationStatus.SUPERSEDED: (_("Replaced by a newer attestation"), ""),
     AttestationStatus.REVOKED: (
         _("No longer valid: the application was refused, closed or withdrawn"),

@@ -168,7 +168,10 @@ def test_portal_home_shows_the_current_attestation_with_its_download_link(client
 def test_portal_detail_late_renewal_says_what_to_do(client, agent, settings):
     application = renewal(agent, expires_in_days=30)  # filed after the 60th day before expiry
     client.force_login(application.applicant)
-    response = client.get(reverse("portal:application_detail", args=[application.reference]))
+    response = client.get(
+        reverse("portal:application_detail", args=[application.reference]),
+        headers={"accept-language": "en"},
+    )
     content = response.content.decode()
     assert "Act now to keep a document that proves your right to stay" in content
     assert settings.CONTACT_PHONE in content
@@ -241,7 +244,9 @@ def test_backoffice_at_risk_lists_a_late_renewal_and_not_an_in_time_one(client, 
 def test_backoffice_at_risk_lists_an_incomplete_renewal_near_expiry(client, agent):
     incomplete = renewal(agent, expires_in_days=20, filed_days_before_expiry=80, complete=False)
     client.force_login(agent)
-    content = client.get(reverse("attestations_backoffice:at_risk")).content.decode()
+    content = client.get(
+        reverse("attestations_backoffice:at_risk"), headers={"accept-language": "en"}
+    ).content.decode()
     assert incomplete.reference in content
     assert "Incomplete near expiry" in content
 
