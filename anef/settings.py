@@ -356,6 +356,9 @@ ATTESTATION_POLICY = {
     "AT_RISK_DAYS_BEFORE_EXPIRY": 30,
 }
 
+# Pause between two batches of the sweep, to spare a database under load (seconds).
+ATTESTATION_SWEEP_PAUSE_SECONDS = env.float("ATTESTATION_SWEEP_PAUSE_SECONDS", default=0)
+
 # Ed25519 keys signing the attestations' QR codes (attestations/signing.py). Production sets
 # ATTESTATION_SIGNING_KEY (base64 of the 32-byte private key) and its id; older public keys stay
 # published (ATTESTATION_RETIRED_PUBLIC_KEYS, JSON {id: base64 public key}) for rotation.

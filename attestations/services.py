@@ -8,9 +8,11 @@ copy of the same attestation whatever happens (`bulk_create(ignore_conflicts=Tru
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -241,6 +243,8 @@ def attestations_sweep(
             if not ids:
                 break
             _sync_batch(ids, today, policy, report)
+        if settings.ATTESTATION_SWEEP_PAUSE_SECONDS:  # spare a busy database between batches
+            time.sleep(settings.ATTESTATION_SWEEP_PAUSE_SECONDS)
     if report.issued or report.updated:
         logger.info(
             "Attestation sweep: %s dossiers, %s issued, %s updated",
