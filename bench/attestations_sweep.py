@@ -12,6 +12,7 @@ See bench/README.md.
 """
 
 import argparse
+import gc
 import math
 import os
 import random
@@ -401,6 +402,8 @@ class SqlCounter:
         self.count = 0
         self.seconds = 0.0
         self.timings: defaultdict = defaultdict(list)
+        self.numbers_drawn_twice = 0
+        self.gc: GcWatch | None = None
 
     def __call__(self, execute, sql, params, many, context):
         start = time.perf_counter()
@@ -432,6 +435,36 @@ class SqlCounter:
         return f"{verb} {table}".strip()
 
 
+class GcWatch:
+    """Full (generation 2) garbage collections while active: how many, how long. Entering it
+    first collects what earlier phases left, so that no phase pays for another's garbage."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.seconds += time.perf_counter() - self._started
+
+    def __enter__(self) -> "GcWatch":
+        gc.collect()
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def __str__(self) -> str:
+        return f"{self.count}, {self.seconds:.2f} s"
+
+
 class AutoAnalyze(threading.Thread):
     """Every `seconds`, ANALYZE the tables the sweep reads, on a connection of its own: what
     autovacuum does on a production server (autovacuum_naptime is one minute). For servers
@@ -461,18 +494,28 @@ class AutoAnalyze(threading.Thread):
 def timed_sweep(today: date, batch_size: int, autoanalyze: float):
     from django.db import connection
 
-    from attestations import tasks
+    from attestations import numbers, tasks
     from attestations.services import attestations_sweep
 
     counter = SqlCounter()
     analyzer = AutoAnalyze(autoanalyze) if autoanalyze else None
+    drawn: Counter = Counter()  # every attestation number the sweep draws, to explain a shortfall
+    new_number = numbers.new_number
+
+    def recorded_number(kind: str, year: int) -> str:
+        number = new_number(kind, year)
+        drawn[number] += 1
+        return number
+
     # The sweep hands PDFs and notices to Celery on commit: not measured here, and not sent to
     # whatever broker this machine has (a worker there would work on another database).
     with (
         mock.patch.object(tasks.render_missing_pdfs, "delay") as render,
         mock.patch.object(tasks.notify_holders, "delay"),
         mock.patch.object(connection, "_commit", counter.timed_commit(connection._commit)),
+        mock.patch.object(numbers, "new_number", recorded_number),
         connection.execute_wrapper(counter),
+        GcWatch() as counter.gc,
     ):
         if analyzer:
             analyzer.start()
@@ -484,19 +527,24 @@ def timed_sweep(today: date, batch_size: int, autoanalyze: float):
             if analyzer:
                 analyzer.stop.set()
                 analyzer.join()
+    counter.numbers_drawn_twice = sum(1 for count in drawn.values() if count > 1)
     return report, seconds, counter, render.call_count, analyzer.runs if analyzer else 0
 
 
 def server_settings() -> str:
+    from django.conf import settings
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('server_version'), current_setting('autovacuum')")
         version, autovacuum = cursor.fetchone()
-    return f"PostgreSQL {version}, autovacuum={autovacuum}"
+    pause = getattr(settings, "ATTESTATION_SWEEP_PAUSE_SECONDS", 0)
+    return (
+        f"PostgreSQL {version}, autovacuum={autovacuum}, ATTESTATION_SWEEP_PAUSE_SECONDS={pause:g}"
+    )
 
 
-def ceiling_measure(rows_per_batch: int) -> tuple[int, float]:
+def ceiling_measure(rows_per_batch: int) -> tuple[int, float, GcWatch]:
     """A plain `bulk_create` of as many rows as the sweep issued: copies of its rows (same
     application, holder, snapshot, rights) with fresh numbers, in batches of the size the
     sweep inserted, one transaction each. Built before the clock starts; deleted after."""
@@ -534,19 +582,20 @@ def ceiling_measure(rows_per_batch: int) -> tuple[int, float]:
         )
         for row in Attestation.objects.order_by("pk").iterator(chunk_size=5000)
     ]
-    start = time.perf_counter()
-    for offset in range(0, len(copies), rows_per_batch):
-        with transaction.atomic():
-            Attestation.objects.bulk_create(copies[offset : offset + rows_per_batch])
-    seconds = time.perf_counter() - start
+    with GcWatch() as watch:
+        start = time.perf_counter()
+        for offset in range(0, len(copies), rows_per_batch):
+            with transaction.atomic():
+                Attestation.objects.bulk_create(copies[offset : offset + rows_per_batch])
+        seconds = time.perf_counter() - start
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM attestations_attestation WHERE period >= %s", [CEILING_PERIOD_OFFSET]
         )
-    return len(copies), seconds
+    return len(copies), seconds, watch
 
 
-def pdf_measure(samples: int, seed: int) -> tuple[list[float], list[int], Counter]:
+def pdf_measure(samples: int, seed: int) -> tuple[list[float], list[int], Counter, GcWatch]:
     """Render `samples` attestations picked at random (one warm-up render first, not counted);
     only the render is timed, not loading the row."""
     from attestations.models import Attestation
@@ -554,7 +603,7 @@ def pdf_measure(samples: int, seed: int) -> tuple[list[float], list[int], Counte
 
     ids = list(Attestation.objects.values_list("pk", flat=True))
     if not ids:
-        return [], [], Counter()
+        return [], [], Counter(), GcWatch()
     rng = random.Random(seed)  # noqa: S311 - picking samples, not secrets
     picked = rng.sample(ids, min(samples + 1, len(ids)))
     queryset = Attestation.objects.select_related(
@@ -562,14 +611,15 @@ def pdf_measure(samples: int, seed: int) -> tuple[list[float], list[int], Counte
     )
     attestation_pdf_render(queryset.get(pk=picked[0]))  # warm: stylesheet, fonts, templates
     timings, sizes, kinds = [], [], Counter()
-    for pk in picked[1:]:
-        attestation = queryset.get(pk=pk)
-        start = time.perf_counter()
-        content = attestation_pdf_render(attestation)
-        timings.append((time.perf_counter() - start) * 1000)
-        sizes.append(len(content))
-        kinds[attestation.kind] += 1
-    return timings, sizes, kinds
+    with GcWatch() as watch:
+        for pk in picked[1:]:
+            attestation = queryset.get(pk=pk)
+            start = time.perf_counter()
+            content = attestation_pdf_render(attestation)
+            timings.append((time.perf_counter() - start) * 1000)
+            sizes.append(len(content))
+            kinds[attestation.kind] += 1
+    return timings, sizes, kinds, watch
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -614,6 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db.models import Count
     from django.utils import timezone
 
+    from applications.models import Application
     from applications.reference_data.loader import reference_data_load
     from attestations.enums import AttestationKind
     from attestations.models import Attestation
@@ -644,13 +695,18 @@ def main(argv: list[str] | None = None) -> int:
         in_table = dict(
             Attestation.objects.values_list("kind").annotate(n=Count("pk")).order_by("kind")
         )
+        missing_receipts = list(
+            Application.objects.exclude(attestations__kind=AttestationKind.DEPOSIT_RECEIPT)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:10]
+        )
         print("Second sweep (same day)…", flush=True)
         second, second_s, second_sql, _, _ = timed_sweep(today, args.batch_size, 0)
         print("Ceiling: plain bulk_create of as many rows…", flush=True)
         rows_per_batch = max(1, math.ceil(first.issued / max(first.batches, 1)))
-        ceiling_rows, ceiling_s = ceiling_measure(rows_per_batch)
+        ceiling_rows, ceiling_s, ceiling_gc = ceiling_measure(rows_per_batch)
         print(f"Rendering {args.pdf_samples} PDFs…", flush=True)
-        pdf_ms, pdf_sizes, pdf_kinds = pdf_measure(args.pdf_samples, args.seed)
+        pdf_ms, pdf_sizes, pdf_kinds, pdf_gc = pdf_measure(args.pdf_samples, args.seed)
     finally:
         if not args.keep:
             bench_tables_truncate()
@@ -707,10 +763,12 @@ def main(argv: list[str] | None = None) -> int:
         ("first sweep: SQL statements", str(first_sql.count)),
         ("first sweep: execute() / COMMIT / the rest",
          f"{in_execute:.2f} s / {in_commit:.2f} s / {first_s - in_execute - in_commit:.2f} s"),
+        ("first sweep: full GC (count, time)", str(first_sql.gc)),
         ("first sweep: ANALYZE runs alongside", str(analyses)),
         ("second sweep: issued / SQL statements", f"{second.issued} / {second_sql.count}"),
         ("ceiling: rows / rows per batch / time",
          f"{ceiling_rows} / {rows_per_batch} / {ceiling_s:.2f} s"),
+        ("ceiling: full GC (count, time)", str(ceiling_gc)),
         ("Celery hand-offs stubbed (render PDFs)", str(render_calls)),
     ]  # fmt: skip
     for kind, count in sorted(in_table.items()):
@@ -720,6 +778,7 @@ def main(argv: list[str] | None = None) -> int:
             ("PDF samples by kind", ", ".join(f"{k} {n}" for k, n in sorted(pdf_kinds.items()))),
             ("PDF size, mean", f"{statistics.mean(pdf_sizes) / 1024:.1f} KiB"),
             ("PDF render, min / max", f"{min(pdf_ms):.1f} / {max(pdf_ms):.1f} ms"),
+            ("PDF renders: full GC (count, time)", str(pdf_gc)),
         ]
     details.append(("fill (set-up, not a result)", f"{fill_seconds:.1f} s"))
     print_table("Details", details, ("detail", "value"))
@@ -739,8 +798,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         if first.issued > issued_rows:
             print(
-                "  The report counts the rows handed to bulk_create(ignore_conflicts=True); "
-                "ON CONFLICT DO NOTHING skipped some, e.g. on a duplicate random number."
+                "  The report counts the rows handed to bulk_create(ignore_conflicts=True), "
+                "whose ON CONFLICT DO NOTHING skipped some. Random numbers drawn twice during "
+                f"the sweep: {first_sql.numbers_drawn_twice}; applications left without a "
+                f"deposit receipt: {', '.join(map(str, missing_receipts)) or 'none'}."
             )
     if "autovacuum=off" in server and not args.autoanalyze:
         print(
