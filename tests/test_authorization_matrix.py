@@ -9,6 +9,8 @@ where `agent` works; `other_agent` works in Seine-Saint-Denis (93).
 """
 
 import datetime
+import importlib
+import importlib.util
 
 import pytest
 from django.core.files.base import ContentFile
@@ -27,68 +29,24 @@ from tests.accounts.factories import (
     PrefectureAgentFactory,
 )
 from tests.applications.factories import PDF_BYTES, ApplicationFactory
-
-ROLES = [
-    "anonymous",
-    "applicant",
-    "other_applicant",
-    "helper",
-    "agent",
-    "other_agent",
-    "contact_centre",
-    "admin",
-]
-
-# Outcomes: OK (anything but refused: 200, a redirect elsewhere than the login page, 400 or 409
-# for an empty form or a transition not possible now), LOGIN (sent to sign in), DENIED (403),
-# HIDDEN (404: someone else's object is simply not found), UNAUTHENTICATED (API 401).
-OK, LOGIN, DENIED, HIDDEN, UNAUTHENTICATED = "ok", "login", "403", "404", "401"
-
-EVERYONE = dict.fromkeys(ROLES, OK)
-SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
-PORTAL_PAGE = {
-    "anonymous": LOGIN,
-    "applicant": OK,
-    "other_applicant": OK,
-    "helper": OK,
-    "agent": DENIED,
-    "other_agent": DENIED,
-    "contact_centre": DENIED,
-    "admin": DENIED,
-}
-PORTAL_DOSSIER = {**PORTAL_PAGE, "other_applicant": HIDDEN, "helper": HIDDEN}
-BACK_OFFICE_PAGE = {
-    "anonymous": LOGIN,
-    "applicant": DENIED,
-    "other_applicant": DENIED,
-    "helper": DENIED,
-    "agent": OK,
-    "other_agent": OK,
-    "contact_centre": DENIED,
-    "admin": DENIED,
-}
-BACK_OFFICE_DOSSIER = {**BACK_OFFICE_PAGE, "other_agent": HIDDEN}
-SUPPORT_CONSOLE = {**dict.fromkeys(ROLES, DENIED), "anonymous": LOGIN, "contact_centre": OK}
-ADMIN = {**dict.fromkeys(ROLES, LOGIN), "admin": OK}
-DOCUMENT = {**dict.fromkeys(ROLES, HIDDEN), "applicant": OK, "agent": OK}
-
-API_SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": UNAUTHENTICATED}
-API_APPLICANT = {
-    key: (UNAUTHENTICATED if value == LOGIN else value) for key, value in PORTAL_PAGE.items()
-}
-API_APPLICANT_DOSSIER = {
-    key: (UNAUTHENTICATED if value == LOGIN else value) for key, value in PORTAL_DOSSIER.items()
-}
-API_AGENT = {
-    key: (UNAUTHENTICATED if value == LOGIN else value) for key, value in BACK_OFFICE_PAGE.items()
-}
-API_AGENT_DOSSIER = {
-    key: (UNAUTHENTICATED if value == LOGIN else value)
-    for key, value in BACK_OFFICE_DOSSIER.items()
-}
-API_DOCUMENT_FILE = {**DOCUMENT, "anonymous": UNAUTHENTICATED}
-API_DOCUMENT_FILE.update(
-    {"contact_centre": DENIED, "admin": DENIED, "other_agent": HIDDEN, "helper": HIDDEN}
+from tests.authz_common import (
+    ADMIN,
+    API_AGENT,
+    API_AGENT_DOSSIER,
+    API_APPLICANT,
+    API_APPLICANT_DOSSIER,
+    API_DOCUMENT_FILE,
+    API_SIGNED_IN,
+    BACK_OFFICE_DOSSIER,
+    BACK_OFFICE_PAGE,
+    DOCUMENT,
+    EVERYONE,
+    LOGIN,
+    OK,
+    PORTAL_DOSSIER,
+    PORTAL_PAGE,
+    ROLES,
+    SIGNED_IN,
 )
 
 # route name → (HTTP method, arguments, expected outcome per role)
@@ -98,7 +56,6 @@ ROUTES = {
     "accounts:home": ("get", {}, SIGNED_IN),
     "document_download": ("get", {"pk": "document"}, DOCUMENT),
     "admin:index": ("get", {}, ADMIN),
-    "support_console:home": ("get", {}, SUPPORT_CONSOLE),
     # Portal
     "portal:home": ("get", {}, PORTAL_PAGE),
     "portal:profile": ("get", {}, PORTAL_PAGE),
@@ -209,6 +166,17 @@ ROUTES = {
     "api-docs": ("get", {}, EVERYONE),
 }
 
+# Each app's routes and the objects they need: `tests/<app>/authz.py` holds `ROUTES` (same shape as
+# above) and `world(world) -> dict` (extra keys for the arguments, built in the shared world).
+APP_MODULES = [
+    importlib.import_module(name)
+    for name in ("tests.support.authz", "tests.substitution.authz", "tests.accounts.authz")
+    if importlib.util.find_spec(name) is not None
+]
+for module in APP_MODULES:
+    assert not set(module.ROUTES) & set(ROUTES), f"{module.__name__} repeats a route"
+    ROUTES.update(module.ROUTES)
+
 THIRD_PARTY_PREFIXES = ("admin:", "account_", "mfa_", "set_language")
 
 
@@ -274,7 +242,7 @@ def world(reference_data):
         verifier_kind="employer",
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
-    return {
+    world = {
         "reference": application.reference,
         "document": document.pk,
         "report": report.pk,
@@ -292,6 +260,9 @@ def world(reference_data):
             "admin": AdministratorFactory(),
         },
     }
+    for module in APP_MODULES:
+        world.update(module.world(world))
+    return world
 
 
 def outcome(response) -> str:
