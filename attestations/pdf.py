@@ -81,6 +81,7 @@ LABELS = {
     "foreigner_number": Bilingual("Numéro étranger", "Foreigner number"),
     "address": Bilingual("Adresse", "Address"),
     "application": Bilingual("Demande", "Application"),
+    "blocking": Bilingual("Difficulté constatée", "Blocking confirmed"),
     "ground": Bilingual("Motif", "Ground"),
     "procedure": Bilingual("Procédure", "Procedure"),
     "validity": Bilingual("Validité", "Validity"),
@@ -260,6 +261,8 @@ def _context(attestation: Attestation) -> dict:
         "procedure": PROCEDURES.get(application.kind) if application is not None else None,
         "reference": application.reference if application is not None else "",
         "validity": _validity(attestation),
+        # The contact centre's own words on what stopped the person (technical impossibility).
+        "blocking": attestation.rights.get("blocking", ""),
         "rights": _rights(attestation.rights),
         "legal_text": Bilingual(legal_text.get("fr", ""), legal_text.get("en", "")),
         "prefecture": attestation.prefecture,

@@ -9,7 +9,7 @@ copy of the same attestation whatever happens (`bulk_create(ignore_conflicts=Tru
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -68,13 +68,30 @@ DEPOSIT_SENTENCE = {
 }
 
 
+TECHNICAL_IMPOSSIBILITY_SENTENCE = {
+    "fr": (
+        "L'administration a constaté qu'une difficulté technique empêche cette personne "
+        "d'accomplir sa démarche en ligne. Elle est orientée vers une voie de substitution "
+        "(rendez-vous en préfecture, dépôt par courrier ou par courriel), comme l'a ordonné le "
+        "Conseil d'État (décision n° 502860 du 5 mai 2026). Ce document ne prouve pas, à lui "
+        "seul, la régularité du séjour."
+    ),
+    "en": (
+        "The administration has confirmed that a technical difficulty prevents this person from "
+        "completing their application online. They are directed to another way of applying "
+        "(an appointment at the prefecture, filing by post or by e-mail), as the Conseil d'État "
+        "ordered (decision No. 502860 of 5 May 2026). This document does not by itself prove "
+        "lawful residence."
+    ),
+}
+
+
 @dataclass
 class SweepReport:
     applications: int = 0
     issued: int = 0
     updated: int = 0
     batches: int = 0
-    issued_ids: list[int] = field(default_factory=list)
 
 
 def _holder_snapshot(application: Application) -> dict:
@@ -194,6 +211,41 @@ def _sweepable(today: date) -> Q:
     )
 
 
+def _insert_exactly_once(creations: list[Attestation]) -> tuple[int, set[int]]:
+    """Insert the new attestations; return how many were stored and the dossiers left short.
+
+    `ignore_conflicts` lets a second sweep racing us on the same (application, kind, period)
+    pass quietly: that attestation exists, which is all that matters. But the same clause also
+    skips a row whose random public number happens to be taken already: that attestation would
+    be missing. So the rows are read back: a key missing from the table gets a new number and is
+    inserted again (a collision twice in a row is already unheard of); a dossier still short
+    after that is left for the next sweep (not marked swept) rather than reported done.
+    """
+    stored = 0
+    pending = creations
+    for _attempt in range(3):
+        Attestation.objects.bulk_create(pending, ignore_conflicts=True)
+        present = {
+            (application_id, kind, period): number
+            for application_id, kind, period, number in Attestation.objects.filter(
+                application_id__in={item.application_id for item in pending}
+            ).values_list("application_id", "kind", "period", "number")
+        }
+        missing = []
+        for item in pending:
+            number = present.get((item.application_id, item.kind, item.period))
+            if number == item.number:
+                stored += 1
+            elif number is None:  # its number was taken: try again with a new one
+                item.number = numbers.new_number(item.kind, item.issue_on.year)
+                missing.append(item)
+        if not missing:
+            return stored, set()
+        logger.warning("Attestation numbers collided; %s drawn again", len(missing))
+        pending = missing
+    return stored, {item.application_id for item in pending}
+
+
 def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport) -> None:
     applications = (
         Application.objects.filter(pk__in=ids)
@@ -206,19 +258,21 @@ def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport
         creations += to_create
         updates += to_update
         (settled_ids if settled else open_ids).append(application.pk)
+    short_ids: set[int] = set()
     if creations:
-        created = Attestation.objects.bulk_create(creations, ignore_conflicts=True)
-        report.issued += len(created)
+        stored, short_ids = _insert_exactly_once(creations)
+        report.issued += stored
     if updates:
         Attestation.objects.bulk_update(
             updates,
             ["status", "status_changed_on", "ends_on", "holder_snapshot", "pdf_rendered_at"],
         )
         report.updated += len(updates)
-    Application.objects.filter(pk__in=open_ids).update(
+    # A dossier left short stays dirty: the next sweep gives it what it lacks.
+    Application.objects.filter(pk__in=set(open_ids) - short_ids).update(
         attestations_swept_on=today, attestations_dirty=False
     )
-    Application.objects.filter(pk__in=settled_ids).update(
+    Application.objects.filter(pk__in=set(settled_ids) - short_ids).update(
         attestations_swept_on=NEVER_AGAIN, attestations_dirty=False
     )
     report.applications += len(ids)
@@ -232,16 +286,21 @@ def attestations_sweep(
     today = today or timezone.localdate()
     policy = policy or Policy.from_settings()
     report = SweepReport()
+    # Keyset: each claim resumes after the last dossier claimed, so it never walks again over
+    # the rows this sweep has just settled (at 200,000 dossiers that walk dominated the time).
+    # A dossier changed behind us is swept at once on commit of that change, and by the next run.
+    last_claimed = 0
     while True:
         with transaction.atomic():
             ids = list(
                 Application.objects.select_for_update(skip_locked=True)
-                .filter(_sweepable(today))
+                .filter(_sweepable(today), pk__gt=last_claimed)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:batch_size]
             )
             if not ids:
                 break
+            last_claimed = ids[-1]
             _sync_batch(ids, today, policy, report)
         if settings.ATTESTATION_SWEEP_PAUSE_SECONDS:  # spare a busy database between batches
             time.sleep(settings.ATTESTATION_SWEEP_PAUSE_SECONDS)
@@ -284,3 +343,47 @@ def _after_issuance_on_commit() -> None:
 
     transaction.on_commit(lambda: render_missing_pdfs.delay(), robust=True)
     transaction.on_commit(lambda: notify_holders.delay(), robust=True)
+
+
+def issue_technical_impossibility(
+    *,
+    holder_snapshot: dict,
+    blocking_description: str,
+    holder=None,
+    prefecture=None,
+    today: date | None = None,
+) -> Attestation:
+    """The contact centre's written acknowledgement that a technical blocking stops the person
+    (DESIGN.md §3 "support"): it states the blocking and the date it was confirmed, and that the
+    person is sent to the substitution path. `holder` is the person's account if they have one
+    (many who need this cannot create one): the snapshot carries their name either way.
+
+    The caller (the support service confirming a ticket) runs it in its own transaction and
+    guarantees one acknowledgement per confirmation (a unique link from its own record).
+    """
+    description = blocking_description.strip()
+    if not description:
+        raise ValueError("A technical impossibility needs a description of the blocking.")
+    if not (holder_snapshot.get("first_name") or holder_snapshot.get("last_name")):
+        raise ValueError("The acknowledgement must name the person.")
+    today = today or timezone.localdate()
+    attestation = Attestation.objects.create(
+        number=numbers.new_number(AttestationKind.TECHNICAL_IMPOSSIBILITY, today.year),
+        kind=AttestationKind.TECHNICAL_IMPOSSIBILITY,
+        holder=holder,
+        valid_from=today,
+        valid_until=None,
+        issue_on=today,
+        holder_snapshot=holder_snapshot,
+        rights={
+            "stay": False,
+            "work": "none",
+            "work_limitation": "",
+            "benefits_and_housing": False,
+            "legal_text": TECHNICAL_IMPOSSIBILITY_SENTENCE,
+            "blocking": description,
+        },
+        prefecture=prefecture,
+    )
+    _after_issuance_on_commit()
+    return attestation

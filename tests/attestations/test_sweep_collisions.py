@@ -1,0 +1,70 @@
+"""A public number drawn twice must not cost anyone an attestation: the sweep reads back what it
+inserted, draws a new number for a row the database skipped, and never reports a dossier done
+while it lacks one."""
+
+import pytest
+
+from attestations import numbers
+from attestations.models import Attestation
+from attestations.services import attestations_sweep
+from tests.accounts.factories import PrefectureAgentFactory
+from tests.attestations.test_sweep import TODAY, complete_renewal
+
+REAL_NEW_NUMBER = numbers.new_number
+
+
+@pytest.fixture
+def agent(reference_data):
+    return PrefectureAgentFactory(prefecture__departement_code="75")
+
+
+def numbers_colliding(monkeypatch, taken: str, times: int) -> list[str]:
+    """Make the next `times` draws return `taken` (a number already in use), then draw again."""
+    real = REAL_NEW_NUMBER
+    drawn = []
+
+    def draw(kind, year):
+        number = taken if len(drawn) < times else real(kind, year)
+        drawn.append(number)
+        return number
+
+    monkeypatch.setattr(numbers, "new_number", draw)
+    return drawn
+
+
+@pytest.mark.django_db
+def test_sweep_number_taken_once_draws_again_and_issues_every_attestation(agent, monkeypatch):
+    first = complete_renewal(agent)
+    attestations_sweep(today=TODAY)
+    taken = first.attestations.get(kind="deposit_receipt").number
+    second = complete_renewal(agent)
+    drawn = numbers_colliding(monkeypatch, taken, times=1)
+
+    report = attestations_sweep(today=TODAY)
+
+    receipt = second.attestations.get(kind="deposit_receipt")
+    assert receipt.number != taken
+    assert drawn[0] == taken and len(drawn) == 2
+    assert report.issued == 1
+    second.refresh_from_db()
+    assert second.attestations_dirty is False and second.attestations_swept_on == TODAY
+
+
+@pytest.mark.django_db
+def test_sweep_number_taken_every_time_leaves_the_dossier_for_the_next_sweep(agent, monkeypatch):
+    first = complete_renewal(agent)
+    attestations_sweep(today=TODAY)
+    taken = first.attestations.get(kind="deposit_receipt").number
+    second = complete_renewal(agent)
+    numbers_colliding(monkeypatch, taken, times=3)
+
+    report = attestations_sweep(today=TODAY)
+
+    assert report.issued == 0
+    assert not second.attestations.exists()
+    second.refresh_from_db()
+    assert second.attestations_dirty is True  # not reported done: the next sweep retries
+
+    monkeypatch.setattr(numbers, "new_number", REAL_NEW_NUMBER)
+    assert attestations_sweep(today=TODAY).issued == 1
+    assert Attestation.objects.filter(application=second, kind="deposit_receipt").count() == 1
