@@ -21,6 +21,7 @@ Policy settings may be more generous than the law, never stricter (`Policy.from_
 """
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -121,6 +122,59 @@ def months_period_end(start: date, months: int) -> date:
 
 
 # --- Filing in time (R. 431-5) ------------------------------------------------------------------
+
+# R. 431-5 2° (décret n° 2021-313 du 24 mars 2021): the people these articles name file at the
+# latest the day before their 19th birthday. 3°: a young person who meets none of them files at
+# the latest two months after their 18th birthday. R. 431-15-1 gives both the API when their
+# complete application was filed in time.
+R431_5_2_ARTICLES = frozenset(
+    {
+        "L. 421-22",
+        "L. 421-23",
+        *(f"L. 421-{number}" for number in range(26, 34)),  # L. 421-26 à 29, L. 421-30 à 33
+        "L. 423-14",
+        "L. 423-15",
+        "L. 423-21",
+        "L. 423-22",
+        "L. 424-1",
+        "L. 424-3",
+        "L. 424-24",
+        "L. 426-1",
+    }
+)
+_ARTICLE = re.compile(r"L\.\s*(\d{3})-(\d+)")
+
+
+def cites_r431_5_2_article(ceseda_article: str) -> bool:
+    """Whether a ground's legal basis (as the catalogue writes it, e.g. "L. 424-3, 3°") is one
+    of the articles listed in R. 431-5 2°."""
+    return any(
+        f"L. {book}-{number}" in R431_5_2_ARTICLES
+        for book, number in _ARTICLE.findall(ceseda_article)
+    )
+
+
+def anniversary(birth_date: date, years: int) -> date:
+    """The birthday `years` later; one born on 29 February has it on 1 March in other years."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return date(birth_date.year + years, 3, 1)
+
+
+def young_person_deadline(
+    *, birth_date: date | None, ground_article: str, is_first_application: bool, filed_on
+) -> date | None:
+    """The R. 431-5 2°/3° deadline of a young person's first application, or None when it does
+    not apply (not a first application, no birth date known, or filed after it: then the person
+    is not, or no longer, in that case and the general rules apply)."""
+    if not is_first_application or birth_date is None or filed_on is None:
+        return None
+    if cites_r431_5_2_article(ground_article):
+        deadline = anniversary(birth_date, 19) - ONE_DAY
+    else:
+        deadline = add_months(anniversary(birth_date, 18), 2)
+    return deadline if filed_on <= deadline else None
 
 
 def renewal_filed_in_time(filed_on: date, expires_on: date, policy: Policy) -> bool:

@@ -7,7 +7,7 @@ from accounts.permissions import can_use_back_office, is_applicant
 from applications.enums import ApplicationStatus, ProcedureKind
 from applications.models import Application
 from attestations.models import Attestation
-from attestations.rules import DossierFacts
+from attestations.rules import DossierFacts, young_person_deadline
 
 FAVOURABLE_STATES = {
     ApplicationStatus.FAVOURABLE,
@@ -21,8 +21,21 @@ def _day(moment):
     return timezone.localdate(moment) if moment is not None else None
 
 
+def _young_person_deadline(application: Application):
+    if application.kind != ProcedureKind.FIRST_APPLICATION:
+        return None  # decided before touching the profile: renewals need no extra row
+    profile = getattr(application.applicant, "applicant_profile", None)
+    return young_person_deadline(
+        birth_date=profile.birth_date if profile is not None else None,
+        ground_article=application.ground.ceseda_article,
+        is_first_application=True,
+        filed_on=_day(application.filed_at),
+    )
+
+
 def dossier_facts(application: Application) -> DossierFacts:
-    """The dates of one dossier, as the pure rules read them (select_related renews_permit)."""
+    """The dates of one dossier, as the pure rules read them (select_related renews_permit,
+    ground and applicant__applicant_profile)."""
     permit = application.renews_permit
     status = application.status
     ended_on = None
@@ -35,6 +48,7 @@ def dossier_facts(application: Application) -> DossierFacts:
         completed_on=_day(application.completed_at),
         is_renewal=application.kind == ProcedureKind.RENEWAL,
         permit_expires_on=permit.valid_until if permit is not None else None,
+        young_person_deadline=_young_person_deadline(application),
         favourable_on=_day(application.decided_at) if status in FAVOURABLE_STATES else None,
         card_handed_over_on=application.card_handed_over_on,
         ended_on=ended_on,
