@@ -225,18 +225,31 @@ def _insert_exactly_once(creations: list[Attestation]) -> tuple[int, set[int]]:
     pending = creations
     for _attempt in range(3):
         Attestation.objects.bulk_create(pending, ignore_conflicts=True)
-        present = {
-            (application_id, kind, period): number
-            for application_id, kind, period, number in Attestation.objects.filter(
-                application_id__in={item.application_id for item in pending}
-            ).values_list("application_id", "kind", "period", "number")
+        # By number first (the unique index answers at once, whatever the planner's statistics):
+        # a row found with our number and our key is ours.
+        found = {
+            number: (application_id, kind, period)
+            for number, application_id, kind, period in Attestation.objects.filter(
+                number__in=[item.number for item in pending]
+            ).values_list("number", "application_id", "kind", "period")
         }
-        missing = []
+        unconfirmed = []
         for item in pending:
-            number = present.get((item.application_id, item.kind, item.period))
-            if number == item.number:
+            if found.get(item.number) == (item.application_id, item.kind, item.period):
                 stored += 1
-            elif number is None:  # its number was taken: try again with a new one
+            else:
+                unconfirmed.append(item)
+        if not unconfirmed:
+            return stored, set()
+        # Rare: either a concurrent sweep stored that key first (done), or the number was taken.
+        existing_keys = set(
+            Attestation.objects.filter(
+                application_id__in={item.application_id for item in unconfirmed}
+            ).values_list("application_id", "kind", "period")
+        )
+        missing = []
+        for item in unconfirmed:
+            if (item.application_id, item.kind, item.period) not in existing_keys:
                 item.number = numbers.new_number(item.kind, item.issue_on.year)
                 missing.append(item)
         if not missing:
