@@ -1,0 +1,62 @@
+"""DESIGN.md §7 scenarios clicked through in a real Chromium, in French and English, at phone
+width: what a person sees, checked with axe-core (no serious or critical violation)."""
+
+import pytest
+from django.urls import reverse
+
+from anef.demo import DEMO_DOMAIN
+from attestations.models import Attestation
+from attestations.signing import verification_url
+from tests.browser.conftest import DESKTOP
+from tests.browser.helpers import check_page, sign_in
+
+pytestmark = [pytest.mark.browser]
+LANGUAGES = ["fr", "en"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_scenario_1_renewal_api_is_there_with_its_pdf(demo, open_page, language):
+    """Amina's card ends in ten days: without asking, she finds her API and downloads it."""
+    page = open_page(language)
+    sign_in(page, demo, f"amina.diallo@{DEMO_DOMAIN}")
+    assert page.url.endswith(reverse("portal:home"))
+    check_page(page, f"portal-home-{language}")
+
+    page.click(f"a[href='{reverse('attestations_portal:list')}']")
+    check_page(page, f"attestations-{language}")
+    api = Attestation.objects.get(holder__email=f"amina.diallo@{DEMO_DOMAIN}", kind="api")
+    pdf_link = page.locator(f"a[href='{reverse('attestations_portal:pdf', args=[api.number])}']")
+    with page.expect_download() as download:
+        pdf_link.first.click()
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+    page.goto(demo + reverse("portal:application_detail", args=[api.application.reference]))
+    check_page(page, f"dossier-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_scenario_8_employer_scans_the_qr_code(demo, open_page, language):
+    """An employer, with no account, opens the QR code's address on a phone."""
+    api = Attestation.objects.get(holder__email=f"amina.diallo@{DEMO_DOMAIN}", kind="api")
+    page = open_page(language)
+    page.goto(verification_url(api))
+    text = page.inner_text("main")
+    assert api.holder_snapshot["last_name"].upper() in text.upper()
+    check_page(page, f"verification-{language}")
+
+
+def test_browser_back_office_queue_and_dossier(demo, open_page):
+    page = open_page("fr", DESKTOP)
+    sign_in(page, demo, f"agent.paris@{DEMO_DOMAIN}")
+    page.goto(demo + reverse("backoffice:home"))
+    check_page(page, "backoffice-queue")
+    page.locator("main table a").first.click()
+    check_page(page, "backoffice-dossier")
+
+
+def test_browser_contact_centre_console(demo, open_page):
+    page = open_page("fr", DESKTOP)
+    sign_in(page, demo, f"contact@{DEMO_DOMAIN}")
+    page.goto(demo + reverse("support_console:home"))
+    check_page(page, "support-console")
