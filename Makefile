@@ -41,6 +41,8 @@ run: $(VENV)/.installed-base
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive --severity-level high --exclude '*/migrations/*' \
+		accounts anef applications attestations support substitution
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
