@@ -2,9 +2,11 @@
 prefectures, a contact-centre agent, a helper and an administrator. Idempotent: running it again
 brings the same accounts back to the same state, and creates nothing twice."""
 
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pikepdf
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -253,11 +255,12 @@ def _person_upsert(person: DemoPerson) -> User:
 
 
 def _demo_pdf(name: str) -> SimpleUploadedFile:
-    content = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+    """A blank A4 page: uploads are parsed and rewritten before they are stored."""
+    output = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        pdf.save(output, deterministic_id=True)
+    return SimpleUploadedFile(name, output.getvalue(), content_type="application/pdf")
 
 
 def _demo_filed(user: User, ground_code: str, **kwargs) -> Application:

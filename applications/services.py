@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,6 +39,7 @@ from applications.models import (
     Ground,
     ResidencePermit,
 )
+from applications.sanitising import UnreadableFile, sanitise
 from applications.selectors import (
     application_missing_documents,
     prefecture_for_postal_code,
@@ -272,6 +274,40 @@ def _read_upload(uploaded_file: UploadedFile) -> tuple[str, str]:
     return content_type, digest.hexdigest()
 
 
+UNREADABLE_CODES = {
+    "password": "file_password_protected",
+    "too_large": "file_too_many_pixels",
+    "damaged": "file_unreadable",
+}
+UNREADABLE_MESSAGES = {
+    "password": _(
+        "The file « %(name)s » is protected by a password. Save it again without a password, "
+        "or scan the paper document."
+    ),
+    "too_large": _(
+        "The picture « %(name)s » is too big to be read. Take the photo again with a lower "
+        "resolution."
+    ),
+    "damaged": _(
+        "The file « %(name)s » could not be read: it may be damaged. Scan or photograph the "
+        "document again and save it as PDF, JPEG or PNG."
+    ),
+}
+
+
+def _sanitised(uploaded_file: UploadedFile, content_type: str, name: str) -> bytes:
+    """The upload as it will be stored: rewritten without scripts or metadata (issue 8)."""
+    uploaded_file.seek(0)
+    try:
+        return sanitise(uploaded_file.read(), content_type)
+    except UnreadableFile as error:
+        raise ApplicationError(
+            UNREADABLE_CODES[error.reason],
+            UNREADABLE_MESSAGES[error.reason] % {"name": name},
+            name=name,
+        ) from error
+
+
 def _document_store(
     *,
     application: Application,
@@ -280,19 +316,20 @@ def _document_store(
     actor: User,
     error_report: ErrorReport | None = None,
 ) -> Document:
-    content_type, sha256 = _read_upload(uploaded_file)
+    content_type, _sha256 = _read_upload(uploaded_file)
     original_name = (uploaded_file.name or "document").replace("/", "_")[-200:]
+    cleaned = _sanitised(uploaded_file, content_type, original_name)
     document = Document(
         application=application,
         document_type=document_type,
         original_name=original_name,
         content_type=content_type,
-        size=uploaded_file.size,
-        sha256=sha256,
+        size=len(cleaned),
+        sha256=hashlib.sha256(cleaned).hexdigest(),
         uploaded_by=actor,
         error_report=error_report,
     )
-    document.file.save(original_name, uploaded_file, save=False)
+    document.file.save(original_name, ContentFile(cleaned), save=False)
     document.save()
     _event(
         application,

@@ -1,15 +1,36 @@
 import datetime
+import io
 
 import factory
+import pikepdf
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from applications.enums import CardType, ProcedureKind
 from applications.models import Application, Ground, Prefecture, ResidencePermit
+from applications.sanitising import sanitise
 
-# Smallest valid files of each accepted type (their first bytes are what counts).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def _real_file(kind: str) -> bytes:
+    """A small, well-formed file of each accepted type: uploads are parsed and rewritten before
+    they are stored (applications/sanitising.py), so fake bytes would be refused as damaged."""
+    output = io.BytesIO()
+    if kind == "pdf":
+        with pikepdf.new() as pdf:
+            pdf.add_blank_page(page_size=(595, 842))
+            pdf.save(output, deterministic_id=True)
+    else:
+        Image.new("RGB", (8, 8), "white").save(output, kind)
+    # Already in the form the portal stores, so that a download gives back these very bytes.
+    return sanitise(output.getvalue(), CONTENT_TYPES[kind])
+
+
+CONTENT_TYPES = {"pdf": "application/pdf", "PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+PDF_BYTES = _real_file("pdf")
+PNG_BYTES = _real_file("PNG")
+JPEG_BYTES = _real_file("JPEG")
 
 
 def pdf_upload(name: str = "passport.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
