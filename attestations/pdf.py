@@ -121,6 +121,66 @@ BENEFITS_YES = Bilingual(
 NOT_PROVED = Bilingual("non prouvé par cette attestation", "not proved by this document")
 
 
+# The rights also in the holder's own language, where we have it (issue 4: "French with the rights
+# also in English and the applicant's language where available"). Arabic for now (issue 7).
+THIRD_LANGUAGES = {
+    "ar": {
+        "titles": {
+            AttestationKind.API: "شهادة تمديد دراسة طلب تصريح الإقامة",
+            AttestationKind.ADF: "شهادة قرار إيجابي",
+            AttestationKind.DEPOSIT_RECEIPT: "شهادة إيداع الطلب",
+            AttestationKind.TECHNICAL_IMPOSSIBILITY: "إقرار كتابي باستحالة تقنية",
+        },
+        "rights": "الحقوق التي تمنحها هذه الشهادة",
+        "stay": "الإقامة القانونية في فرنسا",
+        "work": "العمل",
+        "benefits": "المساعدات الاجتماعية والسكن",
+        "yes": "نعم",
+        "no": "لا",
+        "stay_not_proved": "لا تثبتها هذه الشهادة وحدها",
+        "not_proved": "لا تثبتها هذه الشهادة",
+        "work_limited": "نعم، ضمن الحدود التالية: {limitation}",
+        "work_as_held": "بنفس شروط تصريح الإقامة الذي تحمله",
+        "benefits_yes": "نعم، مثل وصل الإيداع (récépissé)",
+    }
+}
+
+
+def _third_language(attestation: Attestation) -> dict | None:
+    """The title, rights and legal statement in the holder's language, if it is neither French
+    nor English and we have it."""
+    language = getattr(attestation.holder, "preferred_language", "") or ""
+    texts = THIRD_LANGUAGES.get(language)
+    if texts is None:
+        return None
+    rights = attestation.rights
+    work = rights.get("work", "none")
+    if work == "full":
+        work_value = texts["yes"]
+    elif work == "limited":
+        work_value = texts["work_limited"].format(limitation=rights.get("work_limitation", ""))
+    elif work == "none":
+        work_value = texts["no"] if rights.get("stay") else texts["not_proved"]
+    else:
+        work_value = texts["work_as_held"]
+    return {
+        "code": language,
+        "title": texts["titles"].get(attestation.kind, ""),
+        "rights_title": texts["rights"],
+        "rights": [
+            (texts["stay"], texts["yes"] if rights.get("stay") else texts["stay_not_proved"]),
+            (texts["work"], work_value),
+            (
+                texts["benefits"],
+                texts["benefits_yes"]
+                if rights.get("benefits_and_housing")
+                else texts["not_proved"],
+            ),
+        ],
+        "legal_text": (rights.get("legal_text") or {}).get(language, ""),
+    }
+
+
 # --- Formatting ---------------------------------------------------------------------------------
 
 
@@ -264,6 +324,7 @@ def _context(attestation: Attestation) -> dict:
         # The contact centre's own words on what stopped the person (technical impossibility).
         "blocking": attestation.rights.get("blocking", ""),
         "rights": _rights(attestation.rights),
+        "third": _third_language(attestation),
         "legal_text": Bilingual(legal_text.get("fr", ""), legal_text.get("en", "")),
         "prefecture": attestation.prefecture,
         "issued_on": _dates(attestation.issue_on),

@@ -55,6 +55,11 @@ BENEFITS_SENTENCE = {
         "(CESEDA, art. R. 431-15-1). It gives the same rights as a récépissé: social benefits, "
         "housing, registration with France Travail."
     ),
+    "ar": (
+        "هذه الشهادة، مرفقةً بتصريح الإقامة المنتهية صلاحيته، تثبت قانونية الإقامة (CESEDA، "
+        "المادة R. 431-15-1). وتمنح نفس الحقوق التي يمنحها وصل الإيداع (récépissé): المساعدات "
+        "الاجتماعية، والسكن، والتسجيل لدى France Travail."
+    ),
 }
 DEPOSIT_SENTENCE = {
     "fr": (
@@ -64,6 +69,10 @@ DEPOSIT_SENTENCE = {
     "en": (
         "This certificate proves the date the application was filed. It does not by itself "
         "prove lawful residence (CESEDA, art. R. 431-15-1)."
+    ),
+    "ar": (
+        "تثبت هذه الشهادة تاريخ إيداع الطلب. ولا تثبت وحدها قانونية الإقامة (CESEDA، المادة "
+        "R. 431-15-1)."
     ),
 }
 
@@ -82,6 +91,12 @@ TECHNICAL_IMPOSSIBILITY_SENTENCE = {
         "(an appointment at the prefecture, filing by post or by e-mail), as the Conseil d'État "
         "ordered (decision No. 502860 of 5 May 2026). This document does not by itself prove "
         "lawful residence."
+    ),
+    "ar": (
+        "أقرّت الإدارة بأن صعوبة تقنية تمنع هذا الشخص من إتمام إجراءاته عبر الإنترنت، ويُوجَّه "
+        "إلى طريقة بديلة (موعد في المحافظة، أو إيداع بالبريد أو بالبريد الإلكتروني) كما أمر "
+        "بذلك مجلس الدولة (القرار رقم 502860 الصادر في 5 مايو 2026). ولا تثبت هذه الوثيقة "
+        "وحدها قانونية الإقامة."
     ),
 }
 
