@@ -1,0 +1,62 @@
+"""A Redis cache that an outage of Redis cannot turn into errors for people (issue 8, "Faults").
+
+The cache holds only what can be recomputed or forgotten: rate-limit counters, throttles, the
+heartbeat's timestamp. When Redis does not answer, every read is a miss and every write is
+dropped (rate limits fail open for the length of the outage, which is logged), so pages still
+render and submissions still save; the short socket timeouts keep a hung Redis from hanging
+requests. Sessions and all data live in the database, never here.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+_WARN_EVERY_SECONDS = 60
+_last_warning = 0.0
+
+
+def _unavailable(operation: str, error: Exception) -> None:
+    global _last_warning  # one timestamp per process, to keep logs readable
+    now = time.monotonic()
+    if now - _last_warning >= _WARN_EVERY_SECONDS:
+        _last_warning = now
+        logger.warning("Cache unavailable (%s: %s): serving without it", operation, error)
+
+
+def _tolerant(operation: str, fallback):
+    def wrap(method):
+        def call(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UNAVAILABLE as error:
+                _unavailable(operation, error)
+                return fallback(*args, **kwargs) if callable(fallback) else fallback
+
+        return call
+
+    return wrap
+
+
+class TolerantRedisCacheClient(RedisCacheClient):
+    add = _tolerant("add", True)(RedisCacheClient.add)
+    get = _tolerant("get", lambda key, default: default)(RedisCacheClient.get)
+    set = _tolerant("set", None)(RedisCacheClient.set)
+    touch = _tolerant("touch", False)(RedisCacheClient.touch)
+    delete = _tolerant("delete", False)(RedisCacheClient.delete)
+    get_many = _tolerant("get_many", {})(RedisCacheClient.get_many)
+    has_key = _tolerant("has_key", False)(RedisCacheClient.has_key)
+    incr = _tolerant("incr", lambda key, delta: delta)(RedisCacheClient.incr)
+    set_many = _tolerant("set_many", None)(RedisCacheClient.set_many)
+    delete_many = _tolerant("delete_many", None)(RedisCacheClient.delete_many)
+    clear = _tolerant("clear", False)(RedisCacheClient.clear)
+
+
+class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = TolerantRedisCacheClient

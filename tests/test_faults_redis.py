@@ -1,0 +1,79 @@
+"""Redis stops while the portal serves (issue 8, "Faults"): pages still render, submissions
+still save, and the work is done once Redis is back — once, not twice."""
+
+import pytest
+from django.urls import reverse
+
+from anef.celery import app
+from applications.enums import ApplicationStatus
+from attestations.models import Attestation
+from attestations.numbers import new_number
+from attestations.services import attestations_sweep
+from tests.accounts.factories import ApplicantProfileFactory
+from tests.applications.helpers import started, with_all_documents
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "anef.cache.TolerantRedisCache",
+            "LOCATION": DEAD_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", DEAD_REDIS)
+    monkeypatch.setitem(app.conf, "task_publish_retry", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr("anef.cache._last_warning", 0.0)  # the outage's warning is logged here
+
+
+@pytest.fixture
+def applicant(reference_data):
+    return ApplicantProfileFactory(postal_code="75011")
+
+
+@pytest.mark.django_db
+def test_fault_redis_down_pages_still_render(client, applicant, redis_down, caplog):
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("account_login")).status_code == 200
+    assert client.get(reverse("verify_form")).status_code == 200
+    # Rate-limited (its counter lives in the cache): an unknown number is simply not found.
+    unknown = new_number("api", 2026)
+    assert client.get(reverse("verify", args=[unknown])).status_code == 404
+    client.force_login(applicant.user)
+    assert client.get(reverse("portal:home"), follow=True).status_code == 200
+    assert "Cache unavailable" in caplog.text  # the cache was really down, and said so
+
+
+@pytest.mark.django_db
+def test_fault_redis_down_sign_in_still_works(client, applicant, redis_down):
+    from tests.accounts.factories import PASSWORD
+
+    response = client.post(
+        reverse("account_login"), {"login": applicant.user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_fault_redis_down_submission_saves_and_is_finished_once_back(
+    client, applicant, redis_down, django_capture_on_commit_callbacks
+):
+    application = with_all_documents(started(applicant))
+    client.force_login(applicant.user)
+    with django_capture_on_commit_callbacks(execute=True):  # the hand-off to Celery fails
+        response = client.post(reverse("portal:application_submit", args=[application.reference]))
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not Attestation.objects.filter(application=application).exists()
+
+    # Redis is back: beat's next sweep issues what the lost message would have.
+    attestations_sweep()
+    attestations_sweep()
+    assert Attestation.objects.filter(application=application, kind="deposit_receipt").count() == 1
