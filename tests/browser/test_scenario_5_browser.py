@@ -1,0 +1,60 @@
+"""Scenario 5 of DESIGN.md §7 in a real Chromium: someone who cannot create an account writes
+to the contact centre from a phone, with no account; a contact-centre agent confirms the
+technical impossibility; the person's private link shows the written acknowledgement."""
+
+import pytest
+from django.urls import reverse
+
+from anef.demo import DEMO_DOMAIN
+from support.models import Ticket
+from tests.applications.factories import PNG_BYTES
+from tests.browser.conftest import DESKTOP
+from tests.browser.helpers import check_page, sign_in
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(demo, open_page):
+    person = open_page("fr")
+    person.goto(demo + reverse("support_public:contact"))
+    check_page(person, "contact-form-fr")
+    person.fill("input[name=name]", "Awa Traoré")
+    person.fill("input[name=email]", "awa.traore@example.org")
+    person.fill("input[name=postal_code]", "75018")
+    person.select_option("select[name=category]", "cannot_create_account")
+    person.fill(
+        "textarea[name=message]",
+        "La création du compte échoue toujours : « erreur technique », trois jours de suite.",
+    )
+    person.set_input_files(
+        "input[name=screenshot]",
+        files=[{"name": "capture.png", "mimeType": "image/png", "buffer": PNG_BYTES}],
+    )
+    person.locator("main form button[type=submit]").click()
+    person.wait_for_load_state()
+    check_page(person, "contact-sent-fr")
+    follow_up = person.get_attribute("#follow-up-link", "href")
+    number = Ticket.objects.get(email="awa.traore@example.org").number
+    assert number in person.inner_text("main")  # the person is given the ticket number
+
+    agent = open_page("fr", DESKTOP)
+    sign_in(agent, demo, f"contact@{DEMO_DOMAIN}")
+    agent.goto(demo + reverse("support_console:home") + f"?search={number}")
+    check_page(agent, "support-console-search")
+    agent.goto(demo + reverse("support_console:ticket_detail", args=[number]))
+    check_page(agent, "support-ticket")
+    agent.fill("input[name=last_name]", "Traoré")
+    agent.fill("input[name=first_name]", "Awa")
+    agent.fill(
+        "textarea[name=blocking_description]",
+        "Création de compte impossible : erreur technique à chaque essai depuis trois jours.",
+    )
+    agent.click("form[action$='technical-impossibility/'] button[type=submit]")
+    agent.wait_for_load_state()
+
+    person.goto(follow_up)
+    check_page(person, "follow-up-acknowledgement-fr")
+    with person.expect_download() as download:
+        person.click("#acknowledgement a.fr-btn")
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
