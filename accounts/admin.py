@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApplicantProfile, User
+from accounts.models import ApplicantProfile, Mandate, User
 
 
 class ApplicantProfileInline(admin.StackedInline):
@@ -38,3 +38,21 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    """Mandates are given, confirmed and revoked by the people themselves (accounts.mandates);
+    the admin reads them."""
+
+    list_display = ["person", "helper", "all_grounds", "starts_on", "ends_on", "revoked_at"]
+    list_filter = ["consent_method", "duration"]
+    list_select_related = ["person", "helper"]
+    search_fields = ["person__email", "helper__email", "organisation_name"]
+    readonly_fields = [field.name for field in Mandate._meta.fields] + ["grounds"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -10,3 +10,29 @@ class Role(models.TextChoices):
     PREFECTURE_AGENT = "prefecture_agent", _("Prefecture agent")
     CONTACT_CENTRE_AGENT = "contact_centre_agent", _("Contact-centre agent")
     ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class MandateDuration(models.TextChoices):
+    """How long a mandate lasts (issue 6): the person chooses, and may revoke it at any time."""
+
+    ONE_DAY = "1d", _("1 day")
+    ONE_MONTH = "1m", _("1 month")
+    SIX_MONTHS = "6m", _("6 months")
+    ONE_YEAR = "1y", _("1 year")
+
+
+class ConsentMethod(models.TextChoices):
+    """How the person's consent was obtained."""
+
+    SIGNED_FORM = "signed_form", _("Signed form, scanned by the helper")
+    ACCOUNT = "account", _("Confirmed by the person from their account")
+
+
+class MandateStatus(models.TextChoices):
+    """Derived from the dates, the consent and the revocation; never stored."""
+
+    AWAITING_CONSENT = "awaiting_consent", _("Waiting for the person's consent")
+    SCHEDULED = "scheduled", _("Not started yet")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Ended")
+    REVOKED = "revoked", _("Revoked")

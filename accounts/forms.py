@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile
 from accounts.services import applicant_profile_create
+from substitution.services import signup_refused
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +175,10 @@ class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
             self.fields["email"].help_text = _(
                 "We send you a link to confirm it. Use an address you can read."
             )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        signup_refused(self)  # issue 6: repeated refusals offer substitution (substitution app)
 
     def signup(self, request, user) -> None:
         """Called by allauth once the account exists: record the person's identity."""

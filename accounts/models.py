@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Role
+from accounts.enums import ConsentMethod, MandateDuration, MandateStatus, Role
 
 foreigner_number_validator = RegexValidator(
     r"^\d{10}$", _("A foreigner number (AGDREF) has exactly 10 digits.")
@@ -149,3 +149,103 @@ class PreviousAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address_line}, {self.postal_code} {self.city}"
+
+
+class MandateQuerySet(models.QuerySet):
+    def active_on(self, day) -> "MandateQuerySet":
+        """Mandates in force on `day`: consent given, started, not ended, not revoked."""
+        return self.filter(
+            consented_at__isnull=False,
+            revoked_at__isnull=True,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+
+    def covering_ground(self, ground_id) -> "MandateQuerySet":
+        return self.filter(Q(all_grounds=True) | Q(grounds=ground_id))
+
+
+class Mandate(models.Model):
+    """A person (`person`) lets a helper act for them on the portal (DESIGN.md §3, issue 6).
+
+    Scope: every ground, or the grounds listed. In force from `starts_on` to `ends_on`
+    (inclusive) once consent is recorded — a scanned signed form, or the person's confirmation
+    from their own account —, until the person revokes it. The status is derived, never stored.
+    """
+
+    person = models.ForeignKey(
+        User,
+        verbose_name=_("person helped"),
+        on_delete=models.CASCADE,
+        related_name="mandates_given",
+    )
+    helper = models.ForeignKey(
+        User, verbose_name=_("helper"), on_delete=models.CASCADE, related_name="mandates_held"
+    )
+    all_grounds = models.BooleanField(_("for every application"), default=True)
+    grounds = models.ManyToManyField(
+        "applications.Ground", verbose_name=_("only for these grounds"), blank=True
+    )
+    duration = models.CharField(_("duration"), max_length=2, choices=MandateDuration.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on (last day)"))
+    organisation_name = models.CharField(_("helper's organisation"), max_length=200, blank=True)
+    organisation_email = models.EmailField(
+        _("organisation's e-mail"),
+        blank=True,
+        help_text=_("Warned before the mandate ends."),
+    )
+    consent_method = models.CharField(_("consent"), max_length=16, choices=ConsentMethod.choices)
+    consent_file = models.FileField(
+        _("signed form (scan)"), upload_to="mandates/%Y/%m/", blank=True
+    )
+    consent_content_type = models.CharField(_("type of the scan"), max_length=50, blank=True)
+    consented_at = models.DateTimeField(_("consent given on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("revoked by"),
+    )
+    expiry_warned_at = models.DateTimeField(_("organisation warned on"), null=True, blank=True)
+
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="mandate_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on"))
+            ),
+            models.CheckConstraint(
+                name="mandate_not_to_oneself", condition=~Q(person=models.F("helper"))
+            ),
+            models.CheckConstraint(
+                name="mandate_revocation_complete",
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(revoked_at__isnull=False, revoked_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper} → {self.person} ({self.starts_on} – {self.ends_on})"
+
+    def status_on(self, day) -> MandateStatus:
+        if self.revoked_at is not None:
+            return MandateStatus.REVOKED
+        if self.consented_at is None:
+            return MandateStatus.AWAITING_CONSENT
+        if day < self.starts_on:
+            return MandateStatus.SCHEDULED
+        if day > self.ends_on:
+            return MandateStatus.EXPIRED
+        return MandateStatus.ACTIVE

@@ -71,6 +71,8 @@ def role_home_url_name(user) -> str:
         return "backoffice:home"
     if can_use_support_console(user):
         return "support_console:home"
+    if is_helper(user):
+        return "mandates:helping"  # the people they help, then "act for" one of them
     return "portal:home"
 
 

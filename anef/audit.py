@@ -19,7 +19,12 @@ def audit_action(
     changes: dict[str, tuple[Any, Any]] | None = None,
     details: dict[str, Any] | None = None,
 ) -> LogEntry:
-    """Record that `actor` did `action` on `instance`; `changes` maps field → (before, after)."""
+    """Record that `actor` did `action` on `instance`; `changes` maps field → (before, after).
+
+    An act of a helper says for whom and under which mandate (CONVENTIONS.md)."""
+    from accounts.mandates import mandate_acting_for_details  # accounts imports this module
+
+    details = {**mandate_acting_for_details(actor, instance), **(details or {})}
     return LogEntry.objects.log_create(
         instance,
         force_log=True,

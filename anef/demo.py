@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.enums import Role
-from accounts.models import ApplicantProfile, User
+from accounts.enums import MandateDuration, Role
+from accounts.mandates import mandate_grant
+from accounts.models import ApplicantProfile, Mandate, User
 from accounts.services import applicant_profile_create, user_create
 from applications import services
 from applications.enums import CardType, ProcedureKind
@@ -21,6 +22,8 @@ from applications.models import Application, DecisionReason, Ground, Prefecture,
 from applications.reference_data.loader import reference_data_load
 from applications.selectors import application_missing_documents
 from attestations.services import attestations_sweep
+from substitution.demo import substitution_demo_seed
+from support.demo import support_demo_seed
 
 DEMO_PASSWORD = "demo-anef-2026"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_DOMAIN = "anef.example"
@@ -354,6 +357,32 @@ def _demo_dossiers(users: dict[str, User]) -> None:
     if lan := untouched(f"lan.nguyen@{DEMO_DOMAIN}"):
         # Scenario 7: filed in Paris; she will move to Seine-Saint-Denis.
         _demo_filed(lan, "student")
+    ibrahima = users[f"ibrahima.sow@{DEMO_DOMAIN}"]
+    claire = users[f"claire.martin@{DEMO_DOMAIN}"]
+    if not Mandate.objects.active_on(today).filter(person=ibrahima, helper=claire).exists():
+        # Scenario 10: Ibrahima gave Claire (a prison social worker) a mandate for a year.
+        mandate_grant(
+            person=ibrahima,
+            helper_email=claire.email,
+            duration=MandateDuration.ONE_YEAR,
+            starts_on=today,
+            organisation_name="SPIP de Paris",
+            organisation_email=f"spip@{DEMO_DOMAIN}",
+        )
+    if untouched(ibrahima.email):
+        # ... and Claire started his application, with a first document: she can finish it.
+        application = services.application_create(
+            applicant=ibrahima,
+            ground=Ground.objects.get(code="personal_and_family_ties"),
+            kind=ProcedureKind.FIRST_APPLICATION,
+            actor=claire,
+        )
+        services.document_add(
+            application=application,
+            document_type=application_missing_documents(application)[0],
+            uploaded_file=_demo_pdf("passeport.pdf"),
+            actor=claire,
+        )
     if samuel := untouched(f"samuel.mensah@{DEMO_DOMAIN}"):
         # Scenario 9: complete, for the agent to close with reasons.
         services.application_mark_complete(
@@ -366,6 +395,8 @@ def demo_data_seed() -> list[DemoLogin]:
     reference_data_load()
     users = {person.email: _person_upsert(person) for person in DEMO_PEOPLE}
     _demo_dossiers(users)
+    substitution_demo_seed()  # desks, slots and an open case (substitution/demo.py)
+    support_demo_seed(users)  # contact-centre tickets, scenario 5 included
     attestations_sweep()
     return [
         DemoLogin(person.email, person.role.label, person.description) for person in DEMO_PEOPLE

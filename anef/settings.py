@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "anef.middleware.StaffMfaRequiredMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anef.context_processors.portal",
+                "accounts.views.acting.acting_for_context",
             ],
         },
     },
@@ -133,9 +135,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: reads miss, writes are dropped, nobody gets an error (anef/cache.py).
+            "BACKEND": "anef.cache.TolerantRedisCache",
             "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL),
             "KEY_PREFIX": "anef",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -180,6 +184,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [
     ("fr", _("French")),
     ("en", _("English")),
+    ("ar", _("Arabic")),  # right to left (base.html sets dir="rtl")
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
@@ -247,9 +252,22 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="anef <ne-pas-repondre@anef.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Security (hardened further by the hardening issue) -----------------------------------------
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# --- Security --------------------------------------------------------------------------------
+# Served over HTTPS (SITE_URL says so): secure cookies, redirect to HTTPS and HSTS by default, so
+# that production passes `manage.py check --deploy` with no warning. The embedded default and
+# docker compose run on http://localhost, where none of this applies. /healthz stays reachable
+# over plain HTTP for probes inside the private network.
+SERVED_OVER_HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=SERVED_OVER_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SERVED_OVER_HTTPS)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SERVED_OVER_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SERVED_OVER_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Staff (agents, contact centre, administrators) must set up a second factor (TOTP) before using
+# their consoles (anef/middleware.py). On by default wherever the site is served over HTTPS.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=SERVED_OVER_HTTPS)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -284,6 +302,10 @@ SPECTACULAR_SETTINGS = {
     # The schema must not depend on the language the server runs in.
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     # Swagger UI served from our own static files: no third-party CDN on an identity service.
+    # Several models have a `status`: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.enums.ApplicationStatus",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -322,12 +344,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attestations.sweep",
         "schedule": env.int("ATTESTATION_SWEEP_SECONDS", default=3600),
     },
+    "mandate-expiry-warnings": {
+        "task": "accounts.mandate_expiry_warnings",
+        "schedule": env.int("MANDATE_WARNING_SECONDS", default=3600),
+    },
+    "support-escalate-overdue": {
+        "task": "support.escalate_overdue",
+        "schedule": 600.0,
+    },
+    # Appointment reminders the day before (substitution, issue 6); idempotent, so hourly.
+    "substitution-reminders": {
+        "task": "substitution.send_reminders",
+        "schedule": 3600.0,
+    },
     "record-scheduler-heartbeat": {
         "task": "anef.tasks.record_heartbeat",
         "schedule": 60.0,
         "args": ["beat"],
     },
 }
+# Helpers' organisations are warned this many days before a mandate ends (accounts.mandates).
+MANDATE_EXPIRY_WARNING_DAYS = env.int("MANDATE_EXPIRY_WARNING_DAYS", default=7)
 # Beat considers the scheduler stale past this many seconds without a heartbeat (/healthz).
 HEARTBEAT_STALE_AFTER_SECONDS = env.int("HEARTBEAT_STALE_AFTER_SECONDS", default=300)
 
@@ -365,6 +402,31 @@ ATTESTATION_SWEEP_PAUSE_SECONDS = env.float("ATTESTATION_SWEEP_PAUSE_SECONDS", d
 ATTESTATION_SIGNING_KEY = env.str("ATTESTATION_SIGNING_KEY", default="")
 ATTESTATION_SIGNING_KEY_ID = env.str("ATTESTATION_SIGNING_KEY_ID", default="dev-1")
 ATTESTATION_RETIRED_PUBLIC_KEYS = env.json("ATTESTATION_RETIRED_PUBLIC_KEYS", default={})
+
+# --- Contact centre (support/rules.py) ----------------------------------------------------------
+# Deadlines count working time: these hours on these weekdays (0 = Monday), French public
+# holidays excluded (support.rules.french_public_holidays); extra closed days as "YYYY-MM-DD".
+SUPPORT_WORKING_HOURS = {
+    "OPENS": "09:00",
+    "CLOSES": "17:00",
+    "WEEKDAYS": [0, 1, 2, 3, 4],
+    "EXTRA_CLOSED_DAYS": [],
+}
+# First answer due within this many working days (issue 5: 2), resolution within this many.
+SUPPORT_FIRST_RESPONSE_WORKING_DAYS = 2
+SUPPORT_RESOLUTION_WORKING_DAYS = 10
+# Public contact form: at most this many requests per client IP and per e-mail address within
+# the window (Django's cache counts them), then a clear message and HTTP 429.
+SUPPORT_CONTACT_RATE_LIMITS = {"PER_IP": 5, "PER_EMAIL": 3, "WINDOW_SECONDS": 3600}
+# A screenshot sent with a request (PDF, JPEG or PNG, checked by its bytes).
+SUPPORT_ATTACHMENT_MAX_BYTES = 10 * 1000 * 1000
+
+# --- Substitution (substitution/rules.py) ------------------------------------------------------
+# Issue 6 "Automatic offer" (DESIGN.md §3, letter of the associations: substitution proposed to
+# anyone who cannot create an account, log in or complete an essential step): after this many
+# failures of essential steps within this many days, the portal offers an appointment at once.
+SUBSTITUTION_OFFER_THRESHOLD = 3  # issue 6: "default 3 in 7 days"
+SUBSTITUTION_OFFER_WINDOW_DAYS = 7  # issue 6: "default 3 in 7 days"
 
 # --- Audit log ----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -4,11 +4,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anef import views
 from applications.views import documents
+from support.views import portal as support_portal
 
 api_v1_patterns = [
     path("", include("accounts.api.urls")),
     path("", include("applications.api.urls")),
     path("", include("attestations.api.urls")),
+    path("", include("substitution.api.urls")),
+    path("", include("support.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,12 +19,24 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path(
+        "me/consultations/",
+        support_portal.consultations,
+        name="personal_data_consultations",
+    ),
     path("me/", include("accounts.urls")),
     path("portal/attestations/", include("attestations.urls_portal")),
     path("agents/attestations/", include("attestations.urls_backoffice")),
+    path("portal/substitution/", include("substitution.urls_portal")),
+    path("agents/substitution/", include("substitution.urls_backoffice")),
+    path("substitution/", include("substitution.urls_public")),
+    path("portal/mandates/", include("accounts.urls_mandates")),
+    path("portal/tickets/", include("support.urls_portal")),
     path("portal/", include("applications.urls_portal")),
+    path("agents/tickets/", include("support.urls_backoffice")),
     path("agents/", include("applications.urls_backoffice")),
     path("support/", include("support.urls_console")),
+    path("contact/", include("support.urls_public")),
     path("documents/<int:pk>/", documents.download, name="document_download"),
     path("verify/", include("attestations.urls_verify")),
     path("admin/", admin.site.urls),

@@ -4,9 +4,21 @@ person's or another prefecture's dossier is simply not found."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
-from accounts.permissions import can_use_back_office, can_use_portal, is_applicant
+from accounts.mandates import mandate_list_active_for_helper
+from accounts.permissions import can_use_back_office, can_use_portal, is_applicant, is_helper
 from applications.enums import ApplicationStatus, ProcedureKind
 from applications.models import (
     Application,
@@ -44,16 +56,19 @@ def prefecture_for_postal_code(postal_code: str) -> Prefecture | None:
 
 
 def application_list_visible_to(user) -> QuerySet[Application]:
-    """Applicants see their own dossiers; agents their prefecture's; everyone else nothing.
-
-    Helpers will see the dossiers of the people who gave them a mandate (substitution issue);
-    until mandates exist, they see none.
-    """
+    """Applicants see their own dossiers; agents their prefecture's; helpers the dossiers of
+    the people whose mandate is in force today and covers the dossier's ground (issue 6);
+    everyone else nothing. A mandate ended or revoked hides the dossiers at once (404)."""
     queryset = Application.objects.select_related("ground", "prefecture", "applicant")
     if is_applicant(user):
         return queryset.filter(applicant=user)
     if can_use_back_office(user):
         return queryset.filter(prefecture_id=user.prefecture_id)
+    if is_helper(user):
+        in_force = mandate_list_active_for_helper(user).filter(person=OuterRef("applicant"))
+        return queryset.filter(
+            Exists(in_force.filter(Q(all_grounds=True) | Q(grounds=OuterRef("ground"))))
+        )
     return queryset.none()
 
 

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.enums import Role
 from applications.enums import ApplicationStatus, ErrorReportCategory, EventKind
 from applications.models import DocumentType, Event
 
@@ -59,6 +60,14 @@ _EVENT_TEXTS = {
     ),
 }
 
+# The same events done by a helper under a mandate: the person did not do them, and the
+# timeline names the helper beside the sentence.
+_EVENT_TEXTS_BY_HELPER = {
+    EventKind.CREATED: gettext_lazy("The application was started."),
+    EventKind.CORRECTION_ANSWERED: gettext_lazy("The correction was sent."),
+    EventKind.ERROR_REPORTED: gettext_lazy("An error was reported: %(category)s."),
+}
+
 
 def _format_date(iso: str) -> str:
     from datetime import date
@@ -83,6 +92,8 @@ def event_text(event: Event, document_labels: dict[str, str] | None = None) -> s
             dict(ErrorReportCategory.choices).get(params["category"], params["category"])
         )
     template = _EVENT_TEXTS.get(event.kind)
+    if event.actor_role == Role.HELPER:
+        template = _EVENT_TEXTS_BY_HELPER.get(event.kind, template)
     if template is None:
         return event.get_kind_display()
     try:

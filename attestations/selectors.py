@@ -1,11 +1,12 @@
 """Reads on attestations, and the facts the rules need, from the database."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from accounts.permissions import can_use_back_office, is_applicant
+from accounts.permissions import can_use_back_office, is_applicant, is_helper
 from applications.enums import ApplicationStatus, ProcedureKind
 from applications.models import Application
+from applications.selectors import application_list_visible_to
 from attestations.models import Attestation
 from attestations.rules import DossierFacts, young_person_deadline
 
@@ -56,10 +57,16 @@ def dossier_facts(application: Application) -> DossierFacts:
 
 
 def attestation_list_visible_to(user) -> QuerySet[Attestation]:
-    """Holders see their own attestations; agents those of their prefecture's dossiers."""
+    """Holders see their own attestations; helpers those of the dossiers their mandates cover;
+    agents those of their prefecture's dossiers."""
     queryset = Attestation.objects.select_related("application", "ground", "prefecture")
     if is_applicant(user):
         return queryset.filter(holder=user)
+    if is_helper(user):  # those of the dossiers a mandate in force lets them see (issue 6)
+        return queryset.filter(
+            application__in=application_list_visible_to(user).values("pk"),
+            holder=F("application__applicant"),
+        )
     if can_use_back_office(user):
         return queryset.filter(application__prefecture_id=user.prefecture_id)
     return queryset.none()

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SubstitutionConfig(AppConfig):
     name = "substitution"
     verbose_name = _("Substitution and accompaniment")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from substitution import signals
+
+        user_login_failed.connect(signals.login_failed, dispatch_uid="substitution_login_failed")

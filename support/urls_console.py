@@ -4,6 +4,36 @@ from support.views import console
 
 app_name = "support_console"
 
+_ticket = "tickets/<str:number>/"
+
 urlpatterns = [
     path("", console.home, name="home"),
+    path("tickets/phone/", console.phone_ticket_new, name="phone_new"),
+    path(_ticket, console.ticket_detail, name="ticket_detail"),
+    path(f"{_ticket}take/", console.ticket_take, name="ticket_take"),
+    path(f"{_ticket}assign/", console.ticket_assign, name="ticket_assign"),
+    path(f"{_ticket}reply/", console.ticket_reply, name="ticket_reply"),
+    path(f"{_ticket}note/", console.ticket_note, name="ticket_note"),
+    path(f"{_ticket}escalate/", console.ticket_escalate, name="ticket_escalate"),
+    path(f"{_ticket}status/<slug:action>/", console.ticket_status, name="ticket_status"),
+    path(
+        f"{_ticket}technical-impossibility/",
+        console.ticket_confirm_technical_impossibility,
+        name="ticket_confirm_technical_impossibility",
+    ),
+    path(
+        f"{_ticket}identity-checks/",
+        console.ticket_identity_checks,
+        name="ticket_identity_checks",
+    ),
+    path(f"{_ticket}account/email/", console.account_email_change, name="account_email_change"),
+    path(
+        f"{_ticket}account/password-reset/",
+        console.account_password_reset,
+        name="account_password_reset",
+    ),
+    path(f"{_ticket}attachments/<int:pk>/", console.ticket_attachment, name="ticket_attachment"),
+    path("saved-answers/", console.saved_answers, name="saved_answers"),
+    path("saved-answers/new/", console.saved_answer_edit, name="saved_answer_new"),
+    path("saved-answers/<int:pk>/", console.saved_answer_edit, name="saved_answer_edit"),
 ]

@@ -9,6 +9,7 @@ ROLES = [
     "applicant",
     "other_applicant",
     "helper",
+    "mandated_helper",
     "agent",
     "other_agent",
     "contact_centre",
@@ -22,11 +23,16 @@ OK, LOGIN, DENIED, HIDDEN, UNAUTHENTICATED = "ok", "login", "403", "404", "401"
 
 EVERYONE = dict.fromkeys(ROLES, OK)
 SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
+# `mandated_helper` holds a mandate in force, for every ground, from `applicant` (the owner of
+# the world's dossier): on the owner's dossier pages and API it behaves like the owner (issue 6).
+# What stays the person's alone — giving or revoking mandates, sharing an attestation — is set
+# route by route (tests/accounts/authz.py, tests/test_authorization_matrix.py).
 PORTAL_PAGE = {
     "anonymous": LOGIN,
     "applicant": OK,
     "other_applicant": OK,
     "helper": OK,
+    "mandated_helper": OK,
     "agent": DENIED,
     "other_agent": DENIED,
     "contact_centre": DENIED,
@@ -38,6 +44,7 @@ BACK_OFFICE_PAGE = {
     "applicant": DENIED,
     "other_applicant": DENIED,
     "helper": DENIED,
+    "mandated_helper": DENIED,
     "agent": OK,
     "other_agent": OK,
     "contact_centre": DENIED,
@@ -46,7 +53,7 @@ BACK_OFFICE_PAGE = {
 BACK_OFFICE_DOSSIER = {**BACK_OFFICE_PAGE, "other_agent": HIDDEN}
 SUPPORT_CONSOLE = {**dict.fromkeys(ROLES, DENIED), "anonymous": LOGIN, "contact_centre": OK}
 ADMIN = {**dict.fromkeys(ROLES, LOGIN), "admin": OK}
-DOCUMENT = {**dict.fromkeys(ROLES, HIDDEN), "applicant": OK, "agent": OK}
+DOCUMENT = {**dict.fromkeys(ROLES, HIDDEN), "applicant": OK, "mandated_helper": OK, "agent": OK}
 
 API_SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": UNAUTHENTICATED}
 API_APPLICANT = {

@@ -5,7 +5,8 @@ endpoint cannot ship without saying who may reach it. Third-party routes (allaut
 own pages, i18n) are covered by their libraries; the admin's entry is checked here once.
 
 Each role acts on the same dossier: it belongs to `applicant` and is instructed in Paris (75),
-where `agent` works; `other_agent` works in Seine-Saint-Denis (93).
+where `agent` works; `other_agent` works in Seine-Saint-Denis (93). `mandated_helper` holds a
+mandate in force from `applicant`, for every ground; `helper` holds none.
 """
 
 import datetime
@@ -26,6 +27,7 @@ from tests.accounts.factories import (
     ApplicantProfileFactory,
     ContactCentreAgentFactory,
     HelperFactory,
+    MandateFactory,
     PrefectureAgentFactory,
 )
 from tests.applications.factories import PDF_BYTES, ApplicationFactory
@@ -41,6 +43,7 @@ from tests.authz_common import (
     BACK_OFFICE_PAGE,
     DOCUMENT,
     EVERYONE,
+    HIDDEN,
     LOGIN,
     OK,
     PORTAL_DOSSIER,
@@ -48,6 +51,8 @@ from tests.authz_common import (
     ROLES,
     SIGNED_IN,
 )
+
+PERSON_ONLY_DOSSIER = {**PORTAL_DOSSIER, "mandated_helper": HIDDEN}
 
 # route name → (HTTP method, arguments, expected outcome per role)
 ROUTES = {
@@ -149,11 +154,13 @@ ROUTES = {
     "verify_keys": ("get", {}, EVERYONE),
     "verify_share_enter": ("get", {}, EVERYONE),
     "verify_share_mine": ("get", {}, PORTAL_PAGE),
-    "verify_share_new": ("get", {"number": "attestation"}, PORTAL_DOSSIER),
-    "verify_share_revoke": ("post", {"pk": "share_code"}, PORTAL_DOSSIER),
+    # Sharing an attestation with a verifier stays the holder's own act, even under a mandate.
+    "verify_share_new": ("get", {"number": "attestation"}, PERSON_ONLY_DOSSIER),
+    "verify_share_revoke": ("post", {"pk": "share_code"}, PERSON_ONLY_DOSSIER),
     "api:verify": ("get", {"number": "attestation"}, EVERYONE),
     "api:verify-token": ("post", {}, EVERYONE),
     "attestations_portal:list": ("get", {}, PORTAL_PAGE),
+    # A helper under a mandate downloads the attestations of the dossiers it covers.
     "attestations_portal:pdf": ("get", {"number": "attestation"}, PORTAL_DOSSIER),
     "attestations_backoffice:at_risk": ("get", {}, BACK_OFFICE_PAGE),
     "attestations_backoffice:pdf": ("get", {"number": "attestation"}, BACK_OFFICE_DOSSIER),
@@ -254,6 +261,7 @@ def world(reference_data):
             "applicant": owner.user,
             "other_applicant": ApplicantProfileFactory(postal_code="75011").user,
             "helper": HelperFactory(),
+            "mandated_helper": MandateFactory(person=owner.user).helper,
             "agent": PrefectureAgentFactory(prefecture=application.prefecture),
             "other_agent": PrefectureAgentFactory(prefecture__departement_code="93"),
             "contact_centre": ContactCentreAgentFactory(),

@@ -18,6 +18,11 @@ ENV_NAMES = (
     "ALLOWED_HOSTS",
     "DATABASE_POOL",
     "STATIC_MANIFEST",
+    "SITE_URL",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
 )
 
 
@@ -127,3 +132,47 @@ def test_settings_celery_is_safe_against_lost_work(load_settings):
     assert settings["CELERY_TASK_REJECT_ON_WORKER_LOST"] is True
     assert settings["CELERY_ACCEPT_CONTENT"] == ["json"]
     assert settings["CELERY_TASK_SERIALIZER"] == "json"
+
+
+def test_settings_plain_http_site_sets_no_https_only_rule(load_settings):
+    settings = load_settings(SITE_URL="http://localhost:8000")
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_settings_https_site_gets_secure_cookies_redirect_and_hsts(load_settings):
+    settings = load_settings(SITE_URL="https://anef.example")
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert settings["SECURE_REDIRECT_EXEMPT"] == [r"^healthz$"]
+
+
+def test_settings_production_environment_passes_check_deploy(tmp_path):
+    """`manage.py check --deploy` with the production environment: no warning at all."""
+    import os
+    import subprocess
+    import sys
+
+    root = SETTINGS_FILE.parent.parent
+    environment = {
+        **{key: value for key, value in os.environ.items() if key not in ENV_NAMES},
+        "DEBUG": "False",
+        "SECRET_KEY": "p" * 20 + "-production-secret-" + "k" * 40,
+        "ALLOWED_HOSTS": "anef.example",
+        "SITE_URL": "https://anef.example",
+        "ANEF_VAR_DIR": str(tmp_path / "var"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -8,7 +8,13 @@ import polib
 import pytest
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
-LANGUAGES = ["fr", "en"]
+LANGUAGES = ["fr", "en", "ar"]
+# A number that selects each plural form (French and English: two; Arabic: six).
+SAMPLE_COUNT = {
+    "fr": {0: 1, 1: 2},
+    "en": {0: 1, 1: 2},
+    "ar": {0: 0, 1: 1, 2: 2, 3: 3, 4: 11, 5: 100},
+}
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +25,14 @@ def french_catalogue():
 def test_translations_french_has_no_untranslated_string(french_catalogue):
     missing = [entry.msgid for entry in french_catalogue.untranslated_entries()]
     assert missing == []
+
+
+def test_translations_arabic_has_no_untranslated_string():
+    """Arabic (issue 7): the applicant's pages, the verification page and the rights text; the
+    agents' consoles are translated too, so that one rule holds: every string."""
+    arabic = polib.pofile(str(LOCALE / "ar" / "LC_MESSAGES" / "django.po"))
+    assert [entry.msgid for entry in arabic.untranslated_entries()] == []
+    assert [entry.msgid for entry in arabic.fuzzy_entries()] == []
 
 
 def test_translations_french_has_no_fuzzy_string(french_catalogue):
@@ -49,7 +63,7 @@ def test_translations_compiled_file_matches_its_source(language):
             continue
         if entry.msgid_plural:
             for form, translation in entry.msgstr_plural.items():
-                count = 1 if int(form) == 0 else 2  # French: singular for 0 and 1
+                count = SAMPLE_COUNT[language][int(form)]
                 if entry.msgctxt:
                     found = compiled.npgettext(
                         entry.msgctxt, entry.msgid, entry.msgid_plural, count

@@ -1,7 +1,9 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.enums import ConsentMethod, MandateDuration, MandateStatus
+from accounts.models import Mandate, User
 from accounts.permissions import (
     can_use_admin,
     can_use_back_office,
@@ -42,3 +44,45 @@ class MeSerializer(serializers.ModelSerializer):
                 "admin": can_use_admin(user),
             }
         ).data
+
+
+class MandateUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+
+
+_STATUS_HELP = "Derived from today's date: " + ", ".join(
+    f"`{value}`" for value in MandateStatus.values
+)
+
+
+class MandateSerializer(serializers.Serializer):
+    """A mandate as the person or the helper sees it; `status` is derived from today."""
+
+    id = serializers.IntegerField()
+    person = MandateUserSerializer()
+    helper = MandateUserSerializer()
+    all_grounds = serializers.BooleanField()
+    grounds = serializers.SerializerMethodField()
+    duration = serializers.ChoiceField(choices=MandateDuration.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    status = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField()
+    consent_method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    consented_at = serializers.DateTimeField(allow_null=True)
+    organisation_name = serializers.CharField()
+    organisation_email = serializers.EmailField(allow_blank=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+    def get_grounds(self, mandate: Mandate) -> list[str]:
+        return [ground.code for ground in mandate.grounds.all()]
+
+    @extend_schema_field(serializers.CharField(help_text=_STATUS_HELP))
+    def get_status(self, mandate: Mandate) -> str:
+        return str(mandate.status_on(timezone.localdate()).value)
+
+    def get_status_label(self, mandate: Mandate) -> str:
+        return str(mandate.status_on(timezone.localdate()).label)

@@ -4,4 +4,6 @@ from accounts.api import views
 
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("mandates/", views.mandate_list, name="mandate-list"),
+    path("mandates/<int:pk>/revoke/", views.mandate_revoke_view, name="mandate-revoke"),
 ]

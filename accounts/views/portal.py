@@ -16,9 +16,10 @@ from accounts.models import ApplicantProfile
 from accounts.permissions import can_use_portal, requires
 from accounts.selectors import applicant_profile_get
 from accounts.services import applicant_profile_create
+from accounts.views.acting import for_a_person
 from applications.selectors import prefecture_for_postal_code
 from applications.services import ApplicationError, address_change
-from applications.views.portal import applicant_only, safe_next_url
+from applications.views.portal import safe_next_url
 
 
 def _render_profile(
@@ -37,10 +38,12 @@ def _render_profile(
 
 
 @requires(can_use_portal)
+@for_a_person
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """The person's identity and addresses; without a profile yet, the form to complete it."""
-    current = applicant_profile_get(user=request.user)
+    """The person's identity and addresses; without a profile yet, the form to complete it.
+    A helper acting for a person reads and completes that person's (issue 6)."""
+    current = applicant_profile_get(user=request.portal_subject)
     if current is None:
         return _profile_complete(request)
     if request.method == "POST":
@@ -48,13 +51,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return _render_profile(request, current, AddressChangeForm(auto_id="id_address_%s"))
 
 
-@applicant_only
 def _profile_complete(request: HttpRequest) -> HttpResponse:
     form = ProfileCompleteForm(request.POST or None)
     next_url = safe_next_url(request)
     if request.method == "POST" and form.is_valid():
         try:
-            applicant_profile_create(user=request.user, **form.profile_kwargs())
+            applicant_profile_create(user=request.portal_subject, **form.profile_kwargs())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -66,10 +68,11 @@ def _profile_complete(request: HttpRequest) -> HttpResponse:
 
 
 @requires(can_use_portal)
+@for_a_person
 @require_POST
 def address_change_view(request: HttpRequest) -> HttpResponse:
     """A move: the old address is kept, open dossiers follow to the new prefecture (§7.7)."""
-    current = applicant_profile_get(user=request.user)
+    current = applicant_profile_get(user=request.portal_subject)
     if current is None:
         return redirect("portal:profile")
     form = AddressChangeForm(request.POST, auto_id="id_address_%s")

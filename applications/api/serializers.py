@@ -198,7 +198,8 @@ class OwnPermitField(serializers.PrimaryKeyRelatedField):
     """Only the person's own cards can be named: anyone else's "does not exist"."""
 
     def get_queryset(self):
-        return permit_list_held_by(self.context["request"].user)
+        # `subject`: the person a helper acts for under a mandate (accounts.mandates).
+        return permit_list_held_by(self.context.get("subject") or self.context["request"].user)
 
 
 class ApplicationCreateSerializer(serializers.Serializer):

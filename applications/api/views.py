@@ -14,7 +14,6 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -28,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from accounts.mandates import mandate_active_for, mandate_covers
 from accounts.models import ApplicantProfile
 from accounts.permissions import HasAccess, can_use_back_office, can_use_portal, is_applicant
 from accounts.selectors import applicant_profile_get
@@ -55,23 +55,35 @@ BackOfficeAccess = HasAccess.for_check(can_use_back_office)
 DocumentAccess = HasAccess.for_check(can_read_documents)
 
 
-class ApplicantOnly(HasAccess.for_check(is_applicant)):
-    """Starting a dossier or declaring a card is for the person themselves (as in the portal):
-    helpers will act for someone under a mandate, which does not exist yet."""
-
-    message = gettext_lazy(
-        "As a helper, you will act for a person once they have given you a mandate. "
-        "This is not possible yet."
-    )
+ON_BEHALF_OF = OpenApiParameter(
+    "on_behalf_of",
+    OpenApiTypes.INT,
+    description="Helpers only: the id of the person they act for, under a mandate in force "
+    "(in the query string, or in the body of a POST).",
+)
 
 
-class PortalReadApplicantWrite:
-    """Portal users read; only applicants create."""
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [PortalAccess(), ApplicantOnly()]
-        return [PortalAccess()]
+def _subject(request: Request, ground=None):
+    """Whom a person-level request is about (issue 6): the applicant themselves, or for a
+    helper the person named by `on_behalf_of`, whose mandate must be in force today (and cover
+    `ground` when one is given); anyone else's is a 404, as in the portal."""
+    if is_applicant(request.user):
+        return request.user
+    raw = request.data.get("on_behalf_of") if request.method == "POST" else None
+    raw = raw if raw not in (None, "") else request.query_params.get("on_behalf_of")
+    if raw in (None, ""):
+        raise services.ApplicationError(
+            "on_behalf_of_required",
+            _("Say for whom you act: give the id of the person in `on_behalf_of`."),
+        )
+    try:
+        person_id = int(raw)
+    except (TypeError, ValueError):
+        raise NotFound(_("No person with this id gave you a mandate in force.")) from None
+    mandate = mandate_active_for(request.user, person_id)
+    if mandate is None or (ground is not None and not mandate_covers(mandate, ground.pk)):
+        raise NotFound(_("No person with this id gave you a mandate in force."))
+    return mandate.person
 
 
 APPLICANT = "applicant"
@@ -157,7 +169,8 @@ class GroundListView(JsonAPIView):
 # --- Applicant: dossiers ------------------------------------------------------------------------
 
 
-class ApplicationListView(PortalReadApplicantWrite, JsonGenericAPIView):
+class ApplicationListView(JsonGenericAPIView):
+    permission_classes = [PortalAccess]
     serializer_class = s.ApplicationCreateSerializer  # the input (browsable API's form)
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -176,14 +189,21 @@ class ApplicationListView(PortalReadApplicantWrite, JsonGenericAPIView):
         tags=[APPLICANT],
         summary="Start an application",
         description="Any number of applications may be open at once; only an exact duplicate "
-        "(same ground and procedure, still open) is refused with `409 duplicate`.",
+        "(same ground and procedure, still open) is refused with `409 duplicate`. A helper "
+        "names the person in `on_behalf_of`; the mandate must cover the ground.",
+        parameters=[ON_BEHALF_OF],
         request=s.ApplicationCreateSerializer,
         responses={201: s.ApplicationDetailSerializer, **errors(400, 401, 403, 409)},
     )
     def post(self, request: Request) -> Response:
-        data = _input(s.ApplicationCreateSerializer, request)
+        subject = _subject(request)
+        serializer = s.ApplicationCreateSerializer(
+            data=request.data, context={"request": request, "subject": subject}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         created = services.application_create(
-            applicant=request.user,
+            applicant=_subject(request, ground=data["ground"]),
             ground=data["ground"],
             kind=data["kind"],
             renews_permit=data.get("renews_permit"),
@@ -468,15 +488,17 @@ class ApplicationEventsView(JsonAPIView):
         return Response(s.EventSerializer(entries, many=True).data)
 
 
-class PermitListView(PortalReadApplicantWrite, JsonGenericAPIView):
+class PermitListView(JsonGenericAPIView):
+    permission_classes = [PortalAccess]
     serializer_class = s.PermitDeclareSerializer  # the input (browsable API's form)
 
     def get_queryset(self) -> QuerySet[ResidencePermit]:
-        return permit_list_held_by(self.request.user)
+        return permit_list_held_by(_subject(self.request))
 
     @extend_schema(
         tags=[APPLICANT],
         summary="The residence permits I hold or held",
+        parameters=[ON_BEHALF_OF],
         responses={200: s.PermitSerializer(many=True), **errors(401, 403)},
     )
     def get(self, request: Request) -> Response:
@@ -486,13 +508,14 @@ class PermitListView(PortalReadApplicantWrite, JsonGenericAPIView):
     @extend_schema(
         tags=[APPLICANT],
         summary="Declare a residence permit (needed to ask for its renewal)",
+        parameters=[ON_BEHALF_OF],
         request=s.PermitDeclareSerializer,
         responses={201: s.PermitSerializer, **errors(400, 401, 403, 409)},
     )
     def post(self, request: Request) -> Response:
         data = _input(s.PermitDeclareSerializer, request)
         permit = services.permit_declare(
-            holder=request.user,
+            holder=_subject(request),
             number=data["number"],
             card_type=data["card_type"],
             valid_from=data["valid_from"],
@@ -511,12 +534,13 @@ class AddressChangeView(JsonAPIView):
     @extend_schema(
         tags=[APPLICANT],
         summary="Record a move; open applications follow to the new prefecture",
+        parameters=[ON_BEHALF_OF],
         request=s.AddressChangeSerializer,
         responses={200: s.AddressChangeResultSerializer, **errors(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
         data = _input(s.AddressChangeSerializer, request)
-        profile = applicant_profile_get(user=request.user)
+        profile = applicant_profile_get(user=_subject(request))
         if profile is None:
             raise services.ApplicationError(
                 "profile_missing", _("Please fill in your identity and address first.")

@@ -7,7 +7,6 @@ dossier is a 404. Every change calls one service of `applications.services`; its
 """
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,8 +18,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.enums import Role
-from accounts.permissions import can_use_portal, is_applicant, is_helper, requires
+from accounts.permissions import can_use_portal, is_helper, requires
 from accounts.selectors import applicant_profile_get
+from accounts.views.acting import for_a_person, ground_in_scope
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
 from applications.models import Application, Ground, ResidencePermit
 from applications.permissions import get_abilities
@@ -54,28 +54,14 @@ from applications.views.portal_forms import (
 )
 from applications.workflow import TransitionNotAllowed
 from attestations.views.portal import portal_dossier_blocks, portal_home_blocks
+from substitution.services import failure_record
 
 TEMPLATES = "applications/portal/"
 
 
-def applicant_only(view: Callable) -> Callable:
-    """Starting a dossier or declaring a card is for the person themselves. Helpers will act
-    for someone under a mandate (substitution issue); until then they are told so."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not is_applicant(request.user):
-            messages.info(
-                request,
-                _(
-                    "As a helper, you will act for a person once they have given you a mandate. "
-                    "This is not possible yet."
-                ),
-            )
-            return redirect("portal:home")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Starting a dossier or declaring a card is for the person, or for a helper who chose to act
+# for them under a mandate in force (issue 6): `request.portal_subject` is that person.
+applicant_only = for_a_person
 
 
 def _is_xhr(request: HttpRequest) -> bool:
@@ -103,13 +89,17 @@ def _transition_refused(request: HttpRequest) -> None:
 
 
 @requires(can_use_portal)
+@for_a_person
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
-    """The person's space: identity, applications with where each stands, how to start one."""
-    profile = applicant_profile_get(user=request.user)
+    """The person's space: identity, applications with where each stands, how to start one.
+    A helper sees here the space of the person they act for."""
+    subject = request.portal_subject
+    profile = applicant_profile_get(user=subject)
     prefecture = prefecture_for_postal_code(profile.postal_code) if profile else None
     applications = (
         application_list_visible_to(request.user)
+        .filter(applicant=subject)
         .select_related("renews_permit")
         .order_by("-created_at")
     )
@@ -153,16 +143,24 @@ def _ground_entry(ground: Ground) -> dict:
 @require_http_methods(["GET"])
 def application_new(request: HttpRequest) -> HttpResponse:
     """Step 1: choose the ground, seeing its conditions, card, rights and checklist first."""
-    grounds = [_ground_entry(ground) for ground in ground_list_offered()]
+    grounds = [
+        _ground_entry(ground)
+        for ground in ground_list_offered()
+        if ground_in_scope(request, ground)
+    ]
     return render(
         request,
         TEMPLATES + "new_ground.html",
-        {"grounds": grounds, "profile": applicant_profile_get(user=request.user)},
+        {"grounds": grounds, "profile": applicant_profile_get(user=request.portal_subject)},
     )
 
 
-def _offered_ground(code: str) -> Ground:
-    return get_object_or_404(ground_list_offered(), code=code)
+def _offered_ground(request: HttpRequest, code: str) -> Ground:
+    """A ground offered, and within the mandate's scope for a helper (else not found)."""
+    ground = get_object_or_404(ground_list_offered(), code=code)
+    if not ground_in_scope(request, ground):
+        raise Http404
+    return ground
 
 
 def _create(
@@ -180,7 +178,7 @@ def _create(
     options = {"requested_card": requested_card} if requested_card else {}
     try:
         application = application_create(
-            applicant=request.user,
+            applicant=request.portal_subject,
             ground=ground,
             kind=kind,
             actor=request.user,
@@ -207,14 +205,14 @@ def _create(
 @require_http_methods(["GET", "POST"])
 def application_new_procedure(request: HttpRequest, ground_code: str) -> HttpResponse:
     """Step 2: choose the procedure among those the ground offers, each explained."""
-    ground = _offered_ground(ground_code)
+    ground = _offered_ground(request, ground_code)
     form = ProcedureChoiceForm(request.POST or None, ground=ground)
     context = {
         **_ground_entry(ground),
         "form": form,
         "error_code": "",
         "duplicate_reference": "",
-        "profile": applicant_profile_get(user=request.user),
+        "profile": applicant_profile_get(user=request.portal_subject),
     }
     template = TEMPLATES + "new_procedure.html"
     if request.method == "POST" and form.is_valid():
@@ -232,10 +230,10 @@ def application_new_procedure(request: HttpRequest, ground_code: str) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def application_new_renewal(request: HttpRequest, ground_code: str) -> HttpResponse:
     """Step 3 of a renewal: the card renewed (among those declared) and the card asked for."""
-    ground = _offered_ground(ground_code)
+    ground = _offered_ground(request, ground_code)
     if not ground.offers(ProcedureKind.RENEWAL):
         raise Http404
-    permits = permit_list_held_by(request.user)
+    permits = permit_list_held_by(request.portal_subject)
     form = RenewalForm(request.POST or None, permits=permits)
     context = {
         "ground": ground,
@@ -323,6 +321,8 @@ def _detail_context(request: HttpRequest, application: Application, **forms) -> 
         "application": application,
         "summary": status_summary(application.status),
         "abilities": get_abilities(request.user, application),
+        # A helper reads whose dossier this is (they act under that person's mandate).
+        "dossier_person": application.applicant if is_helper(request.user) else None,
         "pieces": pieces,
         "missing": [item.requirement.document_type for item in checklist if not item.satisfied],
         "correction": correction,
@@ -388,6 +388,7 @@ def document_upload(request: HttpRequest, reference: str, code: str) -> HttpResp
                 added.append(uploaded_file.name)
     else:
         errors = [str(error) for error in form.errors["files"]]
+    failure_record(step="upload", user=request.user, code=code, failed=bool(errors))  # issue 6
     if added:
         messages.success(
             request,
@@ -441,6 +442,7 @@ def application_submit_view(request: HttpRequest, reference: str) -> HttpRespons
         application_submit(application=application, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
+        failure_record(step="submission", user=request.user, code=error.code)  # issue 6
     except TransitionNotAllowed:
         _transition_refused(request)
     else:
@@ -536,9 +538,10 @@ def error_report_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @requires(can_use_portal)
+@for_a_person
 @require_http_methods(["GET"])
 def permit_list(request: HttpRequest) -> HttpResponse:
-    permits = permit_list_held_by(request.user)
+    permits = permit_list_held_by(request.portal_subject)
     return render(request, TEMPLATES + "permits.html", {"permits": permits})
 
 
@@ -553,7 +556,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             permit = permit_declare(
-                holder=request.user,
+                holder=request.portal_subject,
                 actor=request.user,
                 number=data["number"],
                 card_type=data["card_type"],

@@ -195,9 +195,11 @@ def share_enter(request: HttpRequest) -> HttpResponse:
 @requires(can_use_portal)
 @require_http_methods(["GET", "POST"])
 def share_new(request: HttpRequest, number: str) -> HttpResponse:
-    """Create a code for one verifier. Only one's own attestations are found."""
+    """Create a code for one verifier. Only one's own attestations are found: sharing stays the
+    holder's own act, even for a helper under a mandate."""
     attestation = get_object_or_404(
-        attestation_list_visible_to(request.user), number=numbers.normalise(number)
+        attestation_list_visible_to(request.user).filter(holder=request.user),
+        number=numbers.normalise(number),
     )
     form = ShareCodeCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,51 @@
+"""Pages of the contact centre: public (contact form and private follow-up link), portal
+(applicants and helpers), console (contact-centre agents), back office (prefecture agents).
+All call `support.services` and read through `support.selectors`."""
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest
+
+from support.services import SupportError
+from support.workflow import TicketTransitionNotAllowed
+
+
+def attempt(request: HttpRequest, call, success: str | None = None) -> bool:
+    """Run one service; on refusal, tell the user why in plain words. True if it went through."""
+    from django.utils.translation import gettext as _
+
+    from support.enums import TicketStatus
+
+    try:
+        call()
+    except SupportError as error:
+        messages.error(request, str(error.message))
+        return False
+    except TicketTransitionNotAllowed as error:
+        messages.error(
+            request,
+            _("This is not possible while the request is « %(status)s ».")
+            % {"status": TicketStatus(error.status).label},
+        )
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
+def file_response(attachment) -> FileResponse:
+    """Serve a ticket attachment as a download, never rendered by the browser in our origin."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def uploads(files, name: str) -> list:
+    upload = files.get(name)
+    return [upload] if upload else []

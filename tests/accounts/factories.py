@@ -1,8 +1,10 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
-from accounts.enums import Role
-from accounts.models import ApplicantProfile, User
+from accounts.enums import ConsentMethod, MandateDuration, Role
+from accounts.mandates import mandate_end
+from accounts.models import ApplicantProfile, Mandate, User
 from tests.applications.factories import PrefectureFactory
 
 PASSWORD = "correct horse battery staple"
@@ -61,3 +63,30 @@ class ApplicantProfileFactory(factory.django.DjangoModelFactory):
     address_line = "1 rue de Rivoli"
     postal_code = "75001"
     city = "Paris"
+
+
+class MandateFactory(factory.django.DjangoModelFactory):
+    """A mandate in force today, for every ground, for one month, consent by the person."""
+
+    class Meta:
+        model = Mandate
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(ApplicantFactory)
+    helper = factory.SubFactory(HelperFactory)
+    all_grounds = True
+    duration = MandateDuration.ONE_MONTH
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyAttribute(lambda o: mandate_end(o.starts_on, o.duration))
+    organisation_name = "Association Accueil"
+    organisation_email = "contact@accueil.example"
+    consent_method = ConsentMethod.ACCOUNT
+    consented_at = factory.LazyFunction(timezone.now)
+    created_by = factory.LazyAttribute(lambda o: o.person)
+
+    @factory.post_generation
+    def grounds(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.all_grounds = False
+            self.save(update_fields=["all_grounds"])
+            self.grounds.set(extracted)

@@ -82,7 +82,7 @@ def test_permissions_staff_flag_without_administrator_role_cannot_use_admin():
     ("role", "url_name"),
     [
         ("applicant", "portal:home"),
-        ("helper", "portal:home"),
+        ("helper", "mandates:helping"),
         ("prefecture_agent", "backoffice:home"),
         ("contact_centre_agent", "support_console:home"),
         ("administrator", "admin:index"),

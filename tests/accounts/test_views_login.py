@@ -23,7 +23,7 @@ FACTORIES = {
 
 LANDING = {
     "applicant": "/portal/",
-    "helper": "/portal/",
+    "helper": "/portal/mandates/helping/",
     "prefecture_agent": "/agents/",
     "contact_centre_agent": "/support/",
     "administrator": "/admin/",
@@ -31,7 +31,9 @@ LANDING = {
 
 # (url, role) → expected status; "login" means a redirect to the sign-in page.
 CONSOLE_ACCESS = {
-    "/portal/": {"applicant": 200, "helper": 200},
+    # A helper's portal is the space of the person they chose to act for: first, the list.
+    "/portal/": {"applicant": 200, "helper": 302},
+    "/portal/mandates/helping/": {"helper": 200},
     "/agents/": {"prefecture_agent": 200},
     "/support/": {"contact_centre_agent": 200},
     "/admin/": {"administrator": 200},
@@ -73,8 +75,8 @@ def test_views_console_access_by_role(client, url, role):
         client.force_login(FACTORIES[role]())
     response = client.get(url)
     expected = CONSOLE_ACCESS[url].get(role)
-    if expected == 200:
-        assert response.status_code == 200
+    if expected in (200, 302):
+        assert response.status_code == expected
     elif role == "anonymous" or url == "/admin/":
         # The admin sends anyone without access to its own login page.
         assert response.status_code == 302

@@ -782,11 +782,22 @@ def test_api_applicant_routes_agent(api_client, agent, routes):
 
 @pytest.mark.parametrize("route", ["application-list", "permit-list"])
 def test_api_application_and_permit_create_helper(api_client, reference_data, route):
+    """A helper says for whom they act (under a mandate: tests/applications/
+    test_mandate_access.py); without it, a clear refusal."""
     api_client.force_authenticate(HelperFactory())
-    assert api_client.get(_url(route)).json()["count"] == 0
-    response = api_client.post(_url(route), {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
-    body = _assert_error(response, 403, "permission_denied")
-    assert "mandate" in body["message"]
+    payload = (
+        {"ground": "student", "kind": "first_application"}
+        if route == "application-list"
+        else {
+            "number": "X1",
+            "card_type": "temporary",
+            "valid_from": "2025-01-01",
+            "valid_until": "2026-01-01",
+        }
+    )
+    response = api_client.post(_url(route), payload, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    body = _assert_error(response, 400, "on_behalf_of_required")
+    assert "on_behalf_of" in body["message"]
 
 
 def test_api_application_list_browsable_applicant(client, applicant):

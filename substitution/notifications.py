@@ -1,0 +1,89 @@
+"""E-mails of the substitution app: the case's link, the appointment's confirmation and its
+reminder the day before. Written in French then English, like the attestations' e-mails."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from substitution.models import Appointment, SubstitutionCase
+
+logger = logging.getLogger(__name__)
+
+EMAIL_LANGUAGES = ("fr", "en")
+SEPARATOR = "\n\n----------------------------------------\n\n"
+
+
+def case_url(case: SubstitutionCase) -> str:
+    """Where the person manages their case: the portal for an account holder, else the private
+    link (DESIGN.md §1: people who cannot sign in must be reached all the same)."""
+    if case.person_id is not None and case.person.has_usable_password():
+        path = reverse("substitution_portal:case_detail", kwargs={"reference": case.reference})
+    else:
+        path = reverse("substitution_public:case", kwargs={"token": case.access_token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _in_languages(render) -> list[str]:
+    texts: list[str] = []
+    for language in EMAIL_LANGUAGES:
+        with translation.override(language):
+            text = render().strip()
+        if text not in texts:
+            texts.append(text)
+    return texts
+
+
+def _send(to: str, subject, template: str, context: dict) -> None:
+    message = EmailMessage(
+        subject=" / ".join(_in_languages(lambda: str(subject()))),
+        body=SEPARATOR.join(_in_languages(lambda: render_to_string(template, context))) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.send()
+
+
+def case_opened_send(case: SubstitutionCase) -> bool:
+    if not case.email:
+        return False
+    _send(
+        case.email,
+        lambda: _("Your appointment to file your application"),
+        "emails/substitution_case_opened.txt",
+        {
+            "name": case.display_name,
+            "reference": case.reference,
+            "case_url": case_url(case),
+            "contact_phone": settings.CONTACT_PHONE,
+        },
+    )
+    return True
+
+
+def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
+    case = appointment.case
+    if not case.email:
+        logger.info("Appointment %s: no e-mail address, nothing sent", appointment.pk)
+        return False
+    _send(
+        case.email,
+        (lambda: _("Reminder: your appointment tomorrow"))
+        if reminder
+        else (lambda: _("Your appointment is booked")),
+        "emails/substitution_appointment.txt",
+        {
+            "name": case.display_name,
+            "reminder": reminder,
+            "starts_at": timezone.localtime(appointment.slot.starts_at),
+            "desk": appointment.slot.desk,
+            "reference": case.reference,
+            "case_url": case_url(case),
+            "contact_phone": settings.CONTACT_PHONE,
+        },
+    )
+    return True

@@ -1,0 +1,28 @@
+"""Celery tasks: thin, idempotent; they call services (a retry or a duplicate does nothing)."""
+
+from celery import shared_task
+
+
+@shared_task(name="substitution.send_case_opened")
+def send_case_opened(case_id: int) -> bool:
+    """After a case is opened: the person's link to choose an appointment."""
+    from substitution.models import SubstitutionCase
+    from substitution.notifications import case_opened_send
+
+    case = SubstitutionCase.objects.select_related("person").filter(pk=case_id).first()
+    return case_opened_send(case) if case is not None else False
+
+
+@shared_task(name="substitution.send_appointment_confirmation")
+def send_appointment_confirmation(appointment_id: int) -> bool:
+    from substitution.services import appointment_confirmation_send
+
+    return appointment_confirmation_send(appointment_id)
+
+
+@shared_task(name="substitution.send_reminders")
+def send_reminders() -> int:
+    """Beat: remind, once, everyone whose appointment is tomorrow."""
+    from substitution.services import appointment_reminders_send
+
+    return appointment_reminders_send()

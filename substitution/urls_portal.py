@@ -1,0 +1,14 @@
+from django.urls import path
+
+from substitution.views import portal
+
+app_name = "substitution_portal"
+
+urlpatterns = [
+    path("", portal.home, name="home"),
+    path("offer/", portal.offer_accept, name="offer_accept"),
+    path("cases/<str:reference>/", portal.case_detail, name="case_detail"),
+    path("cases/<str:reference>/book/", portal.case_book, name="case_book"),
+    path("cases/<str:reference>/cancel/", portal.case_cancel, name="case_cancel"),
+    path("cases/<str:reference>/mode/", portal.case_mode, name="case_mode"),
+]

@@ -1,0 +1,16 @@
+"""Pages without an account: the help request of a person who cannot sign in, and the private
+link of a case (its long token, never the reference)."""
+
+from django.urls import path
+
+from substitution.views import portal
+
+app_name = "substitution_public"
+
+urlpatterns = [
+    path("help/", portal.help_request, name="help_request"),
+    path("<str:token>/", portal.public_case, name="case"),
+    path("<str:token>/book/", portal.public_case_book, name="case_book"),
+    path("<str:token>/cancel/", portal.public_case_cancel, name="case_cancel"),
+    path("<str:token>/mode/", portal.public_case_mode, name="case_mode"),
+]

@@ -1,0 +1,257 @@
+"""The person's side of substitution: their case page with the appointment picker, reached from
+the portal (/portal/substitution/) or, for someone without an account, through a private link
+(/substitution/<token>/) whose long token alone opens it — the case reference never does.
+
+The automatic offer (issue 6) is accepted here too: a person blocked on the portal picks a time
+and a case of origin « automatic detection » is opened with the appointment, in one step.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.permissions import can_use_portal, is_applicant, requires
+from applications.selectors import prefecture_for_postal_code
+from substitution import selectors, services
+from substitution.enums import CaseOrigin
+from substitution.models import SubstitutionCase
+from substitution.permissions import case_abilities
+from substitution.services import SubstitutionError
+from substitution.timeline import case_timeline
+from substitution.views.forms import BookForm, HelpRequestForm, ModeForm
+
+TEMPLATES = "substitution/portal/"
+
+
+def safe_next_url(request: HttpRequest) -> str:
+    """The page to return to after the offer, if it is on this site."""
+    candidate = request.POST.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _urls(case: SubstitutionCase, token: str | None) -> dict[str, str]:
+    if token:
+        return {
+            name: reverse(f"substitution_public:{route}", kwargs={"token": token})
+            for name, route in (
+                ("page", "case"),
+                ("book", "case_book"),
+                ("cancel", "case_cancel"),
+                ("mode", "case_mode"),
+            )
+        }
+    return {
+        name: reverse(f"substitution_portal:{route}", kwargs={"reference": case.reference})
+        for name, route in (
+            ("page", "case_detail"),
+            ("book", "case_book"),
+            ("cancel", "case_cancel"),
+            ("mode", "case_mode"),
+        )
+    }
+
+
+def _case_page(
+    request: HttpRequest, case: SubstitutionCase, token: str | None = None
+) -> HttpResponse:
+    appointment = selectors.case_booked_appointment(case)
+    slots = list(selectors.slot_list_free(prefecture=case.prefecture, limit=20))
+    return render(
+        request,
+        TEMPLATES + "case.html",
+        {
+            "case": case,
+            "appointment": appointment,
+            "abilities": case_abilities(case, appointment),
+            "book_form": BookForm(slots=slots),
+            "slots": slots,
+            "mode_form": ModeForm(initial={"mode": case.mode}),
+            "timeline": case_timeline(case),
+            "urls": _urls(case, token),
+            "private_link": bool(token),
+        },
+    )
+
+
+def _book(request: HttpRequest, case: SubstitutionCase) -> None:
+    slots = list(selectors.slot_list_free(prefecture=case.prefecture, limit=20))
+    form = BookForm(request.POST, slots=slots)
+    if not form.is_valid():
+        messages.error(request, _("Choose a time among those offered."))
+        return
+    try:
+        services.appointment_book(case=case, slot=form.cleaned_data["slot"], actor=request.user)
+    except SubstitutionError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
+        )
+
+
+def _cancel(request: HttpRequest, case: SubstitutionCase) -> None:
+    appointment = selectors.case_booked_appointment(case)
+    if appointment is None:
+        messages.error(request, _("You have no appointment to cancel."))
+        return
+    try:
+        services.appointment_cancel(appointment=appointment, actor=request.user)
+    except SubstitutionError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Your appointment is cancelled. You can book another one."))
+
+
+def _mode(request: HttpRequest, case: SubstitutionCase) -> None:
+    form = ModeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how you want to file."))
+        return
+    try:
+        services.case_mode_change(case=case, mode=form.cleaned_data["mode"], actor=request.user)
+    except SubstitutionError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Your choice is recorded. The prefecture will contact you."))
+
+
+# --- Portal (signed in) --------------------------------------------------------------------------
+
+
+def _own_case(request: HttpRequest, reference: str) -> SubstitutionCase:
+    return get_object_or_404(
+        selectors.case_list_for_person(request.user).select_related("prefecture"),
+        reference=reference,
+    )
+
+
+@requires(can_use_portal)
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    cases = selectors.case_list_for_person(request.user).select_related("prefecture")
+    appointments = selectors.appointment_list_for_person(request.user).order_by("-slot__starts_at")
+    return render(request, TEMPLATES + "home.html", {"cases": cases, "appointments": appointments})
+
+
+@requires(can_use_portal)
+@require_safe
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _case_page(request, _own_case(request, reference))
+
+
+@requires(can_use_portal)
+@require_POST
+def case_book(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _own_case(request, reference)
+    _book(request, case)
+    return redirect("substitution_portal:case_detail", reference=case.reference)
+
+
+@requires(can_use_portal)
+@require_POST
+def case_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _own_case(request, reference)
+    _cancel(request, case)
+    return redirect("substitution_portal:case_detail", reference=case.reference)
+
+
+@requires(can_use_portal)
+@require_POST
+def case_mode(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _own_case(request, reference)
+    _mode(request, case)
+    return redirect("substitution_portal:case_detail", reference=case.reference)
+
+
+@requires(can_use_portal)
+@require_POST
+def offer_accept(request: HttpRequest) -> HttpResponse:
+    """The automatic offer accepted from the page where the person is blocked."""
+    if not is_applicant(request.user):
+        messages.info(request, _("Only the person themselves can accept this offer."))
+        return redirect("substitution_portal:home")
+    profile_prefecture = selectors.person_prefecture(request.user)
+    slots = list(selectors.slot_list_free(prefecture=profile_prefecture, limit=20))
+    form = BookForm(request.POST, slots=slots)
+    if not form.is_valid():
+        messages.error(request, _("Choose a time among those offered."))
+        return redirect(safe_next_url(request) or "substitution_portal:home")
+    try:
+        appointment = services.offer_accept(person=request.user, slot=form.cleaned_data["slot"])
+    except SubstitutionError as error:
+        messages.error(request, str(error.message))
+        return redirect(safe_next_url(request) or "substitution_portal:home")
+    messages.success(
+        request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
+    )
+    return redirect("substitution_portal:case_detail", reference=appointment.case.reference)
+
+
+# --- Private link (no account) -------------------------------------------------------------------
+
+
+def _token_case(token: str) -> SubstitutionCase:
+    case = selectors.case_get_by_token(token)
+    if case is None:
+        raise Http404
+    return case
+
+
+@require_safe
+def public_case(request: HttpRequest, token: str) -> HttpResponse:
+    return _case_page(request, _token_case(token), token=token)
+
+
+@require_POST
+def public_case_book(request: HttpRequest, token: str) -> HttpResponse:
+    _book(request, _token_case(token))
+    return redirect("substitution_public:case", token=token)
+
+
+@require_POST
+def public_case_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    _cancel(request, _token_case(token))
+    return redirect("substitution_public:case", token=token)
+
+
+@require_POST
+def public_case_mode(request: HttpRequest, token: str) -> HttpResponse:
+    _mode(request, _token_case(token))
+    return redirect("substitution_public:case", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def help_request(request: HttpRequest) -> HttpResponse:
+    """For a person who could not create an account or sign in: once their failed attempts with
+    this e-mail address reach the threshold, a case is opened at once and they choose a time."""
+    form = HelpRequestForm(request.POST or None)
+    not_due = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if selectors.failure_offer_due(email=data["contact_email"]):
+            case = services.open_case(
+                origin=CaseOrigin.AUTOMATIC_DETECTION,
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                prefecture=prefecture_for_postal_code(data["postal_code"]),
+                summary="Repeated failures to create an account or sign in.",
+            )
+            messages.success(
+                request,
+                _(
+                    "Your case is open. Keep this page's address: it is your private link "
+                    "(we also sent it by e-mail). Choose your appointment below."
+                ),
+            )
+            return redirect("substitution_public:case", token=case.access_token)
+        not_due = True
+    return render(request, TEMPLATES + "help_request.html", {"form": form, "not_due": not_due})

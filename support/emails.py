@@ -1,0 +1,130 @@
+"""E-mails of the contact centre, in French then English (DESIGN.md §5).
+
+They tell the person that something happened and give the private follow-up link; they never
+carry an internal note, nor the written acknowledgement itself (an e-mail can be forwarded or
+read on a shared phone: the document is downloaded from the follow-up page).
+Every function here is called on commit by `support.services`.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from support.models import Ticket, follow_up_token
+
+logger = logging.getLogger(__name__)
+
+EMAIL_LANGUAGES = ("fr", "en")
+SEPARATOR = "\n\n----------------------------------------\n\n"
+
+
+def follow_up_url(ticket: Ticket) -> str:
+    token = follow_up_token(ticket.follow_up_nonce)
+    return f"{settings.SITE_URL}{reverse('support_public:follow_up', args=[token])}"
+
+
+def _in_languages(render) -> list[str]:
+    texts: list[str] = []
+    for language in EMAIL_LANGUAGES:
+        with translation.override(language):
+            text = render().strip()
+        if text not in texts:
+            texts.append(text)
+    return texts
+
+
+def _send(to: list[str], subject, template: str, context: dict) -> None:
+    recipients = [address for address in to if address]
+    if not recipients:
+        return
+    context = {"contact_phone": settings.CONTACT_PHONE, **context}
+    message = EmailMessage(
+        subject=" / ".join(_in_languages(lambda: str(subject()))),
+        body=SEPARATOR.join(_in_languages(lambda: render_to_string(template, context))) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
+    try:
+        message.send()
+    except Exception:  # the ticket exists; a mail server down must not lose it
+        logger.exception("Contact-centre e-mail %s to %s failed", template, recipients)
+
+
+def _ticket_context(ticket: Ticket) -> dict:
+    return {"ticket": ticket, "name": ticket.name, "follow_up_url": follow_up_url(ticket)}
+
+
+def send_ticket_received(ticket_id: int) -> None:
+    """Ticket number and private follow-up link, right after the request is received."""
+    ticket = Ticket.objects.get(pk=ticket_id)
+    _send(
+        [ticket.email],
+        lambda: _("Your request %(number)s was received") % {"number": ticket.number},
+        "emails/support_ticket_received.txt",
+        _ticket_context(ticket),
+    )
+
+
+def send_new_answer(ticket_id: int) -> None:
+    """A public answer was written: the person reads it through the link (never a note)."""
+    ticket = Ticket.objects.get(pk=ticket_id)
+    _send(
+        [ticket.email],
+        lambda: _("New answer to your request %(number)s") % {"number": ticket.number},
+        "emails/support_new_answer.txt",
+        _ticket_context(ticket),
+    )
+
+
+def send_technical_impossibility(ticket_id: int) -> None:
+    """What happens next after the confirmation, and where to download the acknowledgement."""
+    ticket = Ticket.objects.select_related("acknowledgement", "prefecture").get(pk=ticket_id)
+    _send(
+        [ticket.email],
+        lambda: (
+            _("Your request %(number)s: another way to file your application")
+            % {"number": ticket.number}
+        ),
+        "emails/support_technical_impossibility.txt",
+        _ticket_context(ticket),
+    )
+
+
+def send_deadline_alert(ticket_id: int, deadline: str, recipients: list[str]) -> None:
+    """To supervisors: a ticket missed its deadline (once per deadline)."""
+    ticket = Ticket.objects.get(pk=ticket_id)
+    _send(
+        recipients,
+        lambda: _("Ticket %(number)s is late") % {"number": ticket.number},
+        "emails/support_deadline_alert.txt",
+        {
+            "ticket": ticket,
+            "deadline": deadline,
+            "console_url": settings.SITE_URL
+            + reverse("support_console:ticket_detail", args=[ticket.number]),
+        },
+    )
+
+
+def send_password_reset_link(email: str, name: str, url: str) -> None:
+    _send(
+        [email],
+        lambda: _("Choose a new password"),
+        "emails/support_password_reset.txt",
+        {"name": name, "reset_url": url},
+    )
+
+
+def send_email_changed(old_email: str, new_email: str, name: str) -> None:
+    """Both addresses are told, so that a change the person did not ask for is noticed."""
+    _send(
+        [old_email, new_email],
+        lambda: _("The e-mail address of your account was changed"),
+        "emails/support_email_changed.txt",
+        {"name": name, "old_email": old_email, "new_email": new_email},
+    )

@@ -1,0 +1,228 @@
+"""Pure rules of the contact centre: no database, no clock (pass `now`).
+
+Deadlines count working hours: the contact centre's opening hours on working days, public
+holidays excluded (Code du travail, L. 3133-1: the eleven French public holidays, three of which
+move with Easter). A request sent on Friday evening is not "late" on Monday morning; a request
+sent before a long weekend gets the days it needs.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from statistics import median
+from zoneinfo import ZoneInfo
+
+
+def easter_sunday(year: int) -> date:
+    """Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm, Meeus/Jones/
+    Butcher), valid for every year of the Gregorian calendar."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    el = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * el) // 451
+    month, day = divmod(h + el - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+@cache
+def french_public_holidays(year: int) -> frozenset[date]:
+    """The public holidays of Code du travail L. 3133-1 for `year` (metropolitan France).
+
+    Fixed: 1 January, 1 May, 8 May, 14 July, 15 August, 1 November, 11 November, 25 December.
+    Moving with Easter: Easter Monday (+1), Ascension Thursday (+39), Whit Monday (+50).
+    Whit Monday is also the "solidarity day", but public services' contact centres close on it.
+    Alsace-Moselle's extra days (Good Friday, 26 December) are not counted: the contact centre
+    is national.
+    """
+    easter = easter_sunday(year)
+    fixed = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
+    days = {date(year, month, day) for month, day in fixed}
+    days |= {easter + timedelta(days=offset) for offset in (1, 39, 50)}
+    return frozenset(days)
+
+
+_HOUR = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _parse_time(value: str | time) -> time:
+    if isinstance(value, time):
+        return value
+    match = _HOUR.match(value)
+    if not match:
+        raise ValueError(f"Not an hour: {value!r} (expected HH:MM)")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """When the contact centre works: hours on given weekdays (0 = Monday), minus holidays."""
+
+    opens: time = time(9, 0)
+    closes: time = time(17, 0)
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    timezone: str = "Europe/Paris"
+    extra_closed_days: frozenset[date] = field(default_factory=frozenset)
+
+    def __post_init__(self):
+        if self.closes <= self.opens:
+            raise ValueError("The contact centre must close after it opens.")
+        if not self.weekdays:
+            raise ValueError("The contact centre must work at least one day a week.")
+
+    @classmethod
+    def from_settings(cls, config: dict, timezone: str) -> "WorkingCalendar":
+        """From settings.SUPPORT_WORKING_HOURS ({"OPENS": "09:00", "CLOSES": "17:00",
+        "WEEKDAYS": [0, 1, 2, 3, 4], "EXTRA_CLOSED_DAYS": ["2026-12-24"]})."""
+        return cls(
+            opens=_parse_time(config.get("OPENS", "09:00")),
+            closes=_parse_time(config.get("CLOSES", "17:00")),
+            weekdays=frozenset(config.get("WEEKDAYS", (0, 1, 2, 3, 4))),
+            timezone=timezone,
+            extra_closed_days=frozenset(
+                date.fromisoformat(day) for day in config.get("EXTRA_CLOSED_DAYS", ())
+            ),
+        )
+
+    @property
+    def hours_per_day(self) -> timedelta:
+        return datetime.combine(date.min, self.closes) - datetime.combine(date.min, self.opens)
+
+    def is_working_day(self, day: date) -> bool:
+        return (
+            day.weekday() in self.weekdays
+            and day not in french_public_holidays(day.year)
+            and day not in self.extra_closed_days
+        )
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+
+def _local(moment: datetime, calendar: WorkingCalendar) -> datetime:
+    """`moment` as a naive wall-clock time of the contact centre."""
+    if moment.tzinfo is None:
+        raise ValueError("An aware datetime is needed.")
+    return moment.astimezone(ZoneInfo(calendar.timezone)).replace(tzinfo=None)
+
+
+def _aware(wall: datetime, calendar: WorkingCalendar) -> datetime:
+    return wall.replace(tzinfo=ZoneInfo(calendar.timezone))
+
+
+def add_working_time(start: datetime, duration: timedelta, calendar: WorkingCalendar) -> datetime:
+    """The moment when `duration` of working time has passed since `start`.
+
+    Time outside working hours does not count: a request sent on Friday at 18:00 starts counting
+    on Monday at opening (Tuesday after Easter Monday). A deadline that falls exactly at closing
+    time stays at closing time (not the next opening).
+    """
+    if duration < timedelta(0):
+        raise ValueError("A duration of working time cannot be negative.")
+    wall = _local(start, calendar)
+    day = wall.date()
+    if not calendar.is_working_day(day) or wall.time() >= calendar.closes:
+        day = calendar.next_working_day(day)
+        wall = datetime.combine(day, calendar.opens)
+    elif wall.time() < calendar.opens:
+        wall = datetime.combine(day, calendar.opens)
+    remaining = duration
+    while True:
+        closing = datetime.combine(wall.date(), calendar.closes)
+        available = closing - wall
+        if remaining <= available:
+            return _aware(wall + remaining, calendar)
+        remaining -= available
+        wall = datetime.combine(calendar.next_working_day(wall.date()), calendar.opens)
+
+
+def add_working_days(start: datetime, days: int | float, calendar: WorkingCalendar) -> datetime:
+    """`days` working days of working time after `start` (a day = the day's opening hours)."""
+    return add_working_time(start, calendar.hours_per_day * days, calendar)
+
+
+def working_time_between(start: datetime, end: datetime, calendar: WorkingCalendar) -> timedelta:
+    """How much working time passed from `start` to `end` (zero if `end` is not after)."""
+    if end <= start:
+        return timedelta(0)
+    first, last = _local(start, calendar), _local(end, calendar)
+    total = timedelta(0)
+    day = first.date()
+    while day <= last.date():
+        if calendar.is_working_day(day):
+            opens = datetime.combine(day, calendar.opens)
+            closes = datetime.combine(day, calendar.closes)
+            begin, finish = max(opens, first), min(closes, last)
+            if finish > begin:
+                total += finish - begin
+        day += timedelta(days=1)
+    return total
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+
+
+def ticket_deadlines(
+    created_at: datetime,
+    calendar: WorkingCalendar,
+    *,
+    first_response_working_days: float,
+    resolution_working_days: float,
+) -> Deadlines:
+    """When a ticket must get its first answer and its resolution (issue 5: first response
+    within 2 working days by default)."""
+    return Deadlines(
+        first_response_due_at=add_working_days(created_at, first_response_working_days, calendar),
+        resolution_due_at=add_working_days(created_at, resolution_working_days, calendar),
+    )
+
+
+def first_response_overdue(
+    *, due_at: datetime | None, responded_at: datetime | None, now: datetime
+) -> bool:
+    """Late if nobody answered the person by the deadline (an internal note is not an answer:
+    `responded_at` is only set by a message the person can read)."""
+    if due_at is None:
+        return False
+    if responded_at is not None:
+        return responded_at > due_at
+    return now > due_at
+
+
+def resolution_overdue(
+    *, due_at: datetime | None, resolved_at: datetime | None, now: datetime
+) -> bool:
+    if due_at is None:
+        return False
+    if resolved_at is not None:
+        return resolved_at > due_at
+    return now > due_at
+
+
+def raised_priority(priority: int, highest: int) -> int:
+    """One step up, never above the highest."""
+    return min(priority + 1, highest)
+
+
+def median_working_hours(
+    pairs: list[tuple[datetime, datetime]], calendar: WorkingCalendar
+) -> float | None:
+    """The median working time (in hours, one decimal) from creation to first response."""
+    if not pairs:
+        return None
+    durations = [
+        working_time_between(start, end, calendar).total_seconds() / 3600 for start, end in pairs
+    ]
+    return round(median(durations), 1)

@@ -1,0 +1,45 @@
+"""Rate limits of the public contact form, counted in Django's cache (Redis in production).
+
+No visual captcha: it blocks the very people who need the form (poor sight, a phone borrowed,
+little French). A honeypot field stops simple robots; these counters stop floods, per client
+address and per e-mail address, with a clear message and HTTP 429.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(kind: str, value: str) -> str:
+    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+    return f"support:contact:{kind}:{digest}"
+
+
+def _hit(key: str, limit: int, window: int) -> bool:
+    """Count one request; True while the count is within the limit."""
+    if cache.add(key, 1, timeout=window):
+        return limit >= 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def contact_allowed(*, ip: str, email: str) -> bool:
+    """Count this request against the client's address and the e-mail address given; False
+    when either is over its limit within the window (settings.SUPPORT_CONTACT_RATE_LIMITS)."""
+    limits = settings.SUPPORT_CONTACT_RATE_LIMITS
+    window = limits["WINDOW_SECONDS"]
+    allowed = _hit(_key("ip", ip or "unknown"), limits["PER_IP"], window)
+    if email:
+        allowed = _hit(_key("email", email), limits["PER_EMAIL"], window) and allowed
+    return allowed
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR: behind the TLS proxy of production, the proxy sets it (gunicorn's
+    forwarded-allow-ips); a header a client can forge is never trusted here."""
+    return request.META.get("REMOTE_ADDR", "")

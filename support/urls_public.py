@@ -1,0 +1,20 @@
+from django.urls import path
+
+from support.views import public
+
+app_name = "support_public"
+
+urlpatterns = [
+    path("", public.contact, name="contact"),
+    path("follow/<str:token>/", public.follow_up, name="follow_up"),
+    path(
+        "follow/<str:token>/acknowledgement.pdf",
+        public.follow_up_acknowledgement,
+        name="follow_up_acknowledgement",
+    ),
+    path(
+        "follow/<str:token>/attachments/<int:pk>/",
+        public.follow_up_attachment,
+        name="follow_up_attachment",
+    ),
+]
