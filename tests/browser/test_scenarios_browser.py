@@ -1,5 +1,6 @@
-"""DESIGN.md §7 scenarios clicked through in a real Chromium, in French and English, at phone
-width: what a person sees, checked with axe-core (no serious or critical violation)."""
+"""DESIGN.md §7 scenarios clicked through in a real Chromium, in French, English and Arabic
+(right to left), at phone width: what a person sees, checked with axe-core (no serious or
+critical violation)."""
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,7 @@ from tests.browser.conftest import DESKTOP
 from tests.browser.helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser]
-LANGUAGES = ["fr", "en"]
+LANGUAGES = ["fr", "en", "ar"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
