@@ -158,7 +158,13 @@ def test_settings_production_environment_passes_check_deploy(tmp_path):
 
     root = SETTINGS_FILE.parent.parent
     environment = {
-        **{key: value for key, value in os.environ.items() if key not in ENV_NAMES},
+        # Only what production has: not the test run's own switches (the browser tests' async
+        # opt-out would itself be a deployment error).
+        **{
+            key: value
+            for key, value in os.environ.items()
+            if key not in ENV_NAMES and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },
         "DEBUG": "False",
         "SECRET_KEY": "p" * 20 + "-production-secret-" + "k" * 40,
         "ALLOWED_HOSTS": "anef.example",
