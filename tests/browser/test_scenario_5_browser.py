@@ -1,6 +1,7 @@
 """Scenario 5 of DESIGN.md §7 in a real Chromium: someone who cannot create an account writes
 to the contact centre from a phone, with no account; a contact-centre agent confirms the
-technical impossibility; the person's private link shows the written acknowledgement."""
+technical impossibility; the person's private link shows the written acknowledgement and
+books the appointment."""
 
 import pytest
 from django.urls import reverse
@@ -55,6 +56,17 @@ def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(demo
     person.goto(follow_up)
     check_page(person, "follow-up-acknowledgement-fr")
     with person.expect_download() as download:
-        person.click("#acknowledgement a.fr-btn")
+        person.click("#acknowledgement a[href$='acknowledgement.pdf']")
     with open(download.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+    # From the same page, the person books the appointment of the substitution case.
+    person.click("#acknowledgement a[href*='/substitution/']")
+    person.wait_for_load_state()
+    check_page(person, "substitution-case-fr")
+    person.locator("main form input[type=radio]").first.check(force=True)
+    with person.expect_navigation():
+        person.locator("main form:has(input[type=radio]) button[type=submit]").click()
+    check_page(person, "substitution-appointment-booked-fr")
+    case = Ticket.objects.get(email="awa.traore@example.org").substitution_case
+    assert case.appointments.filter(cancelled_at__isnull=True).exists()

@@ -6,6 +6,7 @@ acknowledgement and the substitution case."""
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from attestations.enums import AttestationKind
 from substitution.enums import CaseOrigin, CaseStatus
@@ -78,6 +79,10 @@ def test_scenario_5_blocked_person_reaches_substitution(
     assert "You can file your application another way" in follow.text
     assert attestation.number in follow.text
     assert case.reference in follow.text
+    # ... and leads straight to the appointment picker of the substitution case.
+    booking = reverse("substitution_public:case", args=[case.access_token])
+    assert booking in follow.text
+    assert person.get(booking).status_code == 200
     pdf = person.get(f"{link}acknowledgement.pdf")
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
