@@ -162,6 +162,23 @@ def test_views_console_confirm_technical_impossibility_requires_description(clie
     assert ticket.acknowledgement is None
 
 
+def test_views_console_confirmed_ticket_lets_the_agent_book_for_the_person(client, agent):
+    ticket, _token = web_ticket()
+    services.ticket_confirm_technical_impossibility(
+        ticket=ticket,
+        actor=agent,
+        blocking_description="Sign-up fails every time.",
+        first_name="Awa",
+        last_name="Konaté",
+    )
+    ticket.refresh_from_db()
+    client.force_login(agent)
+    page = client.get(reverse("support_console:ticket_detail", args=[ticket.number]))
+    booking = reverse("substitution_public:case", args=[ticket.substitution_case.access_token])
+    assert booking in page.text
+    assert client.get(booking).status_code == 200  # the case's page, with its picker
+
+
 def test_views_console_phone_ticket_agent(client, agent):
     client.force_login(agent)
     response = client.post(
