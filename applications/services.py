@@ -235,8 +235,9 @@ def application_create(
     return application
 
 
-def _read_upload(uploaded_file: UploadedFile) -> tuple[str, str]:
-    """Check an upload by its bytes and size; return its real type and SHA-256."""
+def _read_upload(uploaded_file: UploadedFile) -> str:
+    """Check an upload by its bytes and size; return its real type. (Its SHA-256 is that of
+    the sanitised bytes actually stored, computed in `_document_store`.)"""
     name = uploaded_file.name or "?"
     limit = settings.DOCUMENT_MAX_BYTES
     if uploaded_file.size > limit:
@@ -266,12 +267,8 @@ def _read_upload(uploaded_file: UploadedFile) -> tuple[str, str]:
             % {"name": name},
             name=name,
         )
-    digest = hashlib.sha256()
     uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    return content_type, digest.hexdigest()
+    return content_type
 
 
 UNREADABLE_CODES = {
@@ -316,7 +313,7 @@ def _document_store(
     actor: User,
     error_report: ErrorReport | None = None,
 ) -> Document:
-    content_type, _sha256 = _read_upload(uploaded_file)
+    content_type = _read_upload(uploaded_file)
     original_name = (uploaded_file.name or "document").replace("/", "_")[-200:]
     cleaned = _sanitised(uploaded_file, content_type, original_name)
     document = Document(
