@@ -119,6 +119,15 @@ BENEFITS_YES = Bilingual(
     "yes, as with a récépissé (see the legal statement)",
 )
 NOT_PROVED = Bilingual("non prouvé par cette attestation", "not proved by this document")
+RIGHT_VALUES = {
+    "yes": YES,
+    "no": WORK_NONE,
+    "stay_not_proved": STAY_NOT_PROVED,
+    "not_proved": NOT_PROVED,
+    "work_limited": WORK_LIMITED,
+    "work_as_held": WORK_AS_HELD,
+    "benefits_yes": BENEFITS_YES,
+}
 
 
 # The rights also in the holder's own language, where we have it (issue 4: "French with the rights
@@ -154,28 +163,14 @@ def _third_language(attestation: Attestation) -> dict | None:
     if texts is None:
         return None
     rights = attestation.rights
-    work = rights.get("work", "none")
-    if work == "full":
-        work_value = texts["yes"]
-    elif work == "limited":
-        work_value = texts["work_limited"].format(limitation=rights.get("work_limitation", ""))
-    elif work == "none":
-        work_value = texts["no"] if rights.get("stay") else texts["not_proved"]
-    else:
-        work_value = texts["work_as_held"]
+    limitation = rights.get("work_limitation", "")
     return {
         "code": language,
         "title": texts["titles"].get(attestation.kind, ""),
         "rights_title": texts["rights"],
         "rights": [
-            (texts["stay"], texts["yes"] if rights.get("stay") else texts["stay_not_proved"]),
-            (texts["work"], work_value),
-            (
-                texts["benefits"],
-                texts["benefits_yes"]
-                if rights.get("benefits_and_housing")
-                else texts["not_proved"],
-            ),
+            (texts[label], texts[value].format(limitation=limitation))
+            for label, value in _right_keys(rights)
         ],
         "legal_text": (rights.get("legal_text") or {}).get(language, ""),
     }
@@ -256,27 +251,40 @@ def _validity(attestation: Attestation) -> list[Bilingual]:
     return lines
 
 
-def _rights(rights: dict) -> list[tuple[Bilingual, Bilingual]]:
-    """Each right as (label, value), stated explicitly from the data on the attestation."""
+def _right_keys(rights: dict) -> list[tuple[str, str]]:
+    """Each right as (label key, value key), stated explicitly from the data on the attestation:
+    one choice, worded by `_rights` in French and English and by `_third_language`."""
+    stay = bool(rights.get("stay"))
     work = rights.get("work", "none")
     if work == "full":
-        work_value = YES
+        work_value = "yes"
     elif work == "limited":
-        limitation = rights.get("work_limitation", "")
-        work_value = Bilingual(
-            WORK_LIMITED.fr.format(limitation=limitation),
-            WORK_LIMITED.en.format(limitation=limitation),
-        )
+        work_value = "work_limited"
     elif work == "none":
         # A document that proves no stay (the deposit receipt) says nothing about work either:
         # "no" would read as a ban on a person who may hold a card that allows work.
-        work_value = WORK_NONE if rights.get("stay") else NOT_PROVED
+        work_value = "no" if stay else "not_proved"
     else:
-        work_value = WORK_AS_HELD
+        work_value = "work_as_held"
     return [
-        (LABELS["stay"], YES if rights.get("stay") else STAY_NOT_PROVED),
-        (LABELS["work"], work_value),
-        (LABELS["benefits"], BENEFITS_YES if rights.get("benefits_and_housing") else NOT_PROVED),
+        ("stay", "yes" if stay else "stay_not_proved"),
+        ("work", work_value),
+        ("benefits", "benefits_yes" if rights.get("benefits_and_housing") else "not_proved"),
+    ]
+
+
+def _rights(rights: dict) -> list[tuple[Bilingual, Bilingual]]:
+    """Each right as (label, value) in French and English."""
+    limitation = rights.get("work_limitation", "")
+    return [
+        (
+            LABELS[label],
+            Bilingual(
+                RIGHT_VALUES[value].fr.format(limitation=limitation),
+                RIGHT_VALUES[value].en.format(limitation=limitation),
+            ),
+        )
+        for label, value in _right_keys(rights)
     ]
 
 
