@@ -5,6 +5,7 @@ import io
 
 import pikepdf
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from applications import services
@@ -161,7 +162,8 @@ def test_service_document_add_stores_the_cleaned_file(reference_data):
 @pytest.mark.django_db
 def test_service_document_add_refuses_an_unreadable_file_with_what_to_do(reference_data):
     application = started(ApplicantProfileFactory(postal_code="75011"))
-    with pytest.raises(services.ApplicationError) as refused:
+    # The message is worded in the active language: read it in English, whatever ran before.
+    with translation.override("en"), pytest.raises(services.ApplicationError) as refused:
         services.document_add(
             application=application,
             document_type=DocumentType.objects.get(code="passport"),
