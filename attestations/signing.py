@@ -15,7 +15,7 @@ from functools import lru_cache
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import qrcode
-import qrcode.image.svg
+import qrcode.constants
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -135,8 +135,47 @@ class QrCode:
     svg: str
 
 
+QR_QUIET_ZONE = 2  # modules of white around the code (readers cope with 2 on a white page)
+
+
+def qr_modules(data: str) -> list[list[bool]]:
+    """The QR code's modules, quiet zone included: True is dark. Error correction M (15 %)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_QUIET_ZONE)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_svg(modules: list[list[bool]]) -> str:
+    """The modules as a small SVG: one path, each horizontal run of dark modules one stroke of
+    one module's height, in module units.
+
+    qrcode's own SVG path draws every module as a closed square in millimetres (about 80 kB for
+    a code of version 17); WeasyPrint spent most of an attestation's render time parsing and
+    drawing it. A run as a stroke is two commands instead of five per module, and the drawing is
+    the same, module for module (tests/attestations/test_signing.py reads it back).
+    """
+    size = len(modules)
+    runs = []
+    for y, row in enumerate(modules):
+        x = 0
+        while x < size:
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < size and row[x]:
+                x += 1
+            runs.append(f"M{start} {y}.5h{x - start}")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'width="{size * 4}" height="{size * 4}" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{"".join(runs)}" stroke="#000" stroke-width="1" fill="none"/></svg>'
+    )
+
+
 def qr_code(attestation) -> QrCode:
     """The QR code (SVG, for the PDF and the portal) and the URL it holds."""
     url = verification_url(attestation)
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    return QrCode(url=url, svg=image.to_string(encoding="unicode"))
+    return QrCode(url=url, svg=qr_svg(qr_modules(url)))
