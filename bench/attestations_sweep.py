@@ -595,31 +595,35 @@ def ceiling_measure(rows_per_batch: int) -> tuple[int, float, GcWatch]:
     return len(copies), seconds, watch
 
 
-def pdf_measure(samples: int, seed: int) -> tuple[list[float], list[int], Counter, GcWatch]:
+def pdf_measure(
+    samples: int, seed: int
+) -> tuple[list[float], list[float], list[int], Counter, GcWatch]:
     """Render `samples` attestations picked at random (one warm-up render first, not counted);
-    only the render is timed, not loading the row."""
+    only the render is timed, not loading the row: wall time and this process's CPU time (the
+    second barely moves when other programs share the cores, the first does)."""
     from attestations.models import Attestation
     from attestations.pdf import attestation_pdf_render
 
     ids = list(Attestation.objects.values_list("pk", flat=True))
     if not ids:
-        return [], [], Counter(), GcWatch()
+        return [], [], [], Counter(), GcWatch()
     rng = random.Random(seed)  # noqa: S311 - picking samples, not secrets
     picked = rng.sample(ids, min(samples + 1, len(ids)))
     queryset = Attestation.objects.select_related(
         "application__renews_permit", "ground", "prefecture"
     )
     attestation_pdf_render(queryset.get(pk=picked[0]))  # warm: stylesheet, fonts, templates
-    timings, sizes, kinds = [], [], Counter()
+    timings, cpu_timings, sizes, kinds = [], [], [], Counter()
     with GcWatch() as watch:
         for pk in picked[1:]:
             attestation = queryset.get(pk=pk)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             content = attestation_pdf_render(attestation)
             timings.append((time.perf_counter() - start) * 1000)
+            cpu_timings.append((time.process_time() - cpu_start) * 1000)
             sizes.append(len(content))
             kinds[attestation.kind] += 1
-    return timings, sizes, kinds, watch
+    return timings, cpu_timings, sizes, kinds, watch
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -706,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
         rows_per_batch = max(1, math.ceil(first.issued / max(first.batches, 1)))
         ceiling_rows, ceiling_s, ceiling_gc = ceiling_measure(rows_per_batch)
         print(f"Rendering {args.pdf_samples} PDFs…", flush=True)
-        pdf_ms, pdf_sizes, pdf_kinds, pdf_gc = pdf_measure(args.pdf_samples, args.seed)
+        load_before_pdf = os.getloadavg()[0]
+        pdf_ms, pdf_cpu_ms, pdf_sizes, pdf_kinds, pdf_gc = pdf_measure(args.pdf_samples, args.seed)
     finally:
         if not args.keep:
             bench_tables_truncate()
@@ -778,6 +783,11 @@ def main(argv: list[str] | None = None) -> int:
             ("PDF samples by kind", ", ".join(f"{k} {n}" for k, n in sorted(pdf_kinds.items()))),
             ("PDF size, mean", f"{statistics.mean(pdf_sizes) / 1024:.1f} KiB"),
             ("PDF render, min / max", f"{min(pdf_ms):.1f} / {max(pdf_ms):.1f} ms"),
+            ("PDF render, CPU time median", f"{statistics.median(pdf_cpu_ms):.1f} ms"),
+            (
+                "load average (1 min) before the PDFs",
+                f"{load_before_pdf:.2f} on {os.cpu_count()} cores",
+            ),
             ("PDF renders: full GC (count, time)", str(pdf_gc)),
         ]
     details.append(("fill (set-up, not a result)", f"{fill_seconds:.1f} s"))
