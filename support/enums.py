@@ -19,6 +19,8 @@ class TicketCategory(models.TextChoices):
     ATTESTATION_MISSING = "attestation_missing", _("I have not received my attestation")
     ERROR_IN_RECORD = "error_in_record", _("There is an error in my record")
     QUESTION_ABOUT_RIGHTS = "question_about_rights", _("A question about my rights")
+    # The accessibility statement's feedback channel (loi n° 2005-102, art. 47).
+    ACCESSIBILITY = "accessibility", _("Accessibility problem")
     OTHER = "other", _("Something else")
 
 

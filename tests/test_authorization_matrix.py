@@ -58,6 +58,7 @@ PERSON_ONLY_DOSSIER = {**PORTAL_DOSSIER, "mandated_helper": HIDDEN}
 ROUTES = {
     "home": ("get", {}, EVERYONE),
     "healthz": ("get", {}, EVERYONE),
+    "accessibility_statement": ("get", {}, EVERYONE),
     "accounts:home": ("get", {}, SIGNED_IN),
     "document_download": ("get", {"pk": "document"}, DOCUMENT),
     "admin:index": ("get", {}, ADMIN),

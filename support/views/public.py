@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from support import services
 from support.emails import follow_up_url
-from support.enums import PUBLIC_EVENT_KINDS
+from support.enums import PUBLIC_EVENT_KINDS, TicketCategory
 from support.models import Ticket
 from support.selectors import (
     attachment_get_public,
@@ -32,7 +32,12 @@ from support.workflow import allowed_actions
 def contact(request: HttpRequest) -> HttpResponse:
     """Write to the contact centre without an account."""
     if request.method != "POST":
-        return render(request, "support/public/contact.html", {"form": ContactForm()})
+        # `?category=accessibility` (the accessibility statement's link) preselects the subject.
+        category = request.GET.get("category", "")
+        initial = {"category": category} if category in TicketCategory.values else {}
+        return render(
+            request, "support/public/contact.html", {"form": ContactForm(initial=initial)}
+        )
     form = ContactForm(request.POST, request.FILES)
     if (request.POST.get(HONEYPOT_FIELD) or "").strip():
         form.add_error(
