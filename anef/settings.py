@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
@@ -379,12 +380,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "substitution.send_reminders",
         "schedule": 3600.0,
     },
+    # Retention of documents (issue 8): warn, then delete when due; idempotent, so daily.
+    "documents-retention": {
+        "task": "applications.documents_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "record-scheduler-heartbeat": {
         "task": "anef.tasks.record_heartbeat",
         "schedule": 60.0,
         "args": ["beat"],
     },
 }
+# Retention of the documents of decided dossiers (applications/retention.py, issue 8). These
+# are policy settings of the operator under RGPD art. 5-1-e (storage limitation: personal data
+# kept no longer than necessary), not figures from CESEDA, which sets no such period. Identity
+# and supporting documents of a dossier whose decision or closure is final (card handed over,
+# refusal, closure, withdrawal) are deleted this many days after that date; decisions and
+# attestations are never deleted by this policy.
+DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
+# The person is told this many days before the deletion (same basis: an operator's policy, so
+# that they can download a copy); a deletion never happens sooner than this after the warning.
+DOCUMENT_RETENTION_WARNING_DAYS = env.int("DOCUMENT_RETENTION_WARNING_DAYS", default=30)
 # Helpers' organisations are warned this many days before a mandate ends (accounts.mandates).
 MANDATE_EXPIRY_WARNING_DAYS = env.int("MANDATE_EXPIRY_WARNING_DAYS", default=7)
 # Beat considers the scheduler stale past this many seconds without a heartbeat (/healthz).

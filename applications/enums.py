@@ -119,3 +119,9 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", _("Moved to another prefecture")
     FOREIGNER_NUMBER_ATTACHED = "foreigner_number_attached", _("Foreigner number added")
     PERMIT_RECORD_CORRECTED = "permit_record_corrected", _("Permit record corrected")
+    # Retention of documents (issue 8, applications/retention.py).
+    DOCUMENTS_RETENTION_WARNING = (
+        "documents_retention_warning",
+        _("Documents to be deleted soon"),
+    )
+    DOCUMENTS_PURGED = "documents_purged", _("Documents deleted (retention period)")

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from anef.models import TimelineEvent
 from applications.enums import (
     ApplicationStatus,
     CardType,
@@ -357,6 +357,11 @@ class Application(models.Model):
     # (dirty) or on a new day; see attestations.services.attestations_sweep.
     attestations_swept_on = models.DateField(null=True, blank=True, editable=False)
     attestations_dirty = models.BooleanField(default=True, editable=False)
+    # Retention of the documents (issue 8, applications/retention.py): when the person was told
+    # that the documents of this decided dossier will be deleted; never told twice.
+    documents_retention_warned_at = models.DateTimeField(
+        _("told of the deletion of documents at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -442,14 +447,27 @@ class Document(models.Model):
         blank=True,
         related_name="evidence",
     )
+    # Deleted at the end of the retention period (applications/retention.py): the file is gone
+    # from storage and `file` is empty; the row stays as a tombstone (type, date, SHA-256).
+    purged_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["document_type", "uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="document_purged_has_no_file",
+                condition=Q(purged_at__isnull=True) | Q(file=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class CorrectionRequest(models.Model):
@@ -532,28 +550,15 @@ class ErrorReport(models.Model):
         return f"{self.application.reference}: {self.get_category_display()}"
 
 
-class Event(models.Model):
-    """The dossier's timeline: what happened, when, by whom. Texts are rendered in the reader's
-    language from `kind` and `params` (applications/timeline.py), never stored translated."""
+class Event(TimelineEvent):
+    """The dossier's timeline (texts rendered by applications/timeline.py)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
-    params = models.JSONField(_("details"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    actor_role = models.CharField(_("role of the actor"), max_length=32, blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.application.reference}: {self.kind}"

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile, PreviousAddress, User
 from anef.audit import audit_action
+from anef.services import row_locked, status_transition
+from anef.transactions import atomic_with_files, file_written
 from applications import rules
 from applications.enums import (
     ApplicationStatus,
@@ -61,18 +63,7 @@ class ApplicationError(Exception):
 
 
 def _event(application: Application, kind: EventKind, actor: User | None, **params: Any) -> Event:
-    return Event.objects.create(
-        application=application,
-        kind=kind,
-        actor=actor,
-        actor_role=getattr(actor, "role", "") or "",
-        params=params,
-    )
-
-
-def _locked(application: Application) -> Application:
-    """Reload the row under a lock: two agents acting at once see each other's result."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    return Event.record(application=application, kind=kind, actor=actor, params=params)
 
 
 def _transition(
@@ -85,13 +76,9 @@ def _transition(
     **event_params: Any,
 ) -> Application:
     """Lock, check, change, record: the one path of every status change."""
-    locked = _locked(application)
-    before = locked.status
-    locked.status = target_state(action, before)
-    changes = {"status": (before, locked.status)}
-    for name, value in (fields or {}).items():
-        changes[name] = (getattr(locked, name), value)
-        setattr(locked, name, value)
+    locked, changes = status_transition(
+        application, target_state=target_state, action=action, fields=fields
+    )
     locked.attestations_dirty = True
     locked.save()
     _event(locked, event, actor, **event_params)
@@ -327,6 +314,7 @@ def _document_store(
         error_report=error_report,
     )
     document.file.save(original_name, ContentFile(cleaned), save=False)
+    file_written(document.file)  # deleted again if the transaction does not commit
     document.save()
     _event(
         application,
@@ -338,7 +326,7 @@ def _document_store(
     return document
 
 
-@transaction.atomic
+@atomic_with_files()
 def document_add(
     *,
     application: Application,
@@ -347,7 +335,7 @@ def document_add(
     actor: User,
 ) -> Document:
     """Add one file to a checklist piece; allowed until a decision is taken."""
-    locked = _locked(application)
+    locked = row_locked(application)
     if not locked.documents_editable:
         raise ApplicationError(
             "documents_closed",
@@ -369,7 +357,7 @@ def document_remove(*, document: Document, actor: User) -> None:
         raise ApplicationError(
             "evidence_kept", _("Evidence sent with an error report is kept with the report.")
         )
-    application = _locked(document.application)
+    application = row_locked(document.application)
     if not application.documents_editable:
         raise ApplicationError(
             "documents_closed",
@@ -652,7 +640,7 @@ def application_record_card_handed_over(
 # --- Error reports ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def error_report_create(
     *,
     application: Application,

@@ -58,6 +58,16 @@ _EVENT_TEXTS = {
     EventKind.PERMIT_RECORD_CORRECTED: gettext_lazy(
         "The handover of your card %(number)s is now recorded (%(handed_over_on)s)."
     ),
+    EventKind.DOCUMENTS_RETENTION_WARNING: gettext_lazy(
+        "Your application is finished: the documents you sent with it (number of files: "
+        "%(count)s) will be deleted on %(purge_on)s, at the end of the retention period. "
+        "Download them before that date if you want to keep a copy. Decisions and "
+        "attestations are kept."
+    ),
+    EventKind.DOCUMENTS_PURGED: gettext_lazy(
+        "The retention period is over: the documents of this application were deleted "
+        "(number of files: %(count)s). Decisions and attestations are kept."
+    ),
 }
 
 # The same events done by a helper under a mandate: the person did not do them, and the
@@ -84,6 +94,8 @@ def event_text(event: Event, document_labels: dict[str, str] | None = None) -> s
         params["deadline"] = _format_date(params["deadline"])
     if "handed_over_on" in params:
         params["handed_over_on"] = _format_date(params["handed_over_on"])
+    if "purge_on" in params:
+        params["purge_on"] = _format_date(params["purge_on"])
     if "document_type" in params:
         labels = document_labels or {}
         params["document"] = labels.get(params["document_type"], params["document_type"])

@@ -19,6 +19,7 @@ from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
 from accounts.services import applicant_profile_create, user_create
 from anef.audit import audit_action
+from anef.services import row_locked
 from applications import services as application_services
 from applications.models import Application, Ground, ResidencePermit
 from applications.selectors import prefecture_for_postal_code
@@ -27,7 +28,6 @@ from substitution.models import SubstitutionCase
 from substitution.services import (
     SubstitutionError,
     _case_event,
-    _locked_case,
     _set_case_status,
     open_case,
 )
@@ -104,7 +104,7 @@ def deposit_start(
             ),
         )
     if case is not None:
-        case = _locked_case(case)
+        case = row_locked(case)
         if not case.is_open or case.status == CaseStatus.DEPOSIT_RECEIVED:
             raise SubstitutionError("case_closed", _("This case already has its deposit."))
         if case.application_id is not None:
@@ -149,7 +149,7 @@ def deposit_start(
             prefecture=prefecture,
             opened_by=agent,
         )
-        case = _locked_case(case)
+        case = row_locked(case)
     before_person = case.person_id
     case.person = case.person or user
     case.application = application
@@ -168,7 +168,7 @@ def deposit_start(
 def deposit_file(*, case: SubstitutionCase, actor: User) -> Application:
     """File the recorded application through the same service as online filing: the deposit
     receipt is issued and the attestation rules apply from now on."""
-    locked = _locked_case(case)
+    locked = row_locked(case)
     if locked.application_id is None:
         raise SubstitutionError("no_deposit", _("Record the person and the application first."))
     if locked.status == CaseStatus.DEPOSIT_RECEIVED:

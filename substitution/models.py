@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anef.models import TimelineEvent
 from substitution.enums import (
     AppointmentStatus,
     CaseEventKind,
@@ -144,7 +145,7 @@ class SubstitutionCase(models.Model):
         return self.status != CaseStatus.CLOSED
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEvent):
     """The timeline of a case, shown to the person and to agents."""
 
     case = models.ForeignKey(
@@ -154,22 +155,10 @@ class CaseEvent(models.Model):
         related_name="events",
     )
     kind = models.CharField(_("kind"), max_length=32, choices=CaseEventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    actor_role = models.CharField(_("role"), max_length=32, blank=True)
-    params = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from anef.audit import audit_action
+from anef.services import row_locked
 from applications.models import Prefecture
 from substitution import notifications, rules, selectors
 from substitution.enums import (
@@ -51,13 +52,7 @@ class SubstitutionError(Exception):
 def _case_event(
     case: SubstitutionCase, kind: CaseEventKind, actor: User | None, **params: Any
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_role=getattr(actor, "role", "") or "",
-        params=params,
-    )
+    return CaseEvent.record(case=case, kind=kind, actor=actor, params=params)
 
 
 def _person_prefecture(person: User | None) -> Prefecture | None:
@@ -124,10 +119,6 @@ def open_case(
     return case
 
 
-def _locked_case(case: SubstitutionCase) -> SubstitutionCase:
-    return SubstitutionCase.objects.select_for_update().get(pk=case.pk)
-
-
 def _set_case_status(
     case: SubstitutionCase, status: str, actor: User | None, action: str, **details: Any
 ) -> None:
@@ -158,7 +149,7 @@ def case_mode_change(*, case: SubstitutionCase, mode: str, actor: User | None) -
     appointment stays offered whatever the mode (arrêté of 1 August 2023)."""
     if mode not in CaseMode.values:
         raise SubstitutionError("mode", _("Choose how you want to file."))
-    locked = _locked_case(case)
+    locked = row_locked(case)
     if not locked.is_open:
         raise SubstitutionError("case_closed", _("This case is closed."))
     before = locked.mode
@@ -178,7 +169,7 @@ def case_mode_change(*, case: SubstitutionCase, mode: str, actor: User | None) -
 
 @transaction.atomic
 def case_close(*, case: SubstitutionCase, actor: User, note: str = "") -> SubstitutionCase:
-    locked = _locked_case(case)
+    locked = row_locked(case)
     if not locked.is_open:
         raise SubstitutionError("case_closed", _("This case is already closed."))
     for appointment in locked.appointments.filter(status=AppointmentStatus.BOOKED):
@@ -280,7 +271,7 @@ def appointment_book(
     appointments are counted, so concurrent bookings of the same slot queue up behind the lock.
     A case has one appointment waiting at most: booking again moves it (rebooking)."""
     now = now or timezone.now()
-    locked_case = _locked_case(case)
+    locked_case = row_locked(case)
     if not locked_case.is_open or locked_case.status == CaseStatus.DEPOSIT_RECEIVED:
         raise SubstitutionError("case_not_bookable", _("This case no longer takes an appointment."))
     locked_slot = Slot.objects.select_for_update().select_related("desk").get(pk=slot.pk)
@@ -345,7 +336,7 @@ def appointment_book(
 def _locked_appointment(appointment: Appointment) -> tuple[Appointment, SubstitutionCase]:
     """Lock the case first, then the appointment: the same order as `appointment_book`, so two
     changes of one case at once wait for each other instead of deadlocking."""
-    case = _locked_case(SubstitutionCase(pk=appointment.case_id))
+    case = row_locked(SubstitutionCase(pk=appointment.case_id))
     locked = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
     locked.case = case
     return locked, case

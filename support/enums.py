@@ -112,3 +112,8 @@ class PersonalDataScope(models.TextChoices):
 
     IDENTITY = "identity", _("Identity and contact details")
     DOSSIERS = "dossiers", _("Identity and applications (statuses and dates)")
+    # Prefecture agents in the back office (issue 8, personal data): the dossier page shows
+    # identity, documents list and history; a document is one file opened.
+    DOSSIER = "dossier", _("Application, identity and list of documents")
+    DOCUMENT = "document", _("One document of the application")
+    SUBSTITUTION = "substitution", _("Substitution case (identity and contact details)")

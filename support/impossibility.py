@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import is_contact_centre_agent
+from anef.services import row_locked
 from applications.models import Prefecture
 from applications.selectors import prefecture_for_postal_code
 from support import emails
@@ -16,7 +17,6 @@ from support.enums import AuthorSide, MessageKind, TicketEventKind
 from support.models import Ticket
 from support.services import (
     SupportError,
-    _locked,
     _message_add,
     _on_commit,
     _profile_of,
@@ -91,7 +91,7 @@ def ticket_confirm_technical_impossibility(
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not (first_name or last_name):
         raise SupportError("name_required", _("Give the person's name as it must be printed."))
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     if locked.acknowledgement_id is not None or locked.substitution_case_id is not None:
         raise SupportError(
             "already_confirmed",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from anef.models import TimelineEvent
 from support.enums import (
     AuthorSide,
     MessageKind,
@@ -275,27 +276,15 @@ class TicketAttachment(models.Model):
         return self.original_name
 
 
-class TicketEvent(models.Model):
+class TicketEvent(TimelineEvent):
     """The ticket's timeline. Only the kinds in `PUBLIC_EVENT_KINDS` are shown to the person."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=40, choices=TicketEventKind.choices)
-    params = models.JSONField(_("details"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    actor_role = models.CharField(_("role of the actor"), max_length=32, blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("ticket event")
         verbose_name_plural = _("ticket events")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.ticket.number}: {self.kind}"
@@ -355,6 +344,16 @@ class PersonalDataAccess(models.Model):
         null=True,
         blank=True,
         related_name="personal_data_accesses",
+    )
+    # The dossier a prefecture agent opened (back office), shown to the person; empty for a
+    # consultation of the whole record by the contact centre.
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("application"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     scope = models.CharField(_("what was seen"), max_length=16, choices=PersonalDataScope.choices)
     viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now, db_index=True)

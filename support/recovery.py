@@ -15,10 +15,11 @@ from accounts.enums import Role
 from accounts.models import User
 from accounts.permissions import is_contact_centre_agent
 from anef.audit import audit_action
+from anef.services import row_locked
 from support import emails
 from support.enums import AuthorSide, IdentityCheck, MessageKind, TicketEventKind
 from support.models import Ticket
-from support.services import SupportError, _locked, _message_add, _on_commit, _transition
+from support.services import SupportError, _message_add, _on_commit, _transition
 
 # Two independent checks at least before an account is touched.
 MIN_IDENTITY_CHECKS = 2
@@ -43,7 +44,7 @@ def ticket_identity_checks_record(
         raise SupportError(
             "person", _("Only applicants' and helpers' accounts are recovered here.")
         )
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     if note.strip():
         _message_add(
             locked, kind=MessageKind.NOTE, side=AuthorSide.CONTACT_CENTRE, author=actor, body=note
@@ -74,7 +75,7 @@ def account_email_change(*, ticket: Ticket, actor: User, new_email: str) -> User
     allauth's addresses in step; both addresses are told."""
     if not is_contact_centre_agent(actor):
         raise SupportError("forbidden", _("Only contact-centre agents recover accounts."))
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     person = User.objects.select_for_update().get(pk=_checked_person(locked).pk)
     new_email = (new_email or "").strip().lower()
     if not new_email:
@@ -128,7 +129,7 @@ def account_password_reset_send(*, ticket: Ticket, actor: User) -> None:
     """Send allauth's password-reset link to the account's address, after identity checks."""
     if not is_contact_centre_agent(actor):
         raise SupportError("forbidden", _("Only contact-centre agents recover accounts."))
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     person = _checked_person(locked)
     audit_action(
         instance=person,

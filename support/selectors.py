@@ -234,7 +234,9 @@ def person_record(person: User) -> PersonRecord:
 
 
 def personal_data_access_list(person: User) -> QuerySet[PersonalDataAccess]:
-    return PersonalDataAccess.objects.filter(person=person).select_related("viewer", "ticket")
+    return PersonalDataAccess.objects.filter(person=person).select_related(
+        "viewer__prefecture", "ticket", "application"
+    )
 
 
 def account_candidates(ticket: Ticket) -> QuerySet[User]:

@@ -23,6 +23,7 @@ from accounts.permissions import (
     is_contact_centre_agent,
 )
 from anef.audit import audit_action
+from anef.services import row_locked, status_transition
 from applications.models import Application, Prefecture
 from applications.rules import sniff_document_type
 from applications.selectors import prefecture_for_postal_code
@@ -67,18 +68,7 @@ def working_calendar() -> rules.WorkingCalendar:
 
 
 def _event(ticket: Ticket, kind: str, actor: User | None, **params: Any) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        actor_role=getattr(actor, "role", "") or "",
-        params=params,
-    )
-
-
-def _locked(ticket: Ticket) -> Ticket:
-    """Reload the row under a lock: two agents acting at once see each other's result."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    return TicketEvent.record(ticket=ticket, kind=kind, actor=actor, params=params)
 
 
 def _transition(
@@ -91,14 +81,9 @@ def _transition(
     **event_params: Any,
 ) -> Ticket:
     """Lock, check, change, record: the one path of every ticket change."""
-    locked = _locked(ticket)
-    before = locked.status
-    locked.status = target_state(action, before)
-    changes = {"status": (before, locked.status)} if locked.status != before else {}
-    for name, value in (fields or {}).items():
-        if getattr(locked, name) != value:
-            changes[name] = (getattr(locked, name), value)
-        setattr(locked, name, value)
+    locked, changes = status_transition(
+        ticket, target_state=target_state, action=action, fields=fields
+    )
     locked.save()
     _event(locked, event, actor, **event_params)
     audit_action(instance=locked, actor=actor, action=f"ticket_{action}", changes=changes)
@@ -393,7 +378,7 @@ def ticket_reply(
     """The contact centre answers the person (they read it and are told by e-mail)."""
     if not is_contact_centre_agent(actor):
         raise SupportError("forbidden", _("Only contact-centre agents answer here."))
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     target_state("reply", locked.status)
     message = _message_add(
         locked,
@@ -417,7 +402,7 @@ def ticket_note_add(*, ticket: Ticket, actor: User, body: str) -> TicketMessage:
     (the first-response deadline keeps running)."""
     if not (is_contact_centre_agent(actor) or can_use_back_office(actor)):
         raise SupportError("forbidden", _("Only staff write internal notes."))
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     target_state("note", locked.status)
     side = AuthorSide.PREFECTURE if can_use_back_office(actor) else AuthorSide.CONTACT_CENTRE
     message = _message_add(locked, kind=MessageKind.NOTE, side=side, author=actor, body=body)
@@ -434,7 +419,7 @@ def ticket_reply_from_requester(
     attachments: Iterable[UploadedFile] = (),
 ) -> TicketMessage:
     """The person answers, through their private link (`actor` None) or their space."""
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     target_state("requester_reply", locked.status)
     message = _message_add(
         locked,
@@ -466,7 +451,7 @@ def ticket_escalate_to_prefecture(
     tells them why, as an internal note."""
     if not is_contact_centre_agent(actor):
         raise SupportError("forbidden", _("Only contact-centre agents send tickets on."))
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     target_state("escalate", locked.status)
     prefecture = prefecture or locked.prefecture
     if locked.application_id is not None:
@@ -493,7 +478,7 @@ def ticket_reply_from_prefecture(*, ticket: Ticket, actor: User, body: str) -> T
     """An agent of the ticket's prefecture answers the person in the same thread."""
     if not (can_use_back_office(actor) and actor.prefecture_id == ticket.prefecture_id):
         raise SupportError("forbidden", _("Only the prefecture the ticket was sent to answers."))
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     target_state("prefecture_reply", locked.status)
     message = _message_add(
         locked, kind=MessageKind.REPLY, side=AuthorSide.PREFECTURE, author=actor, body=body
@@ -525,7 +510,7 @@ def ticket_resolve(*, ticket: Ticket, actor: User) -> Ticket:
 
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, actor: User) -> Ticket:
-    locked = _locked(ticket)
+    locked = row_locked(ticket)
     return _transition(
         locked,
         action="close",
@@ -550,11 +535,27 @@ def ticket_reopen(*, ticket: Ticket, actor: User) -> Ticket:
 
 
 def personal_data_access_record(
-    *, viewer: User, person: User, ticket: Ticket | None, scope: str = PersonalDataScope.DOSSIERS
-) -> PersonalDataAccess:
-    """Log that `viewer` saw `person`'s record (the person sees it in their space)."""
+    *,
+    viewer: User,
+    person: User | None,
+    ticket: Ticket | None = None,
+    scope: str = PersonalDataScope.DOSSIERS,
+    application: Application | None = None,
+) -> PersonalDataAccess | None:
+    """Log that `viewer` saw `person`'s record; the person sees it on /me/consultations/
+    (RGPD art. 15, right of access; issues 5 and 8).
+
+    The one entry point for the contact centre (a ticket's person) and the prefecture back
+    office (a dossier, one of its documents, a substitution case). Only staff consultations are
+    logged: the person reading their own record is not, and a helper's acts under a mandate are
+    audited with the mandate (accounts.mandates), not here. Returns None when nothing is logged.
+    """
+    if person is None or viewer.pk == person.pk:
+        return None
+    if not (is_contact_centre_agent(viewer) or can_use_back_office(viewer)):
+        return None
     return PersonalDataAccess.objects.create(
-        viewer=viewer, person=person, ticket=ticket, scope=scope
+        viewer=viewer, person=person, ticket=ticket, scope=scope, application=application
     )
 
 

@@ -49,6 +49,8 @@ from applications.views.backoffice_forms import (
 )
 from applications.workflow import TransitionNotAllowed, allowed_actions
 from attestations.views.backoffice import backoffice_dossier_blocks
+from support.enums import PersonalDataScope
+from support.services import personal_data_access_record
 
 QUEUE_PAGE_SIZE = 25
 
@@ -200,7 +202,15 @@ def _dossier_response(
 @requires(can_use_back_office)
 @require_safe
 def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _dossier_response(request, _application_get(request, reference))
+    application = _application_get(request, reference)
+    # The person sees who opened their dossier (/me/consultations/, issue 8).
+    personal_data_access_record(
+        viewer=request.user,
+        person=application.applicant,
+        scope=PersonalDataScope.DOSSIER,
+        application=application,
+    )
+    return _dossier_response(request, application)
 
 
 # --- Actions without input -----------------------------------------------------------------------

@@ -1,21 +1,36 @@
 """Serving a supporting document: only to those entitled, never through a public URL."""
 
-from django.http import FileResponse, Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from applications.selectors import document_list_visible_to
+from support.enums import PersonalDataScope
+from support.services import personal_data_access_record
 
 
 @never_cache
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponse:
     """Stream the file after checking who asks: the owner or an agent of the dossier's
-    prefecture; anyone else gets a 404, as if the document did not exist."""
+    prefecture; anyone else gets a 404, as if the document did not exist. A document deleted at
+    the end of the retention period answers 410 Gone with a page that says when."""
     if not request.user.is_authenticated:
         raise Http404
     document = get_object_or_404(document_list_visible_to(request.user), pk=pk)
+    if document.is_purged:
+        return render(
+            request, "applications/document_purged.html", {"document": document}, status=410
+        )
+    # An agent's opening is shown to the person (/me/consultations/, issue 8); the person's
+    # own downloads and a helper's (audited with the mandate) are not logged here.
+    personal_data_access_record(
+        viewer=request.user,
+        person=document.application.applicant,
+        scope=PersonalDataScope.DOCUMENT,
+        application=document.application,
+    )
     response = FileResponse(
         document.file.open("rb"),
         content_type=document.content_type,

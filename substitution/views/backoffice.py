@@ -32,6 +32,8 @@ from substitution.views.forms import (
     QueueTicketForm,
     SlotPatternForm,
 )
+from support.enums import PersonalDataScope
+from support.services import personal_data_access_record
 
 TEMPLATES = "substitution/backoffice/"
 CASE_LIST_LIMIT = 200
@@ -81,6 +83,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_get(request, reference)
+    # The person sees who opened their case (/me/consultations/, issue 8); none without account.
+    personal_data_access_record(
+        viewer=request.user,
+        person=case.person,
+        scope=PersonalDataScope.SUBSTITUTION,
+        application=case.application,
+    )
     slots = list(selectors.slot_list_free(prefecture=case.prefecture, limit=20))
     return render(
         request,

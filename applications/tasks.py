@@ -1,0 +1,12 @@
+"""Dossier tasks: thin, they call services (CONVENTIONS.md)."""
+
+from celery import shared_task
+
+from applications.retention import retention_run
+
+
+@shared_task(name="applications.documents_retention")
+def documents_retention() -> None:
+    """Daily (beat): warn, then delete, the documents of dossiers finished long enough ago
+    (applications/retention.py). Idempotent: a second run the same day does nothing."""
+    retention_run()
