@@ -13,7 +13,13 @@ from anef.api_errors import error_body
 from applications.api.serializers import ErrorSerializer
 
 
-@extend_schema(responses=MeSerializer, summary="The signed-in account, its role and abilities")
+@extend_schema(
+    summary="The signed-in account, its role and abilities",
+    responses={
+        200: MeSerializer,
+        401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    },
+)
 @api_view(["GET"])
 def me(request: Request) -> Response:
     return Response(MeSerializer(request.user).data)
@@ -22,7 +28,11 @@ def me(request: Request) -> Response:
 @extend_schema(
     tags=["mandates"],
     summary="My mandates: given (a person) or held (a helper)",
-    responses={200: MandateSerializer(many=True)},
+    responses={
+        200: MandateSerializer(many=True),
+        401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+        403: OpenApiResponse(ErrorSerializer, description="Staff accounts have no mandates."),
+    },
 )
 @api_view(["GET"])
 @permission_classes([HasAccess.for_check(can_use_portal)])
@@ -41,6 +51,10 @@ def mandate_list(request: Request) -> Response:
     request=None,
     responses={
         200: MandateSerializer,
+        401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+        403: OpenApiResponse(
+            ErrorSerializer, description="Only the person who gave it revokes it."
+        ),
         404: OpenApiResponse(ErrorSerializer, description="Not one of my mandates."),
         409: OpenApiResponse(ErrorSerializer, description="Already revoked."),
     },

@@ -11,6 +11,7 @@ and correction requests, and timeline event kinds, are plain strings next to a `
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -41,6 +42,26 @@ from applications.selectors import (
     permit_list_held_by,
 )
 from applications.timeline import status_summary
+
+# --- Fields -------------------------------------------------------------------------------------
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """An object of the reference data named by its code. PostgreSQL refuses a NUL character in
+    a query (a 500, found by fuzzing the API): such a code is refused as invalid input instead,
+    with the message Django gives for text fields."""
+
+    default_error_messages = {"null_characters": _("Null characters are not allowed.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
+        return super().to_internal_value(data)
+
 
 # --- Errors -------------------------------------------------------------------------------------
 
@@ -128,8 +149,7 @@ class PermitDeclareSerializer(serializers.Serializer):
     card_type = serializers.ChoiceField(choices=CardType.choices)
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
-    ground = serializers.SlugRelatedField(
-        slug_field="code",
+    ground = CodeRelatedField(
         queryset=Ground.objects.all(),
         required=False,
         allow_null=True,
@@ -167,8 +187,7 @@ class DocumentSerializer(DocumentFileSerializer):
 
 
 class DocumentUploadSerializer(serializers.Serializer):
-    document_type = serializers.SlugRelatedField(
-        slug_field="code",
+    document_type = CodeRelatedField(
         queryset=DocumentType.objects.all(),
         help_text="Code of the checklist piece the files are for.",
     )
@@ -203,9 +222,7 @@ class OwnPermitField(serializers.PrimaryKeyRelatedField):
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    ground = serializers.SlugRelatedField(
-        slug_field="code", queryset=Ground.objects.all(), help_text="Code of the ground."
-    )
+    ground = CodeRelatedField(queryset=Ground.objects.all(), help_text="Code of the ground.")
     kind = serializers.ChoiceField(choices=ProcedureKind.choices)
     renews_permit = OwnPermitField(
         queryset=ResidencePermit.objects.none(),
@@ -488,8 +505,7 @@ class AddressChangeResultSerializer(AddressChangeSerializer):
 class RequestCorrectionSerializer(serializers.Serializer):
     message = serializers.CharField(allow_blank=True, help_text="What must be corrected.")
     deadline = serializers.DateField(help_text="Answer before this date (in the future).")
-    document_types = serializers.SlugRelatedField(
-        slug_field="code",
+    document_types = CodeRelatedField(
         queryset=DocumentType.objects.all(),
         many=True,
         required=False,
@@ -500,8 +516,7 @@ class RequestCorrectionSerializer(serializers.Serializer):
 class ReasonedDecisionSerializer(serializers.Serializer):
     """A refusal or a closure states why, on which legal basis, and the remedies."""
 
-    reason = serializers.SlugRelatedField(
-        slug_field="code",
+    reason = CodeRelatedField(
         queryset=DecisionReason.objects.all(),
         help_text="Code of a decision reason of the right kind (refusal or closure).",
     )

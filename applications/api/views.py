@@ -12,7 +12,9 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -43,6 +45,8 @@ from applications.selectors import (
     permit_list_held_by,
 )
 from applications.timeline import timeline_entries
+from support.enums import PersonalDataScope
+from support.services import personal_data_access_record
 
 
 def can_read_documents(user) -> bool:
@@ -106,6 +110,15 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
+# DRF's page-number pagination answers 404 when `page` is not a number or is past the last page.
+PAGE_NOT_FOUND = "No such page (`page` is not a number, or is past the last page)."
+
+
+def page_errors(*codes: int, not_found: str = PAGE_NOT_FOUND) -> dict[int, OpenApiResponse]:
+    """The errors of a paginated list: `codes`, and the 404 of a page that does not exist."""
+    return {**errors(*codes), 404: OpenApiResponse(s.ErrorSerializer, description=not_found)}
+
+
 REFERENCE = OpenApiParameter(
     "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="Application reference."
 )
@@ -118,7 +131,11 @@ def _input(serializer_class: type[Serializer], request: Request) -> dict:
 
 
 def _get(queryset: QuerySet, message: str, **lookup):
-    """The object in the scoped queryset, or a 404 that says nothing about anyone else's."""
+    """The object in the scoped queryset, or a 404 that says nothing about anyone else's. No
+    identifier holds a NUL character, which PostgreSQL refuses in a query (a 500 found by
+    fuzzing the API): not found either."""
+    if any(isinstance(value, str) and "\x00" in value for value in lookup.values()):
+        raise NotFound(message)
     try:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
@@ -179,7 +196,7 @@ class ApplicationListView(JsonGenericAPIView):
     @extend_schema(
         tags=[APPLICANT],
         summary="My applications",
-        responses={200: s.ApplicationSummarySerializer(many=True), **errors(401, 403)},
+        responses={200: s.ApplicationSummarySerializer(many=True), **page_errors(401, 403)},
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -193,7 +210,8 @@ class ApplicationListView(JsonGenericAPIView):
         "names the person in `on_behalf_of`; the mandate must cover the ground.",
         parameters=[ON_BEHALF_OF],
         request=s.ApplicationCreateSerializer,
-        responses={201: s.ApplicationDetailSerializer, **errors(400, 401, 403, 409)},
+        # 404: a helper's `on_behalf_of` names no one whose mandate in force covers the ground.
+        responses={201: s.ApplicationDetailSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request) -> Response:
         subject = _subject(request)
@@ -401,6 +419,17 @@ class DocumentFileView(JsonAPIView):
         document = _get(
             document_list_visible_to(request.user), _("No document with this id."), pk=pk
         )
+        if document.is_purged:  # deleted at the end of the retention period (issue 8)
+            raise NotFound(
+                _("This document was deleted on %(date)s (retention period).")
+                % {"date": date_format(timezone.localdate(document.purged_at), "DATE_FORMAT")}
+            )
+        personal_data_access_record(
+            viewer=request.user,
+            person=document.application.applicant,
+            scope=PersonalDataScope.DOCUMENT,
+            application=document.application,
+        )
         response = FileResponse(
             document.file.open("rb"),
             content_type=document.content_type,
@@ -499,7 +528,16 @@ class PermitListView(JsonGenericAPIView):
         tags=[APPLICANT],
         summary="The residence permits I hold or held",
         parameters=[ON_BEHALF_OF],
-        responses={200: s.PermitSerializer(many=True), **errors(401, 403)},
+        responses={
+            200: s.PermitSerializer(many=True),
+            # A helper's `on_behalf_of`: missing (400), or no mandate in force from that person.
+            **page_errors(
+                400,
+                401,
+                403,
+                not_found=f"{PAGE_NOT_FOUND} For a helper: no mandate in force from that person.",
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -510,7 +548,8 @@ class PermitListView(JsonGenericAPIView):
         summary="Declare a residence permit (needed to ask for its renewal)",
         parameters=[ON_BEHALF_OF],
         request=s.PermitDeclareSerializer,
-        responses={201: s.PermitSerializer, **errors(400, 401, 403, 409)},
+        # 404: a helper's `on_behalf_of` names no one with a mandate in force.
+        responses={201: s.PermitSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request) -> Response:
         data = _input(s.PermitDeclareSerializer, request)
@@ -536,7 +575,8 @@ class AddressChangeView(JsonAPIView):
         summary="Record a move; open applications follow to the new prefecture",
         parameters=[ON_BEHALF_OF],
         request=s.AddressChangeSerializer,
-        responses={200: s.AddressChangeResultSerializer, **errors(400, 401, 403)},
+        # 404: a helper's `on_behalf_of` names no one with a mandate in force.
+        responses={200: s.AddressChangeResultSerializer, **errors(400, 401, 403, 404)},
     )
     def post(self, request: Request) -> Response:
         data = _input(s.AddressChangeSerializer, request)
@@ -569,7 +609,7 @@ class AgentQueueView(JsonGenericAPIView):
     @extend_schema(
         summary="The prefecture's filed applications, filtered (renewals first by default)",
         parameters=[s.QueueFilterSerializer],
-        responses={200: s.QueueItemSerializer(many=True), **errors(400, 401, 403)},
+        responses={200: s.QueueItemSerializer(many=True), **page_errors(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -578,6 +618,12 @@ class AgentQueueView(JsonGenericAPIView):
 
 def _agent_detail(request: Request, reference: str) -> Response:
     application = _application(request.user, reference, detailed=True)
+    personal_data_access_record(
+        viewer=request.user,
+        person=application.applicant,
+        scope=PersonalDataScope.DOSSIER,
+        application=application,
+    )
     return Response(
         s.AgentApplicationDetailSerializer(application, context={"request": request}).data
     )

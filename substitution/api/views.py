@@ -42,7 +42,13 @@ def _refusal(error: SubstitutionError) -> Response:
 
 
 def _case(request: Request, reference: str):
-    case = selectors.case_list_for_person(request.user).filter(reference=reference).first()
+    # No reference holds a NUL character, which PostgreSQL refuses in a query (a 500 found by
+    # fuzzing the API).
+    case = (
+        None
+        if "\x00" in reference
+        else selectors.case_list_for_person(request.user).filter(reference=reference).first()
+    )
     if case is None:
         raise NotFound(_("You have no case with this reference."))
     return case
@@ -94,7 +100,13 @@ class AppointmentCancelView(GenericAPIView):
         tags=[TAG],
         summary="Cancel my appointment",
         request=None,
-        parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        # The URL's `pk` is named `id` in the schema (drf-spectacular's SCHEMA_COERCE_PATH_PK):
+        # documenting `pk` as well declared a path parameter the path does not have.
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Appointment id."
+            )
+        ],
         responses={200: s.AppointmentSerializer, **_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:

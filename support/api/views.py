@@ -50,6 +50,18 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorSerializer, description=texts[code]) for code in codes}
 
 
+def page_errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The errors of a paginated list: `codes`, and the 404 that DRF's page-number pagination
+    answers when `page` is not a number or is past the last page."""
+    return {
+        **errors(*codes),
+        404: OpenApiResponse(
+            ErrorSerializer,
+            description="No such page (`page` is not a number, or is past the last page).",
+        ),
+    }
+
+
 class Refused(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
 
@@ -78,8 +90,12 @@ def _input(serializer_class, request: Request) -> dict:
 
 
 def _get(queryset, number: str):
+    # No ticket number holds a NUL character, which PostgreSQL refuses in a query (a 500 found
+    # by fuzzing the API).
     ticket = (
-        queryset.select_related("application", "acknowledgement", "assignee")
+        None
+        if "\x00" in number
+        else queryset.select_related("application", "acknowledgement", "assignee")
         .filter(number=number)
         .first()
     )
@@ -102,7 +118,7 @@ class TicketListView(JsonView):
     @extend_schema(
         tags=[APPLICANT],
         summary="My tickets",
-        responses={200: s.TicketSummarySerializer(many=True), **errors(401, 403)},
+        responses={200: s.TicketSummarySerializer(many=True), **page_errors(401, 403)},
     )
     def get(self, request: Request) -> Response:
         queryset = ticket_list_for_requester(request.user).order_by("-created_at")
@@ -162,6 +178,8 @@ class TicketDetailView(JsonView):
 class TicketMessagesView(JsonView):
     permission_classes = [PortalAccess]
     serializer_class = s.MessageCreateSerializer
+    # The whole thread, as in the ticket's detail: not paginated (nor documented as such).
+    pagination_class = None
 
     @extend_schema(
         tags=[APPLICANT],
@@ -210,7 +228,7 @@ class ConsoleTicketListView(JsonView):
             ),
             OpenApiParameter("category", OpenApiTypes.STR),
         ],
-        responses={200: s.ConsoleTicketSerializer(many=True), **errors(401, 403)},
+        responses={200: s.ConsoleTicketSerializer(many=True), **page_errors(401, 403)},
     )
     def get(self, request: Request) -> Response:
         filters = TicketFilters(
