@@ -1,0 +1,45 @@
+"""A NUL character in a page's address is a 400 with a plain page, never a 500 (PostgreSQL
+refuses NUL in a query; found by fuzzing the API, issue 8)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
+
+
+@pytest.fixture
+def applicant(reference_data):
+    return ApplicantProfileFactory(postal_code="75011").user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/portal/applications/A%00/", "/portal/tickets/T%00/", "/verify/API-%00/"],
+)
+def test_nul_in_a_page_address_is_a_400_page(client, applicant, path):
+    client.force_login(applicant)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "We cannot understand this address" in response.text
+
+
+@pytest.mark.django_db
+def test_nul_in_a_query_value_is_a_400_page(client, reference_data):
+    client.force_login(PrefectureAgentFactory())
+    response = client.get(reverse("backoffice:home"), {"q": "DIALLO\x00"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_nul_in_an_api_address_is_left_to_the_api(client, applicant):
+    client.force_login(applicant)
+    response = client.get("/api/v1/applications/A%00/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_addresses_without_nul_are_untouched(client, applicant):
+    client.force_login(applicant)
+    assert client.get(reverse("portal:home")).status_code == 200
