@@ -1,0 +1,51 @@
+"""The applicant-side pages that the scenario tests walk in French only, checked with axe in
+English and Arabic (right to left) too, at phone width (issue 7: zero serious or critical
+violation on every scenario page in fr, en and ar; each page in its language)."""
+
+import pytest
+from django.urls import reverse
+
+from anef.demo import DEMO_DOMAIN
+from tests.browser.helpers import check_page, sign_in
+
+pytestmark = [pytest.mark.browser]
+
+PUBLIC = {
+    "home": "home",
+    "sign-in": "account_login",
+    "contact-form": "support_public:contact",
+}
+APPLICANT = {
+    "my-tickets": "support_portal:list",
+    "new-ticket": "support_portal:new",
+    "my-helpers": "mandates:mine",
+    "appointments": "substitution_portal:home",
+    "consultations": "personal_data_consultations",
+}
+HELPER = {"people-i-help": "mandates:helping"}
+HTML_LANG = {"en": "en", "ar": "ar"}
+
+
+def visit(page, base: str, pages: dict[str, str], language: str) -> None:
+    for name, route in pages.items():
+        response = page.goto(base + reverse(route))
+        assert response.status == 200, route
+        assert page.locator("html").get_attribute("lang") == HTML_LANG[language]
+        if language == "ar":
+            assert page.locator("html").get_attribute("dir") == "rtl"
+        check_page(page, f"{name}-{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_browser_public_and_applicant_pages_in_each_language(demo, open_page, language):
+    page = open_page(language)
+    visit(page, demo, PUBLIC, language)
+    sign_in(page, demo, f"amina.diallo@{DEMO_DOMAIN}")
+    visit(page, demo, APPLICANT, language)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_browser_helper_pages_in_each_language(demo, open_page, language):
+    page = open_page(language)
+    sign_in(page, demo, f"claire.martin@{DEMO_DOMAIN}")
+    visit(page, demo, HELPER, language)
