@@ -15,12 +15,16 @@ from tests.browser.helpers import check_page, sign_in
 pytestmark = [pytest.mark.browser]
 
 
-def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(demo, open_page):
-    person = open_page("fr")
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(
+    demo, open_page, language
+):
+    email = f"awa.traore.{language}@example.org"
+    person = open_page(language)
     person.goto(demo + reverse("support_public:contact"))
-    check_page(person, "contact-form-fr")
+    check_page(person, f"contact-form-{language}")
     person.fill("input[name=name]", "Awa Traoré")
-    person.fill("input[name=email]", "awa.traore@example.org")
+    person.fill("input[name=email]", email)
     person.fill("input[name=postal_code]", "75018")
     person.select_option("select[name=category]", "cannot_create_account")
     person.fill(
@@ -33,17 +37,17 @@ def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(demo
     )
     person.locator("main form button[type=submit]").click()
     person.wait_for_load_state()
-    check_page(person, "contact-sent-fr")
+    check_page(person, f"contact-sent-{language}")
     follow_up = person.get_attribute("#follow-up-link", "href")
-    number = Ticket.objects.get(email="awa.traore@example.org").number
+    number = Ticket.objects.get(email=email).number
     assert number in person.inner_text("main")  # the person is given the ticket number
 
     agent = open_page("fr", DESKTOP)
     sign_in(agent, demo, f"contact@{DEMO_DOMAIN}")
     agent.goto(demo + reverse("support_console:home") + f"?search={number}")
-    check_page(agent, "support-console-search")
+    check_page(agent, f"support-console-search-{language}")
     agent.goto(demo + reverse("support_console:ticket_detail", args=[number]))
-    check_page(agent, "support-ticket")
+    check_page(agent, f"support-ticket-{language}")
     agent.fill("input[name=last_name]", "Traoré")
     agent.fill("input[name=first_name]", "Awa")
     agent.fill(
@@ -54,7 +58,7 @@ def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(demo
     agent.wait_for_load_state()
 
     person.goto(follow_up)
-    check_page(person, "follow-up-acknowledgement-fr")
+    check_page(person, f"follow-up-acknowledgement-{language}")
     with person.expect_download() as download:
         person.click("#acknowledgement a[href$='acknowledgement.pdf']")
     with open(download.value.path(), "rb") as handle:
@@ -63,10 +67,10 @@ def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(demo
     # From the same page, the person books the appointment of the substitution case.
     person.click("#acknowledgement a[href*='/substitution/']")
     person.wait_for_load_state()
-    check_page(person, "substitution-case-fr")
+    check_page(person, f"substitution-case-{language}")
     person.locator("main form input[type=radio]").first.check(force=True)
     with person.expect_navigation():
         person.locator("main form:has(input[type=radio]) button[type=submit]").click()
-    check_page(person, "substitution-appointment-booked-fr")
-    case = Ticket.objects.get(email="awa.traore@example.org").substitution_case
+    check_page(person, f"substitution-appointment-booked-{language}")
+    case = Ticket.objects.get(email=email).substitution_case
     assert case.appointments.filter(cancelled_at__isnull=True).exists()

@@ -13,8 +13,9 @@ from tests.browser.helpers import check_page, sign_in
 pytestmark = [pytest.mark.browser]
 
 
-def test_browser_scenario_6_three_refused_uploads_offer_an_appointment(demo, open_page):
-    page = open_page("fr")
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_browser_scenario_6_three_refused_uploads_offer_an_appointment(demo, open_page, language):
+    page = open_page(language)
     email = f"oleksandr.petrenko@{DEMO_DOMAIN}"
     sign_in(page, demo, email)
     application = Application.objects.filter(applicant__email=email).first()
@@ -27,30 +28,31 @@ def test_browser_scenario_6_three_refused_uploads_offer_an_appointment(demo, ope
             page.locator("form[data-upload] button[type=submit]").first.click()
     offer = page.locator("#substitution-offer")
     assert offer.is_visible()
-    check_page(page, "scenario-6-offer-fr")
+    check_page(page, f"scenario-6-offer-{language}")
     offer.locator("input[type=radio]").first.check(force=True)
     offer.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert SubstitutionCase.objects.filter(person__email=email).exists()
-    check_page(page, "scenario-6-appointment-fr")
+    check_page(page, f"scenario-6-appointment-{language}")
 
 
-def test_browser_scenario_10_helper_acts_for_a_person(demo, open_page):
-    helper = open_page("fr")
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_browser_scenario_10_helper_acts_for_a_person(demo, open_page, language):
+    helper = open_page(language)
     sign_in(helper, demo, f"claire.martin@{DEMO_DOMAIN}")
     helper.goto(demo + reverse("mandates:helping"))
-    check_page(helper, "scenario-10-people-i-help-fr")
+    check_page(helper, f"scenario-10-people-i-help-{language}")
     helper.locator("form[action*='act-for'] button[type=submit]").first.click()
     helper.wait_for_load_state()
-    check_page(helper, "scenario-10-acting-for-fr")
+    check_page(helper, f"scenario-10-acting-for-{language}")
     application = Application.objects.get(applicant__email=f"ibrahima.sow@{DEMO_DOMAIN}")
     helper.goto(demo + reverse("portal:application_detail", args=[application.reference]))
-    check_page(helper, "scenario-10-dossier-by-helper-fr")
+    check_page(helper, f"scenario-10-dossier-by-helper-{language}")
 
-    person = open_page("fr")
+    person = open_page(language)
     sign_in(person, demo, f"ibrahima.sow@{DEMO_DOMAIN}")
     person.goto(demo + reverse("portal:application_detail", args=[application.reference]))
     assert "Claire Martin" in person.inner_text("main")
-    check_page(person, "scenario-10-timeline-fr")
+    check_page(person, f"scenario-10-timeline-{language}")
     person.goto(demo + reverse("mandates:mine"))
-    check_page(person, "scenario-10-my-helpers-fr")
+    check_page(person, f"scenario-10-my-helpers-{language}")
