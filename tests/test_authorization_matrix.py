@@ -9,17 +9,21 @@ where `agent` works; `other_agent` works in Seine-Saint-Denis (93). `mandated_he
 mandate in force from `applicant`, for every ground; `helper` holds none.
 """
 
+import copy
 import datetime
 import importlib
 import importlib.util
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from applications.enums import ApplicationStatus
-from applications.models import Document, DocumentType, ErrorReport
+from applications.models import Document, DocumentType, ErrorReport, Prefecture
+from applications.reference_data.loader import reference_data_load
 from attestations.models import Attestation, ShareCode
 from attestations.numbers import new_number
 from tests.accounts.factories import (
@@ -51,6 +55,7 @@ from tests.authz_common import (
     ROLES,
     SIGNED_IN,
 )
+from tests.conftest import shared_data_environment
 
 PERSON_ONLY_DOSSIER = {**PORTAL_DOSSIER, "mandated_helper": HIDDEN}
 
@@ -209,10 +214,9 @@ def test_matrix_covers_every_route():
     assert sorted(set(ROUTES) - our_route_names()) == []
 
 
-@pytest.fixture
-def world(reference_data):
+def world_build() -> dict:
     """A filed dossier with one document and one open error report, built directly in the
-    database (the services that build it are tested elsewhere; this keeps 500 tests fast)."""
+    database (the services that build it are tested elsewhere), then each app's objects."""
     owner = ApplicantProfileFactory(postal_code="75011")
     application = ApplicationFactory(
         applicant=owner.user, status=ApplicationStatus.SUBMITTED, filed_at=timezone.now()
@@ -274,8 +278,39 @@ def world(reference_data):
     return world
 
 
+@pytest.fixture(scope="module")
+def _shared_world(django_db_setup, django_db_blocker, _media_root):
+    """The world, built once per module (per xdist worker) in an outer transaction that is
+    rolled back at the end, as Django's `TestCase.setUpTestData` does: each case runs in a
+    savepoint inside it (pytest-django's `db`), so whatever its request changes in the database
+    is undone before the next case, which finds the world exactly as built."""
+    with (
+        django_db_blocker.unblock(),
+        shared_data_environment(_media_root),
+        transaction.atomic(),
+    ):
+        if not Prefecture.objects.exists():  # emptied by an earlier transactional test
+            reference_data_load()
+        yield world_build()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_shared_world, db):
+    """The shared world; its users are copies, so that a case changing one in memory (a login
+    sets `last_login`) leaves the next case's untouched."""
+    return copy.deepcopy(_shared_world)
+
+
 def outcome(response) -> str:
-    response.close()  # a streamed file is closed even when the test does not read it
+    # A streamed file is closed even when the test does not read it. As Django's test client
+    # does, without `close_old_connections`: it would drop the connection in the middle of the
+    # shared world's transaction.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     status = response.status_code
     if status in (301, 302) and "login" in response.get("Location", ""):
         return LOGIN
