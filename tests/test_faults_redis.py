@@ -28,7 +28,13 @@ def redis_down(settings, monkeypatch):
     monkeypatch.setitem(app.conf, "broker_url", DEAD_REDIS)
     monkeypatch.setitem(app.conf, "task_publish_retry", False)
     monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
     monkeypatch.setattr("anef.cache._last_warning", 0.0)  # the outage's warning is logged here
+    yield
+    # The connection and producer pools made during the outage point at the dead broker: drop
+    # them, so that the next test in this process connects to the real one again.
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
