@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.accounts.factories import (
     PASSWORD,
@@ -90,7 +91,7 @@ def test_views_back_office_shows_the_agent_prefecture(client):
     agent = PrefectureAgentFactory()
     client.force_login(agent)
     response = client.get("/agents/")
-    assert agent.prefecture.name in response.text
+    assert escape(agent.prefecture.name) in response.text  # "l'Isère" is HTML-escaped
 
 
 @pytest.mark.django_db
