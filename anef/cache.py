@@ -43,6 +43,18 @@ def _tolerant(operation: str, fallback):
 
 
 class TolerantRedisCacheClient(RedisCacheClient):
+    def get_client(self, key=None, *, write=False):
+        """One `redis.Redis` per connection pool, kept: Django builds a new one for every
+        operation, and its constructor (about 170 response callbacks) cost more CPU than the
+        operation itself (issue 8, "Load"). A client is thread-safe; the pool holds the
+        connections."""
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(pool)
+        if client is None:
+            client = clients[pool] = self._client(connection_pool=pool)
+        return client
+
     add = _tolerant("add", True)(RedisCacheClient.add)
     get = _tolerant("get", lambda key, default: default)(RedisCacheClient.get)
     set = _tolerant("set", None)(RedisCacheClient.set)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from applications.enums import ApplicationStatus
 from applications.models import Application
-from attestations import numbers
+from attestations import numbers, verification_cache
 from attestations.enums import AttestationKind, AttestationStatus
 from attestations.models import Attestation
 from attestations.rules import (
@@ -281,11 +281,15 @@ def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport
         .prefetch_related("attestations")
     )
     creations, updates, settled_ids, open_ids = [], [], [], []
+    changed_numbers = []  # the verification pages to refresh (a new one changes the older ones')
     for application in applications:
         to_create, to_update, settled = _reconcile(application, today, policy)
         creations += to_create
         updates += to_update
         (settled_ids if settled else open_ids).append(application.pk)
+        if to_create or to_update:
+            changed_numbers += [item.number for item in application.attestations.all()]
+    verification_cache.generation_bump(changed_numbers)
     short_ids: set[int] = set()
     if creations:
         stored, short_ids = _insert_exactly_once(creations)

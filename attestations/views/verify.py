@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import can_use_portal, requires
-from attestations import numbers, share_codes, signing, verification
+from attestations import numbers, share_codes, signing, verification, verification_cache
 from attestations.models import VerifierKind
 from attestations.selectors import attestation_get_public, attestation_list_visible_to
 from attestations.throttling import SCOPE_PAGE, SCOPE_SHARE_CODE, rate_limited
@@ -127,17 +127,25 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     if normalised != number:  # lower case, O for 0…: the canonical address
         url = reverse("verify", args=[normalised])
         return redirect(f"{url}?{urlencode({'t': token})}" if token else url)
-    attestation = attestation_get_public(normalised)
-    if attestation is None:
-        return _no_index(
-            render(request, VERIFY + "not_found.html", {"number": normalised}, status=404)
-        )
-    check = verification.token_check(token, normalised) if token else None
-    context = {"number": normalised, "check": check, "facts": None, "show_birth_date": False}
-    if check is None or check.is_authentic:
-        context["facts"] = verification.verification_facts_for(attestation)
-        context["show_birth_date"] = check is not None  # the verifier holds the code already
-    return _no_index(render(request, VERIFY + "result.html", context))
+
+    def render_page(extra_context: dict) -> HttpResponse:
+        attestation = attestation_get_public(normalised)
+        if attestation is None:
+            return render(
+                request,
+                VERIFY + "not_found.html",
+                {"number": normalised, **extra_context},
+                status=404,
+            )
+        check = verification.token_check(token, normalised) if token else None
+        context = {"number": normalised, "check": check, "facts": None, "show_birth_date": False}
+        if check is None or check.is_authentic:
+            context["facts"] = verification.verification_facts_for(attestation)
+            context["show_birth_date"] = check is not None  # the verifier holds the code already
+        return render(request, VERIFY + "result.html", {**context, **extra_context})
+
+    # The same page for every anonymous visitor: kept in the cache until the attestation changes.
+    return _no_index(verification_cache.page_cached(request, normalised, render_page))
 
 
 @require_GET

@@ -7,7 +7,7 @@ dates, never a document) is logged in PersonalDataAccess, which the person sees.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import can_use_support_console, requires
 from support import services
-from support.enums import PersonalDataScope
+from support.enums import (
+    PersonalDataScope,
+    TicketCategory,
+    TicketChannel,
+    TicketPriority,
+    TicketStatus,
+)
 from support.models import SavedAnswer, Ticket
 from support.permissions import can_edit_saved_answers, get_abilities
 from support.selectors import (
@@ -49,6 +55,58 @@ from support.views.forms import (
 )
 
 QUEUE_PAGE_SIZE = 25
+# Labels once per process (lazy: translated when shown), not `get_FOO_display` per row and field.
+_LABELS = {
+    "status": dict(TicketStatus.choices),
+    "category": dict(TicketCategory.choices),
+    "channel": dict(TicketChannel.choices),
+    "priority": dict(TicketPriority.choices),
+}
+# The columns the console's list shows, and nothing else (a ticket row holds its whole history).
+QUEUE_COLUMNS = (
+    "number",
+    "channel",
+    "category",
+    "status",
+    "priority",
+    "name",
+    "email",
+    "phone",
+    "first_response_due_at",
+    "first_responded_at",
+    "resolution_due_at",
+    "resolved_at",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+)
+
+
+class ConsoleRow(NamedTuple):
+    """One ticket of the list, and whether it is late."""
+
+    ticket: Ticket
+    late: bool
+
+    def _label(self, field: str):
+        value = getattr(self.ticket, field)
+        return _LABELS[field].get(value, value)
+
+    @property
+    def status_label(self):
+        return self._label("status")
+
+    @property
+    def category_label(self):
+        return self._label("category")
+
+    @property
+    def channel_label(self):
+        return self._label("channel")
+
+    @property
+    def priority_label(self):
+        return self._label("priority")
 
 
 @requires(can_use_support_console)
@@ -57,7 +115,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Queues by subject and status, with their figures; the filtered list of tickets."""
     now = timezone.now()
     form = ConsoleFilterForm(request.GET or None)
-    paginator = Paginator(ticket_queue(request.user, form.filters(), now), QUEUE_PAGE_SIZE)
+    figures = queue_figures(now)
+    tickets = ticket_queue(request.user, form.filters(), now)
+    # Only the assignee is shown: no join to the prefecture, no column the list does not show.
+    tickets = tickets.select_related(None).select_related("assignee").only(*QUEUE_COLUMNS)
+    paginator = Paginator(tickets, QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -66,10 +128,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "rows": [
-                (ticket, ticket.first_response_overdue(now) or ticket.resolution_overdue(now))
+                ConsoleRow(
+                    ticket, ticket.first_response_overdue(now) or ticket.resolution_overdue(now)
+                )
                 for ticket in page
             ],
-            "figures": queue_figures(now),
+            "figures": figures,
+            # Each figure's count per status column (None: no such ticket), in the columns'
+            # order: one loop in the template, not a search of the counts per cell.
+            "figure_rows": [
+                (figure, [(status, figure.by_status.get(status)) for status, _ in STATUS_COLUMNS])
+                for figure in figures
+            ],
             "status_columns": STATUS_COLUMNS,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "ellipsis": paginator.ELLIPSIS,
