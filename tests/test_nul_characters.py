@@ -19,7 +19,7 @@ def applicant(reference_data):
 )
 def test_nul_in_a_page_address_is_a_400_page(client, applicant, path):
     client.force_login(applicant)
-    response = client.get(path)
+    response = client.get(path, headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "We cannot understand this address" in response.text
 
@@ -43,3 +43,11 @@ def test_nul_in_an_api_address_is_left_to_the_api(client, applicant):
 def test_addresses_without_nul_are_untouched(client, applicant):
     client.force_login(applicant)
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_nul_page_is_in_the_persons_language(client, applicant):
+    client.force_login(applicant)
+    response = client.get("/portal/applications/A%00/", headers={"Accept-Language": "fr"})
+    assert response.status_code == 400
+    assert "Nous ne comprenons pas cette adresse" in response.text
