@@ -27,12 +27,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anef.audit import audit_action
+from anef.emails import bilingual_message
 from applications.enums import ApplicationStatus, ErrorReportStatus, EventKind
 from applications.models import Application, Document, ErrorReport, Event
 from applications.rules import (
@@ -45,7 +45,6 @@ from applications.rules import (
 logger = logging.getLogger(__name__)
 
 EMAIL_TEMPLATE = "emails/retention_warning.txt"
-EMAIL_LANGUAGES = ("fr", "en")  # French first, then English (DESIGN.md §5)
 
 
 @dataclass(frozen=True)
@@ -191,17 +190,6 @@ def _each_locked(
 # --- Warning ------------------------------------------------------------------------------------
 
 
-def _in_languages(render: Callable[[], str]) -> list[str]:
-    """The same text in each language, one identical to the previous left out."""
-    texts: list[str] = []
-    for language in EMAIL_LANGUAGES:
-        with translation.override(language):
-            text = render()
-        if text not in texts:
-            texts.append(text)
-    return texts
-
-
 def _warning_message(application: Application, purge_on: date, count: int) -> EmailMessage:
     person = application.applicant
     context = {
@@ -214,17 +202,11 @@ def _warning_message(application: Application, purge_on: date, count: int) -> Em
         + reverse("portal:application_detail", args=[application.reference]),
         "contact_phone": settings.CONTACT_PHONE,
     }
-    subject = " / ".join(
-        _in_languages(lambda: _("The documents of your application will be deleted"))
-    )
-    body = "\n\n----------------------------------------\n\n".join(
-        text.strip() for text in _in_languages(lambda: render_to_string(EMAIL_TEMPLATE, context))
-    )
-    return EmailMessage(
-        subject=subject,
-        body=body + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    return bilingual_message(
         to=[person.email],
+        subject=lambda: _("The documents of your application will be deleted"),
+        template=EMAIL_TEMPLATE,
+        context=context,
     )
 
 

@@ -17,34 +17,21 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anef.emails import bilingual_message
 from attestations.enums import AttestationStatus
 from attestations.models import Attestation
 
 logger = logging.getLogger(__name__)
 
 EMAIL_TEMPLATE = "emails/attestation_issued.txt"
-EMAIL_LANGUAGES = ("fr", "en")  # French first, then English (DESIGN.md §5)
 
 
 def portal_attestations_url() -> str:
     return f"{settings.SITE_URL}{reverse('attestations_portal:list')}"
-
-
-def _in_languages(render) -> list[str]:
-    """The same text in each language, a language whose translation is identical to the
-    previous one being left out (no English written twice while French is missing)."""
-    texts: list[str] = []
-    for language in EMAIL_LANGUAGES:
-        with translation.override(language):
-            text = render()
-        if text not in texts:
-            texts.append(text)
-    return texts
 
 
 def _message(holder, attestations: list[Attestation], connection) -> EmailMessage:
@@ -54,15 +41,11 @@ def _message(holder, attestations: list[Attestation], connection) -> EmailMessag
         "portal_url": portal_attestations_url(),
         "contact_phone": settings.CONTACT_PHONE,
     }
-    subject = " / ".join(_in_languages(lambda: _("A new attestation is in your space")))
-    body = "\n\n----------------------------------------\n\n".join(
-        text.strip() for text in _in_languages(lambda: render_to_string(EMAIL_TEMPLATE, context))
-    )
-    return EmailMessage(
-        subject=subject,
-        body=body + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    return bilingual_message(
         to=[holder.email],
+        subject=lambda: _("A new attestation is in your space"),
+        template=EMAIL_TEMPLATE,
+        context=context,
         connection=connection,
     )
 

@@ -4,18 +4,14 @@ reminder the day before. Written in French then English, like the attestations' 
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anef.emails import bilingual_message
 from substitution.models import Appointment, SubstitutionCase
 
 logger = logging.getLogger(__name__)
-
-EMAIL_LANGUAGES = ("fr", "en")
-SEPARATOR = "\n\n----------------------------------------\n\n"
 
 
 def case_url(case: SubstitutionCase) -> str:
@@ -28,23 +24,8 @@ def case_url(case: SubstitutionCase) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _in_languages(render) -> list[str]:
-    texts: list[str] = []
-    for language in EMAIL_LANGUAGES:
-        with translation.override(language):
-            text = render().strip()
-        if text not in texts:
-            texts.append(text)
-    return texts
-
-
 def _send(to: str, subject, template: str, context: dict) -> None:
-    message = EmailMessage(
-        subject=" / ".join(_in_languages(lambda: str(subject()))),
-        body=SEPARATOR.join(_in_languages(lambda: render_to_string(template, context))) + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
+    message = bilingual_message(to=[to], subject=subject, template=template, context=context)
     message.send()
 
 

@@ -9,18 +9,13 @@ Every function here is called on commit by `support.services`.
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from anef.emails import bilingual_message
 from support.models import Ticket, follow_up_token
 
 logger = logging.getLogger(__name__)
-
-EMAIL_LANGUAGES = ("fr", "en")
-SEPARATOR = "\n\n----------------------------------------\n\n"
 
 
 def follow_up_url(ticket: Ticket) -> str:
@@ -28,27 +23,12 @@ def follow_up_url(ticket: Ticket) -> str:
     return f"{settings.SITE_URL}{reverse('support_public:follow_up', args=[token])}"
 
 
-def _in_languages(render) -> list[str]:
-    texts: list[str] = []
-    for language in EMAIL_LANGUAGES:
-        with translation.override(language):
-            text = render().strip()
-        if text not in texts:
-            texts.append(text)
-    return texts
-
-
 def _send(to: list[str], subject, template: str, context: dict) -> None:
     recipients = [address for address in to if address]
     if not recipients:
         return
     context = {"contact_phone": settings.CONTACT_PHONE, **context}
-    message = EmailMessage(
-        subject=" / ".join(_in_languages(lambda: str(subject()))),
-        body=SEPARATOR.join(_in_languages(lambda: render_to_string(template, context))) + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-    )
+    message = bilingual_message(to=recipients, subject=subject, template=template, context=context)
     try:
         message.send()
     except Exception:  # the ticket exists; a mail server down must not lose it
