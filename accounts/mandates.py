@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import ConsentMethod, MandateDuration, Role
 from accounts.models import Mandate, User
 from anef.audit import audit_action
+from anef.transactions import atomic_with_files, file_written
 from applications.models import Ground
 from applications.rules import sniff_document_type
 
@@ -288,7 +289,7 @@ def _check_scan(uploaded_file: UploadedFile) -> str:
     return content_type
 
 
-@transaction.atomic
+@atomic_with_files()
 def mandate_record_signed(
     *,
     helper: User,
@@ -318,6 +319,7 @@ def mandate_record_signed(
     )
     name = (consent_file.name or "mandate").replace("/", "_")[-100:]
     mandate.consent_file.save(name, consent_file, save=False)
+    file_written(mandate.consent_file)  # deleted again if the transaction does not commit
     mandate.consent_content_type = content_type
     mandate.save(update_fields=["consent_file", "consent_content_type"])
     return mandate

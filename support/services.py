@@ -24,6 +24,7 @@ from accounts.permissions import (
 )
 from anef.audit import audit_action
 from anef.services import row_locked, status_transition
+from anef.transactions import atomic_with_files, file_written
 from applications.models import Application, Prefecture
 from applications.rules import sniff_document_type
 from applications.selectors import prefecture_for_postal_code
@@ -144,6 +145,7 @@ def _message_add(
             sha256=sha256,
         )
         attachment.file.save(original_name, upload, save=False)
+        file_written(attachment.file)  # deleted again if the transaction does not commit
         attachment.save()
     return message
 
@@ -165,7 +167,7 @@ def _profile_of(user: User | None) -> ApplicantProfile | None:
 # --- Opening a ticket ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_open(
     *,
     channel: str,
@@ -344,7 +346,7 @@ def ticket_take(*, ticket: Ticket, actor: User) -> Ticket:
     return ticket_assign(ticket=ticket, assignee=actor, actor=actor)
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_assign(*, ticket: Ticket, assignee: User, actor: User) -> Ticket:
     if not is_contact_centre_agent(assignee):
         raise SupportError("assignee", _("A ticket is assigned to a contact-centre agent."))
@@ -367,7 +369,7 @@ def _responded(ticket: Ticket, now: datetime) -> dict[str, Any]:
     return {"first_responded_at": ticket.first_responded_at or now}
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_reply(
     *,
     ticket: Ticket,
@@ -396,7 +398,7 @@ def ticket_reply(
     return message
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_note_add(*, ticket: Ticket, actor: User, body: str) -> TicketMessage:
     """An internal note: for staff only, never shown nor sent to the person, and not a response
     (the first-response deadline keeps running)."""
@@ -410,7 +412,7 @@ def ticket_note_add(*, ticket: Ticket, actor: User, body: str) -> TicketMessage:
     return message
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_reply_from_requester(
     *,
     ticket: Ticket,
@@ -442,7 +444,7 @@ def ticket_reply_from_requester(
 # --- Escalation to a prefecture ----------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_escalate_to_prefecture(
     *, ticket: Ticket, actor: User, note: str, prefecture: Prefecture | None = None
 ) -> Ticket:
@@ -473,7 +475,7 @@ def ticket_escalate_to_prefecture(
     )
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_reply_from_prefecture(*, ticket: Ticket, actor: User, body: str) -> TicketMessage:
     """An agent of the ticket's prefecture answers the person in the same thread."""
     if not (can_use_back_office(actor) and actor.prefecture_id == ticket.prefecture_id):
@@ -497,7 +499,7 @@ def ticket_reply_from_prefecture(*, ticket: Ticket, actor: User, body: str) -> T
 # --- Resolution ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_resolve(*, ticket: Ticket, actor: User) -> Ticket:
     return _transition(
         ticket,
@@ -508,7 +510,7 @@ def ticket_resolve(*, ticket: Ticket, actor: User) -> Ticket:
     )
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_close(*, ticket: Ticket, actor: User) -> Ticket:
     locked = row_locked(ticket)
     return _transition(
@@ -520,7 +522,7 @@ def ticket_close(*, ticket: Ticket, actor: User) -> Ticket:
     )
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_reopen(*, ticket: Ticket, actor: User) -> Ticket:
     return _transition(
         ticket,
@@ -562,7 +564,7 @@ def personal_data_access_record(
 # --- Saved answers -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files()
 def saved_answer_save(
     *,
     actor: User,

@@ -146,3 +146,37 @@ def test_fault_db_cut_on_the_second_of_two_files_keeps_the_first_whole(
     assert not storages["default"].exists(stored_names[1])  # page 2: written, then removed
     application.refresh_from_db()
     assert application.status == "draft"
+
+
+def test_fault_db_cut_while_opening_a_ticket_with_a_screenshot_keeps_no_file(
+    transactional_db, reference_data, monkeypatch
+):
+    """The contact form's screenshot (support) shares the fate of its ticket as well."""
+    from support import services as support_services
+    from support.enums import TicketCategory, TicketChannel
+    from support.models import Ticket, TicketAttachment
+    from tests.applications.factories import PNG_BYTES
+
+    names = []
+    original = support_services.file_written
+
+    def file_written_then_cut(field_file):
+        original(field_file)
+        names.append(field_file.name)
+        cut_this_connection()
+
+    monkeypatch.setattr(support_services, "file_written", file_written_then_cut)
+    with pytest.raises(DatabaseError):
+        support_services.ticket_open(
+            channel=TicketChannel.WEB_FORM,
+            category=TicketCategory.CANNOT_CREATE_ACCOUNT,
+            body="La création du compte échoue.",
+            name="Awa Traoré",
+            email="awa.traore@example.org",
+            attachments=[pdf_upload("capture.png", PNG_BYTES)],
+        )
+    connection.close()
+    assert names, "the screenshot had been written before the cut"
+    assert not Ticket.objects.filter(email="awa.traore@example.org").exists()
+    assert not TicketAttachment.objects.exists()
+    assert not any(storages["default"].exists(name) for name in names)
