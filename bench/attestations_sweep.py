@@ -107,20 +107,22 @@ def django_setup() -> None:
     django.setup()
 
 
-def refuse_unless_bench_database() -> dict:
+def refuse_unless_bench_database(bench: str = "the benchmark", example: str = "anef_bench") -> dict:
+    """The database's settings, if it is PostgreSQL and named `*_bench` (every bench script
+    drops and recreates it); else stop with what to set."""
     from django.db import connection
 
     settings_dict = connection.settings_dict
     name = settings_dict.get("NAME") or ""
     if settings_dict["ENGINE"] != "django.db.backends.postgresql":
         sys.exit(
-            "Refusing to run: the benchmark needs PostgreSQL; set DATABASE_URL, e.g. "
-            "postgres://postgres@127.0.0.1:5432/anef_bench"
+            f"Refusing to run: {bench} needs PostgreSQL; set DATABASE_URL, e.g. "
+            f"postgres://postgres@127.0.0.1:5432/{example}"
         )
     if not name.endswith("_bench"):
         sys.exit(
             f"Refusing to run on database {name!r}: its name must end with '_bench' "
-            "(the benchmark drops and recreates it)."
+            f"({bench} drops and recreates it)."
         )
     return settings_dict
 

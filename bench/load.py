@@ -130,20 +130,10 @@ def django_setup() -> None:
 
 def refuse_unless_bench_services() -> dict:
     from django.conf import settings
-    from django.db import connection
 
-    settings_dict = connection.settings_dict
-    name = settings_dict.get("NAME") or ""
-    if settings_dict["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit(
-            "Refusing to run: the load bench needs PostgreSQL; set DATABASE_URL, e.g. "
-            "postgres://postgres@127.0.0.1:5432/anef_load_bench"
-        )
-    if not name.endswith("_bench"):
-        sys.exit(
-            f"Refusing to run on database {name!r}: its name must end with '_bench' "
-            "(the load bench drops and recreates it)."
-        )
+    from bench.attestations_sweep import refuse_unless_bench_database
+
+    settings_dict = refuse_unless_bench_database("the load bench", "anef_load_bench")
     if not settings.REDIS_URL:
         sys.exit(
             "Refusing to run: the load bench measures the Redis cache too; set REDIS_URL, e.g. "
