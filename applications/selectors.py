@@ -149,8 +149,12 @@ class QueueFilters:
     order: str = "priority"  # renewals first, then permits expiring soonest
 
 
-def _backoffice_queue_filtered(agent, filters: QueueFilters) -> QuerySet[Application]:
-    """The agent's prefecture's filed dossiers that match the filters (one row per dossier)."""
+def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
+    """The agent's prefecture's filed dossiers, filtered; one query whatever the page size.
+
+    The open error reports are counted by a subquery per row shown, not by a GROUP BY over the
+    seven tables joined (which PostgreSQL spent as long planning as running, issue 8 "Load");
+    the paginator's COUNT leaves that subquery and the joins out."""
     queryset = application_list_visible_to(agent).exclude(status=ApplicationStatus.DRAFT)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -171,14 +175,6 @@ def _backoffice_queue_filtered(agent, filters: QueueFilters) -> QuerySet[Applica
             | Q(applicant__email__iexact=term)
             | Q(applicant__applicant_profile__foreigner_number=term)
         )
-    return queryset
-
-
-def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
-    """The agent's prefecture's filed dossiers, filtered; one query whatever the page size.
-
-    The open error reports are counted by a subquery per row shown, not by a GROUP BY over the
-    seven tables joined (which PostgreSQL spent as long planning as running, issue 8 "Load")."""
     open_reports = (
         ErrorReport.objects.filter(application=OuterRef("pk"), status=ErrorReportStatus.OPEN)
         .order_by()
@@ -186,23 +182,14 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    queryset = (
-        _backoffice_queue_filtered(agent, filters)
-        .select_related("renews_permit", "applicant__applicant_profile")
-        .annotate(
-            open_error_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), 0),
-            is_renewal=Case(
-                When(kind=ProcedureKind.RENEWAL, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
+    queryset = queryset.select_related("renews_permit", "applicant__applicant_profile").annotate(
+        open_error_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), 0),
+        is_renewal=Case(
+            When(kind=ProcedureKind.RENEWAL, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
     )
     if filters.order == "filed":
         return queryset.order_by("filed_at", "pk")
     return queryset.order_by("is_renewal", "renews_permit__valid_until", "filed_at", "pk")
-
-
-def backoffice_queue_count(agent, filters: QueueFilters) -> int:
-    """How many dossiers `backoffice_queue` lists, without its joins and annotations."""
-    return _backoffice_queue_filtered(agent, filters).count()
