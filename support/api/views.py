@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import HasAccess, can_use_portal, can_use_support_console
 from applications.api.serializers import ErrorSerializer
+from applications.api.views import PAGE_NOT_FOUND
 from applications.selectors import application_list_visible_to
 from support import services
 from support.api import serializers as s
@@ -53,13 +54,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 def page_errors(*codes: int) -> dict[int, OpenApiResponse]:
     """The errors of a paginated list: `codes`, and the 404 that DRF's page-number pagination
     answers when `page` is not a number or is past the last page."""
-    return {
-        **errors(*codes),
-        404: OpenApiResponse(
-            ErrorSerializer,
-            description="No such page (`page` is not a number, or is past the last page).",
-        ),
-    }
+    return {**errors(*codes), 404: OpenApiResponse(ErrorSerializer, description=PAGE_NOT_FOUND)}
 
 
 class Refused(APIException):
