@@ -7,3 +7,11 @@ class AnefConfig(AppConfig):
     name = "anef"
     verbose_name = "anef"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from anef import page_cache
+
+        # Every connection tells the page cache which tables are written (anef/page_cache.py).
+        connection_created.connect(page_cache.install, dispatch_uid="anef_page_cache")

@@ -1,10 +1,12 @@
 """A Redis cache that an outage of Redis cannot turn into errors for people (issue 8, "Faults").
 
 The cache holds only what can be recomputed or forgotten: rate-limit counters, throttles, the
-heartbeat's timestamp. When Redis does not answer, every read is a miss and every write is
+heartbeat's timestamp, rendered pages (attestations/verification_cache.py, anef/page_cache.py:
+these hold personal data for minutes, so Redis must be as private as the database).
+When Redis does not answer, every read is a miss and every write is
 dropped (rate limits fail open for the length of the outage, which is logged), so pages still
 render and submissions still save; the short socket timeouts keep a hung Redis from hanging
-requests. Sessions and all data live in the database, never here.
+requests. Sessions and all data of record live in the database, never here.
 """
 
 import logging

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "anef.middleware.StaffMfaRequiredMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Notes the tables a cached page reads (anef/page_cache.py).
+    "anef.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "anef.urls"
@@ -104,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "anef.context_processors.portal",
                 "accounts.views.acting.acting_for_context",
+                # Last: a cached page's CSRF token is a placeholder (anef/page_cache.py).
+                "anef.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -156,6 +160,10 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# The busiest signed-in pages (dashboard, queue, console) are kept in the cache until a table
+# they read is written (anef/page_cache.py).
+PAGE_CACHE_ENABLED = True
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

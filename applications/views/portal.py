@@ -21,6 +21,7 @@ from accounts.enums import Role
 from accounts.permissions import can_use_portal, is_helper, requires
 from accounts.selectors import applicant_profile_get
 from accounts.views.acting import for_a_person, ground_in_scope
+from anef.page_cache import page_cached
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
 from applications.models import Application, Ground, ResidencePermit
 from applications.permissions import get_abilities
@@ -91,6 +92,7 @@ def _transition_refused(request: HttpRequest) -> None:
 @requires(can_use_portal)
 @for_a_person
 @require_http_methods(["GET"])
+@page_cached()
 def home(request: HttpRequest) -> HttpResponse:
     """The person's space: identity, applications with where each stands, how to start one.
     A helper sees here the space of the person they act for."""

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import can_use_support_console, requires
+from anef.page_cache import page_cached
 from support import services
 from support.enums import (
     PersonalDataScope,
@@ -111,6 +112,7 @@ class ConsoleRow(NamedTuple):
 
 @requires(can_use_support_console)
 @require_safe
+@page_cached(query=("status", "category", "assignee", "overdue", "page"))
 def home(request: HttpRequest) -> HttpResponse:
     """Queues by subject and status, with their figures; the filtered list of tickets."""
     now = timezone.now()
