@@ -231,8 +231,8 @@ def _served(request: HttpRequest, body: bytes, headers: list[tuple[str, str]]) -
     return response
 
 
-# Per view and process: the tables its pages were read from, whose tokens are fetched before
-# rendering it.
+# Per view and process: the token keys of the tables its pages were read from, fetched with
+# the page.
 _known_tables: dict[str, frozenset[str]] = {}
 
 
@@ -276,16 +276,19 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
     reads.tables.add(get_user_model()._meta.db_table)
     known = _known_tables.get(view_name, frozenset())
     page_key = _page_key(request, view_name)
-    token_keys = [_EPOCH_KEY, *(_TABLE_KEY % table for table in sorted(known))]
+    token_keys = [_EPOCH_KEY, *sorted(known)]
     # Read before the database: a write committed after this moves a token on.
     found = cache.get_many([page_key, *token_keys])
     entry = found.get(page_key)
     tokens = _tokens(token_keys, found)
     if entry is not None:
         kept_tokens, body, headers = entry
-        # Tables read by another process's render: their tokens too.
         missing = [key for key in kept_tokens if key not in tokens]
-        current = {**tokens, **_tokens(missing, cache.get_many(missing))} if missing else tokens
+        if missing:  # tables read by another process's render: this one fetches them too now
+            _known_tables[view_name] = known | {key for key in missing if key != _EPOCH_KEY}
+            current = {**tokens, **_tokens(missing, cache.get_many(missing))}
+        else:
+            current = tokens
         if all(current[key] == token for key, token in kept_tokens.items()):
             return _served(request, body, headers)
 
@@ -295,8 +298,9 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
     finally:
         delattr(request, REQUEST_FLAG)
     tables = reads.tables - _IGNORED_TABLES
-    if not tables <= known:
-        _known_tables[view_name] = known | tables  # a new set: other threads may be reading
+    table_keys = {_TABLE_KEY % table for table in tables}
+    if not table_keys <= known:
+        _known_tables[view_name] = known | table_keys  # a new set: other threads may read it
     keep = (
         response.status_code == 200
         and not response.streaming
@@ -305,11 +309,11 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
         and not reads.wrote
         and not request.session.modified
         and None not in tokens.values()
-        and all(_TABLE_KEY % table in tokens for table in tables)
+        and table_keys <= tokens.keys()
     )
     content = response.content
     if keep:
-        kept_tokens = {key: tokens[key] for key in [_EPOCH_KEY, *(_TABLE_KEY % t for t in tables)]}
+        kept_tokens = {key: tokens[key] for key in [_EPOCH_KEY, *table_keys]}
         headers = list(response.items())
         cache.set(page_key, (kept_tokens, content, headers), timeout=PAGE_TIMEOUT)
     response.content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())

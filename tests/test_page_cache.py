@@ -204,6 +204,17 @@ def test_page_cache_signed_out_visitor_is_sent_to_sign_in(profile, application):
     assert application.reference not in response.content.decode()
 
 
+def test_page_cache_page_kept_by_another_process_is_served_there_and_moves_on(
+    profile, application, monkeypatch
+):
+    client = _client(profile.user)
+    _kept(client)
+    monkeypatch.setattr(page_cache, "_known_tables", {})  # a process that never rendered it
+    assert "applications_application" not in _get(client)[1]
+    Application.objects.filter(pk=application.pk).update(reference="X-ELSEWHERE")
+    assert "X-ELSEWHERE" in _get(client)[0].text
+
+
 def test_page_cache_lost_token_is_a_new_one_not_an_old_one(profile, application):
     client = _client(profile.user)
     _kept(client)
