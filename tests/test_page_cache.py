@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.enums import Role
+from accounts.mandates import mandate_revoke
 from anef import page_cache
 from applications import services as dossier
 from applications.enums import ApplicationStatus
@@ -26,6 +28,8 @@ from support.models import Ticket
 from tests.accounts.factories import (
     ApplicantProfileFactory,
     ContactCentreAgentFactory,
+    HelperFactory,
+    MandateFactory,
     PrefectureAgentFactory,
 )
 from tests.applications.factories import ApplicationFactory
@@ -185,6 +189,29 @@ def test_page_cache_served_page_carries_the_visitors_own_csrf_token(profile, app
     assert "_auth_user_id" not in client.session
 
 
+def test_page_cache_helper_sees_the_page_of_the_person_acted_for_and_no_other(profile, application):
+    other = ApplicantProfileFactory(postal_code="75012")
+    theirs = ApplicationFactory(
+        applicant=other.user, status=ApplicationStatus.SUBMITTED, filed_at=timezone.now()
+    )
+    helper = HelperFactory()
+    MandateFactory(person=profile.user, helper=helper)
+    second = MandateFactory(person=other.user, helper=helper)
+    client = _client(helper)
+    client.post(reverse("mandates:act_for", kwargs={"person_id": profile.user.pk}))
+    assert application.reference in _kept(client).text
+    client.post(reverse("mandates:act_for", kwargs={"person_id": other.user.pk}))
+    served = _get(client)[0]
+    assert theirs.reference in served.text
+    assert application.reference not in served.text
+    # The access check runs before the kept page: a revoked mandate ends the acting at once.
+    _kept(client)
+    mandate_revoke(mandate=second, person=other.user)
+    revoked = client.get(DASHBOARD)
+    assert revoked.status_code == 302
+    assert revoked["Location"] == reverse("mandates:helping")
+
+
 def test_page_cache_waiting_message_is_shown_not_lost(profile, application):
     client = _client(profile.user)
     _kept(client)
@@ -213,6 +240,29 @@ def test_page_cache_page_kept_by_another_process_is_served_there_and_moves_on(
     assert "applications_application" not in _get(client)[1]
     Application.objects.filter(pk=application.pk).update(reference="X-ELSEWHERE")
     assert "X-ELSEWHERE" in _get(client)[0].text
+
+
+@pytest.mark.parametrize(
+    ("factory", "url_name"),
+    [
+        (PrefectureAgentFactory, "backoffice:home"),
+        (ContactCentreAgentFactory, "support_console:home"),
+    ],
+)
+def test_page_cache_access_check_runs_before_the_kept_page(paris, factory, url_name):
+    staff = factory(prefecture=paris) if factory is PrefectureAgentFactory else factory()
+    client = _client(staff)
+    url = reverse(url_name)
+    _kept(client, url)
+    # No longer staff, written behind Django's back (no token moves): only the access check,
+    # which runs before the kept page is looked up, can refuse it.
+    connection.ensure_connection()
+    with connection.connection.cursor() as raw:
+        raw.execute(
+            'UPDATE "accounts_user" SET "role" = %s, "prefecture_id" = NULL WHERE "id" = %s',
+            [Role.APPLICANT.value, staff.pk],
+        )
+    assert client.get(url).status_code == 403
 
 
 def test_page_cache_lost_token_is_a_new_one_not_an_old_one(profile, application):
