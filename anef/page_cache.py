@@ -196,7 +196,8 @@ def _page_key(request: HttpRequest, view_name: str) -> str:
 
 
 def _message_waiting(request: HttpRequest) -> bool:
-    return CookieStorage.cookie_name in request.COOKIES or (
+    """A message to show once (an emptied cookie, as a client may still send it, holds none)."""
+    return bool(request.COOKIES.get(CookieStorage.cookie_name)) or (
         SessionStorage.session_key in request.session
     )
 

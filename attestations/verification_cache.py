@@ -97,9 +97,11 @@ def _keys_digest() -> str:
 
 def is_cacheable(request: HttpRequest) -> bool:
     """Anonymous, with no message waiting: the page is the same for everyone."""
-    return (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
+    # An emptied cookie, as a client may still send it after the server deleted it, holds
+    # neither a session nor a message.
+    return not (
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        or request.COOKIES.get(CookieStorage.cookie_name)
     )
 
 

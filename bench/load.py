@@ -29,6 +29,7 @@ import re
 import resource
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -102,7 +103,13 @@ if os.environ.get(LOCUST_FLAG) == "1" and __name__ != "__main__":
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=20, help="seconds of load per page")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="times the whole sequence runs; each page is judged on its median share",
+    )
     parser.add_argument("--users", type=int, default=10, help="concurrent locust users")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument(
@@ -473,14 +480,34 @@ class Figures:
     p95: float
     p99: float
     generator_cpu: float  # share of one core used by locust
+    steal: float | None = None  # share of the host's CPU time the hypervisor took (None: unknown)
 
     @property
     def error_rate(self) -> float:
         return self.failures / self.requests if self.requests else 1.0
 
 
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (`/proc/stat`, all CPUs), or None off Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def steal_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    """Share of the CPU time between two readings that the hypervisor gave to other machines
+    (`steal`, the 8th counter): a virtual machine's figures drop when it is high."""
+    if before is None or after is None or len(after) < 8:
+        return None
+    deltas = [late - early for early, late in zip(before, after, strict=False)]
+    total = sum(deltas[:8])
+    return deltas[7] / total if total else None
+
+
 def locust_run(base: str, endpoint: Endpoint, args: argparse.Namespace, workdir: Path) -> Figures:
-    run = len(list(workdir.glob("*_stats.csv"))) + 1  # the ceiling runs twice: keep both
+    run = len(list(workdir.glob("*_stats.csv"))) + 1  # the ceiling runs several times: keep all
     slug = re.sub(r"\W+", "_", endpoint.label).strip("_")
     prefix = workdir / f"{run}_{slug}"
     env = {
@@ -512,18 +539,20 @@ def locust_run(base: str, endpoint: Endpoint, args: argparse.Namespace, workdir:
         "WARNING",
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    times_before = cpu_times()
     with (workdir / "locust.log").open("a") as output:
         subprocess.run(  # noqa: S603 - our own executable, fixed arguments
             command, env=env, cwd=BASE_DIR, stdout=output, stderr=subprocess.STDOUT, check=False
         )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    steal = steal_share(times_before, cpu_times())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stats_file = Path(f"{prefix}_stats.csv")
     rows = list(csv.DictReader(stats_file.open())) if stats_file.exists() else []
     row = next((r for r in rows if r["Name"] == endpoint.label), None)
     if row is None:  # no request finished (see locust.log)
         nan = float("nan")
-        return Figures(endpoint.label, 0, 0, 0.0, nan, nan, nan, cpu / args.duration)
+        return Figures(endpoint.label, 0, 0, 0.0, nan, nan, nan, cpu / args.duration, steal)
 
     def number(name: str) -> float:
         return float(row[name]) if row[name] not in ("", "N/A") else float("nan")
@@ -537,6 +566,7 @@ def locust_run(base: str, endpoint: Endpoint, args: argparse.Namespace, workdir:
         p95=number("95%"),
         p99=number("99%"),
         generator_cpu=cpu / args.duration,
+        steal=steal,
     )
 
 
@@ -547,38 +577,80 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def _row(label: str, figures: Figures, share_text: str, target_text: str, outcome: str) -> str:
+    steal_text = "n/a" if figures.steal is None else f"{figures.steal:.0%}"
+    return (
+        f"{label:<34} {figures.rps:>8.1f} {figures.p50:>7.0f} {figures.p95:>7.0f} "
+        f"{figures.p99:>7.0f} {figures.error_rate:>8.2%}  {share_text:>16}  "
+        f"{target_text:>7}  {outcome:<8}  {figures.generator_cpu:>6.0%}  {steal_text:>9}"
+    )
+
+
 def report(
     args: argparse.Namespace,
     header: str,
-    results: list[tuple[Endpoint, Figures]],
-    ceilings: list[Figures],
+    rounds: list[list[tuple[Endpoint, Figures, float | None]]],
+    pages: list[Endpoint],
 ) -> None:
-    ceiling_rps = sum(f.rps for f in ceilings) / len(ceilings)
+    """Every run of every round, in order (a page with the ceiling it is compared to: the mean of
+    the ceiling runs just before and just after it), then each page's median over the rounds."""
     print()
     print(header)
-    print()
     columns = f"{'page':<34} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>8}"
-    print(f"{columns}  {'share of ceiling':>16}  {'target':>7}  verdict   locust CPU")
-    print("-" * 118)
-    for endpoint, figures in results:
-        share = figures.rps / ceiling_rps if ceiling_rps else 0.0
-        if endpoint.target is None:
-            share_text, target_text, outcome = "", "", ""
-        else:
-            share_text = f"{share:.0%}"
-            target_text = f"≥ {endpoint.target:.0%}"
-            ok = share >= endpoint.target and figures.failures == 0
-            outcome = verdict(ok)
-        print(
-            f"{endpoint.label:<34} {figures.rps:>8.1f} {figures.p50:>7.0f} {figures.p95:>7.0f} "
-            f"{figures.p99:>7.0f} {figures.error_rate:>8.2%}  {share_text:>16}  "
-            f"{target_text:>7}  {outcome:<8}  {figures.generator_cpu:>6.0%}"
+    columns += f"  {'share of ceiling':>16}  {'target':>7}  verdict   locust CPU  steal"
+    for number, results in enumerate(rounds, start=1):
+        print(f"\nround {number}\n{columns}\n" + "-" * 125)
+        for endpoint, figures, ceiling_rps in results:
+            if endpoint.target is None or not ceiling_rps:
+                print(_row(endpoint.label, figures, "", "", ""))
+                continue
+            share = figures.rps / ceiling_rps
+            print(
+                _row(
+                    endpoint.label,
+                    figures,
+                    f"{share:.0%} of {ceiling_rps:.0f}",
+                    f"≥ {endpoint.target:.0%}",
+                    verdict(share >= endpoint.target and figures.failures == 0),
+                )
+            )
+    print(f"\nmedian of the {len(rounds)} rounds\n{columns}\n" + "-" * 125)
+    for endpoint in pages:
+        runs = [(f, c) for results in rounds for e, f, c in results if e is endpoint and c]
+        if not runs:  # no ceiling run finished a request (see locust.log)
+            print(f"{endpoint.label:<34} no figures: no ceiling to compare with")
+            continue
+        shares = [f.rps / c for f, c in runs]
+        share = statistics.median(shares)
+        failures = sum(f.failures for f, _c in runs)
+        median = Figures(
+            label=endpoint.label,
+            requests=sum(f.requests for f, _c in runs),
+            failures=failures,
+            rps=statistics.median(f.rps for f, _c in runs),
+            p50=statistics.median(f.p50 for f, _c in runs),
+            p95=statistics.median(f.p95 for f, _c in runs),
+            p99=statistics.median(f.p99 for f, _c in runs),
+            generator_cpu=statistics.median(f.generator_cpu for f, _c in runs),
+            steal=None if None in (f.steal for f, _c in runs) else max(f.steal for f, _c in runs),
         )
-    print("-" * 118)
-    total_failures = sum(f.failures for _e, f in results)
+        print(
+            _row(
+                endpoint.label,
+                median,
+                f"{share:.0%} ({min(shares):.0%}–{max(shares):.0%})",
+                f"≥ {endpoint.target:.0%}",
+                verdict(share >= endpoint.target and failures == 0),
+            )
+        )
+    print("-" * 125)
+    results = [run for results in rounds for run in results]
+    total_failures = sum(f.failures for _e, f, _c in results)
     print(
-        f"ceiling used for the shares: {ceiling_rps:.1f} req/s, the mean of the runs before and "
-        f"after the pages ({', '.join(f'{f.rps:.1f}' for f in ceilings)})"
+        "Each page is compared to the ceiling measured just before and just after it (the mean "
+        "of the two), since what else the host runs changes from one minute to the next; the "
+        "median line gives each page's median share over the rounds (lowest–highest), its "
+        "median req/s and latencies, and the highest steal."
     )
     print(f"errors, every run: {total_failures} — target 0: {verdict(total_failures == 0)}")
     print(
@@ -586,7 +658,8 @@ def report(
         "error. Latencies are locust's (whole ms; rounded to 10 ms above 100 ms, to 100 ms above "
         "1 s). 'locust CPU' "
         "is the load generator's own use of one core: near 100 % it, not the server, may be "
-        "the limit."
+        "the limit. 'steal' is the share of the host's CPU time the hypervisor gave to other "
+        "machines during the run (/proc/stat): when it is high, every figure of that run drops."
     )
 
 
@@ -674,17 +747,27 @@ def main(argv: list[str] | None = None) -> int:
             f"verification page of API {verify_number} with its QR code's signed token."
         )
         print(
-            f"gunicorn up on {base}; {len(pages) + 2} runs of {args.duration} s "
-            f"(ceiling, 4 pages, ceiling again)…",
+            f"gunicorn up on {base}; {args.rounds} rounds of {2 * len(pages) + 1} runs of "
+            f"{args.duration} s (the ceiling, then each page followed by the ceiling again)…",
             flush=True,
         )
-        ceilings = [locust_run(base, ceiling, args, workdir)]
-        results = [(ceiling, ceilings[0])]
-        for endpoint in pages:
-            results.append((endpoint, locust_run(base, endpoint, args, workdir)))
-        ceilings.append(locust_run(base, ceiling, args, workdir))
-        results.append((ceiling, ceilings[1]))
-        report(args, header, results, ceilings)
+        # The ceiling before and after every page: each page is compared to the ceiling of the
+        # same minutes. The whole sequence runs `--rounds` times.
+        rounds: list[list[tuple[Endpoint, Figures, float | None]]] = []
+        for number in range(1, args.rounds + 1):
+            ceiling_before = locust_run(base, ceiling, args, workdir)
+            results: list[tuple[Endpoint, Figures, float | None]] = [
+                (ceiling, ceiling_before, None)
+            ]
+            for endpoint in pages:
+                figures = locust_run(base, endpoint, args, workdir)
+                ceiling_after = locust_run(base, ceiling, args, workdir)
+                reference = (ceiling_before.rps + ceiling_after.rps) / 2
+                results += [(endpoint, figures, reference), (ceiling, ceiling_after, None)]
+                ceiling_before = ceiling_after
+            print(f"round {number} of {args.rounds} done", flush=True)
+            rounds.append(results)
+        report(args, header, rounds, pages)
         print(f"logs and locust's CSV files: {workdir}")
     finally:
         gunicorn_stop(server)

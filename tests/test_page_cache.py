@@ -223,6 +223,13 @@ def test_page_cache_waiting_message_is_shown_not_lost(profile, application):
     assert "Your application was withdrawn." not in _get(client)[0].text
 
 
+def test_page_cache_emptied_message_cookie_holds_no_message(profile, application):
+    client = _client(profile.user)
+    client.cookies["messages"] = ""  # deleted by the server, still sent by some clients
+    _kept(client)
+    assert "applications_application" not in _get(client)[1]
+
+
 def test_page_cache_signed_out_visitor_is_sent_to_sign_in(profile, application):
     client = _client(profile.user)
     _kept(client)

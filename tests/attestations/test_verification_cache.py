@@ -61,6 +61,20 @@ def test_verify_cache_second_visit_reads_no_database(client, api, django_assert_
 
 
 @pytest.mark.django_db
+def test_verify_cache_emptied_cookies_still_get_the_kept_page(
+    client, api, django_assert_num_queries
+):
+    with on(expiry(api) + ONE_DAY):
+        _page(client, api)
+        emptied = Client()
+        # Deleted by the server, still sent by some clients: no session, no message.
+        emptied.cookies["messages"] = ""
+        emptied.cookies["sessionid"] = ""
+        with django_assert_num_queries(0):
+            assert _page(emptied, api).status_code == 200
+
+
+@pytest.mark.django_db
 def test_verify_cache_page_changes_at_once_when_superseded(client, api):
     ended = api.valid_until + ONE_DAY
     with on(ended):
