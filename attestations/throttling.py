@@ -10,7 +10,9 @@ requests per period and scope, set in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`
 - `share_code`: typing a share code (stricter: it is the one secret a visitor may try to guess).
 
 The same cache-based counter serves DRF views and plain Django views; the IP address only
-appears hashed in cache keys.
+appears hashed in cache keys. The count is kept per window, which begins with a client's first
+request and lasts the rate's period (`anef.cache.count_in_window`: one Redis round trip per
+request, instead of DRF's list of every request's time read and written back).
 """
 
 import hashlib
@@ -25,6 +27,8 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from anef.cache import count_in_window
 
 SCOPE_API = "verify"
 SCOPE_PAGE = "verify_page"
@@ -62,7 +66,14 @@ class PerIpRateThrottle(SimpleRateThrottle):
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        return count_in_window(self.key, self.duration) <= self.num_requests
+
+    def wait(self) -> float:
+        """At most the whole period: the window began with an earlier request."""
+        return float(self.duration)
 
     def get_ident(self, request) -> str:
         """The client's address. X-Forwarded-For is believed only when
