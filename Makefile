@@ -10,11 +10,12 @@ export ANEF_PORT SITE_URL
 # The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format lock messages clean help
+.PHONY: run test audit lint format lock messages clean help
 
 help:
 	@echo "make run    start the portal with demo data on http://127.0.0.1:$(ANEF_PORT)/"
 	@echo "make test   run the whole test suite"
+	@echo "make audit  known vulnerabilities of the locked dependencies (pip-audit; needs PyPI)"
 	@echo "make lock   re-pin requirements/*.txt from pyproject.toml (needs uv)"
 
 $(BIN)/python:
@@ -45,6 +46,12 @@ test: $(VENV)/.installed-dev
 		accounts anef applications attestations support substitution
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities of every locked dependency (requirements/dev.txt holds base.txt's too):
+# any one fails. Needs PyPI's JSON API or OSV; .ci/run runs it when one answers.
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --requirement requirements/dev.txt --require-hashes --disable-pip --strict \
+		--progress-spinner off
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
