@@ -82,6 +82,9 @@ if os.environ.get(LOCUST_FLAG) == "1" and __name__ != "__main__":
         page_path = os.environ.get("ANEF_LOAD_PATH", "/")
         page_name = os.environ.get("ANEF_LOAD_NAME", "page")
         headers = {"Accept-Language": "fr"}
+        if os.environ.get("ANEF_LOAD_CLOSE") == "1":
+            # A new connection for each request (see `--keep-alive` in bench/README.md).
+            headers["Connection"] = "close"
         if os.environ.get("ANEF_LOAD_COOKIE"):
             headers["Cookie"] = os.environ["ANEF_LOAD_COOKIE"]
 
@@ -117,6 +120,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=4,
         help="threads per worker (gthread, as in the Procfile); 1: sync workers",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="each locust user keeps its connection (by default, one connection per request)",
     )
     parser.add_argument("--dossiers", type=int, default=400, help="extra dossiers (people)")
     parser.add_argument("--tickets", type=int, default=200, help="extra tickets")
@@ -516,6 +524,7 @@ def locust_run(base: str, endpoint: Endpoint, args: argparse.Namespace, workdir:
         "ANEF_LOAD_PATH": endpoint.path,
         "ANEF_LOAD_NAME": endpoint.label,
         "ANEF_LOAD_COOKIE": endpoint.cookie,
+        "ANEF_LOAD_CLOSE": "0" if args.keep_alive else "1",
     }
     command = [
         str(VENV_BIN / "locust"),
@@ -738,8 +747,10 @@ def main(argv: list[str] | None = None) -> int:
         header = (
             f"server: gunicorn, {worker_text}, DEBUG=False, 127.0.0.1:{port}; PostgreSQL "
             f"{server_version} ({settings_dict['NAME']}), cache Redis ({settings.REDIS_URL}); "
-            f"load: locust (FastHttpUser), {args.users} users, no wait, {args.duration} s per "
-            f"page; {os.cpu_count()} CPUs on this host, shared with the load generator; load "
+            f"load: locust (FastHttpUser), {args.users} users, no wait, "
+            f"{'keep-alive' if args.keep_alive else 'a new connection per request'}, "
+            f"{args.duration} s per page; {os.cpu_count()} CPUs on this host, shared with the "
+            "load generator; load "
             f"average before the runs {os.getloadavg()[0]:.1f} (other work on the host lowers "
             "every figure).\n"
             f"verification rate limits raised to {settings.LOAD_BENCH_RATE} per client for the "
