@@ -44,6 +44,7 @@ private as the database (docs/docker-compose.md).
 """
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -62,6 +63,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
+
 # Seconds: the bound on how long a change the tokens cannot see takes to show.
 PAGE_TIMEOUT = 60
 # A token lasts a day; the next one is a new random value, so no page kept under the old one
@@ -75,8 +78,8 @@ _TABLE_KEY = "pages:table:%s"
 _EPOCH_KEY = "pages:epoch"
 _PAGE_KEY = "pages:page:%s"
 MAX_QUERY_VALUE = 32
-# Tables whose rows no cached page shows: the session (what a page takes from it is in the
-# key), and the records a request itself writes without changing what anybody sees.
+# Tables no kept page depends on: the session (what a page takes from it is in the key, or the
+# page is not kept). Their writes move no token, their reads are not noted.
 _IGNORED_TABLES = frozenset({"django_session"})
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -107,11 +110,19 @@ def _fresh_token() -> int:
 
 
 def _tokens_replace(tables: set[str]) -> None:
-    cache.set_many({_TABLE_KEY % table: _fresh_token() for table in tables}, timeout=TOKEN_TIMEOUT)
+    try:
+        cache.set_many(
+            {_TABLE_KEY % table: _fresh_token() for table in tables}, timeout=TOKEN_TIMEOUT
+        )
+    except Exception:  # the write is done; its pages expire within PAGE_TIMEOUT
+        logger.exception("Page cache: the tokens of %s could not be moved on", sorted(tables))
 
 
 def _epoch_replace() -> None:
-    cache.set(_EPOCH_KEY, _fresh_token(), timeout=TOKEN_TIMEOUT)
+    try:
+        cache.set(_EPOCH_KEY, _fresh_token(), timeout=TOKEN_TIMEOUT)
+    except Exception:  # as above
+        logger.exception("Page cache: the epoch could not be moved on")
 
 
 def _on_commit(connection, key: tuple, action: Callable[[], None]) -> None:
@@ -155,7 +166,8 @@ def track_statements(connection):
         reads = _reads.get()
         write = _WRITE.match(sql)
         if write is not None:
-            _written(connection, {write.group(1)})
+            if write.group(1) not in _IGNORED_TABLES:
+                _written(connection, {write.group(1)})
             if reads is not None:
                 reads.wrote = True
         elif sql.lstrip()[:9].upper().startswith(_READ_VERBS):

@@ -318,6 +318,17 @@ def test_page_cache_console_shows_a_new_ticket_at_once(profile):
     assert ticket.number in _get(client, url)[0].text
 
 
+def test_page_cache_failed_token_move_never_fails_the_write(application, monkeypatch, caplog):
+    class BrokenCache:
+        def set_many(self, *args, **kwargs):
+            raise OSError("disk full")
+
+    monkeypatch.setattr(page_cache, "cache", BrokenCache())
+    Application.objects.filter(pk=application.pk).update(reference="X-SAVED")
+    assert Application.objects.get(pk=application.pk).reference == "X-SAVED"
+    assert "could not be moved on" in caplog.text
+
+
 @pytest.mark.usefixtures("redis_down")
 def test_page_cache_pages_render_while_the_cache_is_down(profile, application):
     client = _client(profile.user)
