@@ -103,16 +103,31 @@ _reads: ContextVar[Reads | None] = ContextVar("anef_page_cache_reads", default=N
 # --- Writes and reads seen on every connection ---------------------------------------------------
 
 
-def _fresh_token() -> int:
+def fresh_token() -> int:
     """A value no earlier token had: random (62 bits), not the clock, which two processes may
     read alike and a test may stop."""
     return secrets.randbits(62)
 
 
+def token_started(key: str, timeout: int) -> int | None:
+    """The token under `key`, for a key that had none (never used, or evicted): a fresh value,
+    or the one another request has just set. With the cache down, a fresh value that nothing
+    keeps (the page is then rendered, and its copy dropped); None if it vanished at once."""
+    fresh = fresh_token()
+    if cache.add(key, fresh, timeout=timeout):
+        return fresh
+    return cache.get(key)
+
+
+def with_csrf_token(request: HttpRequest, body: bytes) -> bytes:
+    """A kept page's body with the visitor's own CSRF token in place of the placeholder."""
+    return body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+
+
 def _tokens_replace(tables: set[str]) -> None:
     try:
         cache.set_many(
-            {_TABLE_KEY % table: _fresh_token() for table in tables}, timeout=TOKEN_TIMEOUT
+            {_TABLE_KEY % table: fresh_token() for table in tables}, timeout=TOKEN_TIMEOUT
         )
     except Exception:  # the write is done; its pages expire within PAGE_TIMEOUT
         logger.exception("Page cache: the tokens of %s could not be moved on", sorted(tables))
@@ -120,7 +135,7 @@ def _tokens_replace(tables: set[str]) -> None:
 
 def _epoch_replace() -> None:
     try:
-        cache.set(_EPOCH_KEY, _fresh_token(), timeout=TOKEN_TIMEOUT)
+        cache.set(_EPOCH_KEY, fresh_token(), timeout=TOKEN_TIMEOUT)
     except Exception:  # as above
         logger.exception("Page cache: the epoch could not be moved on")
 
@@ -227,18 +242,14 @@ def _cacheable_request(request: HttpRequest) -> bool:
 
 def _tokens(keys: list[str], found: dict) -> dict[str, int | None]:
     """Current tokens of `keys` (from `found`, else a new random one, or another request's)."""
-    tokens = {}
-    for key in keys:
-        token = found.get(key)
-        if token is None:
-            fresh = _fresh_token()
-            token = fresh if cache.add(key, fresh, timeout=TOKEN_TIMEOUT) else cache.get(key)
-        tokens[key] = token
-    return tokens
+    return {
+        key: found[key] if found.get(key) is not None else token_started(key, TOKEN_TIMEOUT)
+        for key in keys
+    }
 
 
 def _served(request: HttpRequest, body: bytes, headers: list[tuple[str, str]]) -> HttpResponse:
-    response = HttpResponse(body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode()))
+    response = HttpResponse(with_csrf_token(request, body))
     for name, value in headers:
         response[name] = value
     return response
@@ -329,7 +340,7 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
         kept_tokens = {key: tokens[key] for key in [_EPOCH_KEY, *table_keys]}
         headers = list(response.items())
         cache.set(page_key, (kept_tokens, content, headers), timeout=PAGE_TIMEOUT)
-    response.content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    response.content = with_csrf_token(request, content)
     return response
 
 

@@ -24,7 +24,6 @@ When the cache is down (anef/cache.py), every read misses and the page is render
 """
 
 import hashlib
-import secrets
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -32,10 +31,10 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from anef.page_cache import CSRF_PLACEHOLDER, fresh_token, token_started, with_csrf_token
 from attestations import signing
 
 # Minutes, not hours: the bound on how long a deployment's template change takes to show.
@@ -43,8 +42,6 @@ PAGE_TIMEOUT = 600
 # A counter lasts an hour, so that those of attestations nobody checks any more leave the cache;
 # the next one is a new random value, so no page kept from before is ever served under it.
 GENERATION_TIMEOUT = 6 * PAGE_TIMEOUT
-# What `{% csrf_token %}` renders in a cached body, replaced by the visitor's own token.
-CSRF_PLACEHOLDER = "anef-verify-csrf-placeholder-3c8e1f"
 _GENERATION_KEY = "verify:generation:%s"
 _PAGE_KEY = "verify:page:%s:%s"
 
@@ -53,29 +50,13 @@ def _generation_key(number: str) -> str:
     return _GENERATION_KEY % number
 
 
-def _fresh_generation() -> int:
-    """A value no earlier generation had: random (62 bits), not the clock, which two processes
-    may read alike and a test may stop."""
-    return secrets.randbits(62)
-
-
-def _generation_start(number: str) -> int | None:
-    """A counter for an attestation that has none (never checked, or evicted): a fresh value,
-    or the one another request has just set. With the cache down, a fresh value that nothing
-    keeps: the page is rendered, and its copy dropped."""
-    key, fresh = _generation_key(number), _fresh_generation()
-    if cache.add(key, fresh, timeout=GENERATION_TIMEOUT):
-        return fresh
-    return cache.get(key)
-
-
 def _generation_bump_now(numbers: Iterable[str]) -> None:
     for number in numbers:
         key = _generation_key(number)
         try:
             cache.incr(key)
         except ValueError:  # no counter yet: a fresh value, never an earlier one
-            cache.set(key, _fresh_generation(), timeout=GENERATION_TIMEOUT)
+            cache.set(key, fresh_token(), timeout=GENERATION_TIMEOUT)
 
 
 def generation_bump(numbers: Iterable[str]) -> None:
@@ -120,7 +101,7 @@ def _page_key(request: HttpRequest, number: str) -> str:
 
 def _served(request: HttpRequest, body: bytes, content_type: str) -> HttpResponse:
     """The cached body with this visitor's CSRF token (and its cookie, as on a rendered page)."""
-    body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    body = with_csrf_token(request, body)
     # The rendered page asks whether the visitor is signed in (the header): so does this one,
     # which gives the response the same `Vary: Cookie`.
     request.user.is_authenticated  # noqa: B018
@@ -142,7 +123,8 @@ def page_cached(
     found = cache.get_many([generation_key, page_key])
     current = found.get(generation_key)
     if current is None:
-        current = _generation_start(number)
+        # A counter for an attestation that has none (never checked, or evicted).
+        current = token_started(generation_key, GENERATION_TIMEOUT)
         if current is None:  # evicted again at once: render, keep nothing
             return render_page({})
     entry = found.get(page_key)
@@ -152,9 +134,7 @@ def page_cached(
     response = render_page({"csrf_token": CSRF_PLACEHOLDER})
     if response.status_code != 200:
         # Not the result page (not found): never kept, rendered for each visitor.
-        response.content = response.content.replace(
-            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
-        )
+        response.content = with_csrf_token(request, response.content)
         return response
     content_type = response["Content-Type"]
     cache.set(page_key, (current, response.content, content_type), timeout=PAGE_TIMEOUT)
