@@ -126,6 +126,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="each locust user keeps its connection (by default, one connection per request)",
     )
+    parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0,
+        help="dossier updates per second during the runs, to see the page cache under writes",
+    )
     parser.add_argument("--dossiers", type=int, default=400, help="extra dossiers (people)")
     parser.add_argument("--tickets", type=int, default=200, help="extra tickets")
     parser.add_argument("--seed", type=int, default=8, help="seed of the extra data")
@@ -478,6 +484,41 @@ def warm_up(base: str, endpoints: list[Endpoint], requests_each: int, users: int
 # --- Load -----------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def dossier_writes(per_second: float):
+    """While the block runs, `per_second` dossiers a second get their `updated_at` rewritten
+    (a real committed write to the dossiers' table, which every kept dashboard and queue page
+    read): the page cache's behaviour under writes. Nothing when `per_second` is 0."""
+    if per_second <= 0:
+        yield
+        return
+    import threading
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from applications.models import Application
+
+    stop = threading.Event()
+    pks = list(Application.objects.values_list("pk", flat=True))
+    rng = random.Random(0)  # noqa: S311 - which dossier to touch, not a secret
+
+    def write() -> None:
+        try:
+            while not stop.wait(1 / per_second):
+                Application.objects.filter(pk=rng.choice(pks)).update(updated_at=timezone.now())
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        writer.join()
+
+
 @dataclass
 class Figures:
     label: str
@@ -749,7 +790,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{server_version} ({settings_dict['NAME']}), cache Redis ({settings.REDIS_URL}); "
             f"load: locust (FastHttpUser), {args.users} users, no wait, "
             f"{'keep-alive' if args.keep_alive else 'a new connection per request'}, "
-            f"{args.duration} s per page; {os.cpu_count()} CPUs on this host, shared with the "
+            f"{args.duration} s per page; "
+            f"{args.writes_per_second:g} dossier writes a second during the runs; "
+            f"{os.cpu_count()} CPUs on this host, shared with the "
             "load generator; load "
             f"average before the runs {os.getloadavg()[0]:.1f} (other work on the host lowers "
             "every figure).\n"
@@ -765,19 +808,20 @@ def main(argv: list[str] | None = None) -> int:
         # The ceiling before and after every page: each page is compared to the ceiling of the
         # same minutes. The whole sequence runs `--rounds` times.
         rounds: list[list[tuple[Endpoint, Figures, float | None]]] = []
-        for number in range(1, args.rounds + 1):
-            ceiling_before = locust_run(base, ceiling, args, workdir)
-            results: list[tuple[Endpoint, Figures, float | None]] = [
-                (ceiling, ceiling_before, None)
-            ]
-            for endpoint in pages:
-                figures = locust_run(base, endpoint, args, workdir)
-                ceiling_after = locust_run(base, ceiling, args, workdir)
-                reference = (ceiling_before.rps + ceiling_after.rps) / 2
-                results += [(endpoint, figures, reference), (ceiling, ceiling_after, None)]
-                ceiling_before = ceiling_after
-            print(f"round {number} of {args.rounds} done", flush=True)
-            rounds.append(results)
+        with dossier_writes(args.writes_per_second):
+            for number in range(1, args.rounds + 1):
+                ceiling_before = locust_run(base, ceiling, args, workdir)
+                results: list[tuple[Endpoint, Figures, float | None]] = [
+                    (ceiling, ceiling_before, None)
+                ]
+                for endpoint in pages:
+                    figures = locust_run(base, endpoint, args, workdir)
+                    ceiling_after = locust_run(base, ceiling, args, workdir)
+                    reference = (ceiling_before.rps + ceiling_after.rps) / 2
+                    results += [(endpoint, figures, reference), (ceiling, ceiling_after, None)]
+                    ceiling_before = ceiling_after
+                print(f"round {number} of {args.rounds} done", flush=True)
+                rounds.append(results)
         report(args, header, rounds, pages)
         print(f"logs and locust's CSV files: {workdir}")
     finally:
