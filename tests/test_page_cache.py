@@ -37,6 +37,11 @@ from tests.test_faults_redis import redis_down  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The same statement in each driver's own placeholder style.
+RAW_DEMOTE = {
+    "postgresql": 'UPDATE "accounts_user" SET "role" = %s, "prefecture_id" = NULL WHERE "id" = %s',
+    "sqlite": 'UPDATE "accounts_user" SET "role" = ?, "prefecture_id" = NULL WHERE "id" = ?',
+}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DASHBOARD = "/portal/"
 
@@ -264,11 +269,9 @@ def test_page_cache_access_check_runs_before_the_kept_page(paris, factory, url_n
     # No longer staff, written behind Django's back (no token moves): only the access check,
     # which runs before the kept page is looked up, can refuse it.
     connection.ensure_connection()
-    with connection.connection.cursor() as raw:
-        raw.execute(
-            'UPDATE "accounts_user" SET "role" = %s, "prefecture_id" = NULL WHERE "id" = %s',
-            [Role.APPLICANT.value, staff.pk],
-        )
+    raw = connection.connection.cursor()  # the driver's own cursor: no Django wrapper
+    raw.execute(RAW_DEMOTE[connection.vendor], [Role.APPLICANT.value, staff.pk])
+    raw.close()
     assert client.get(url).status_code == 403
 
 
