@@ -7,7 +7,6 @@ warned once, deleted only after a warning, idempotent, tombstones shown instead 
 
 import datetime
 import io
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -45,6 +43,7 @@ from attestations.enums import AttestationKind
 from attestations.services import attestations_sweep
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.helpers import filed
+from tests.concurrency import postgresql_only, run_at_once
 
 RETENTION = 365
 WARNING = 30
@@ -564,31 +563,6 @@ def test_services_retention_warning_email_says_when_and_where_in_both_languages(
 
 # --- Two runs at once (PostgreSQL: SQLite ignores row locks) -----------------------------------
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL"
-)
-
-
-def _twice_at_once(target) -> list:
-    errors: list = []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # reported by the assertion, with its type
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
@@ -597,8 +571,8 @@ def test_concurrency_retention_two_runs_warn_and_purge_once(reference_data):
     keys = stored_keys(application)
     mail.outbox.clear()  # the deposit receipt's e-mail, sent on commit of the filing
 
-    assert _twice_at_once(lambda: retention_warn_due(WARN_FROM)) == []
-    assert _twice_at_once(lambda: retention_purge_due(PURGE_ON)) == []
+    assert run_at_once(lambda _: retention_warn_due(WARN_FROM), [1, 2]) == []
+    assert run_at_once(lambda _: retention_purge_due(PURGE_ON), [1, 2]) == []
 
     assert len(mail.outbox) == 1
     kinds = list(

@@ -1,11 +1,9 @@
 """The sweep issues what the rules say must exist, once, and ends what has ended."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 
 from applications import services as dossier
 from applications.enums import ProcedureKind
@@ -17,6 +15,7 @@ from attestations.services import NEVER_AGAIN, attestations_sweep, attestations_
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import ResidencePermitFactory
 from tests.applications.helpers import filed
+from tests.concurrency import run_at_once
 
 TODAY = datetime.date.today()
 
@@ -209,21 +208,7 @@ def test_sweep_two_sweeps_at_once_issue_each_attestation_once(reference_data):
     agent = PrefectureAgentFactory(prefecture__departement_code="75")
     for _ in range(8):
         due = api_due_day(complete_renewal(agent))
-    errors = []
-
-    def sweep():
-        try:
-            attestations_sweep(today=due, batch_size=3)
-        except Exception as exc:  # reported below, with the thread's traceback
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_at_once(lambda _: attestations_sweep(today=due, batch_size=3), [1, 2])
     assert errors == []
     assert Attestation.objects.count() == 16  # a receipt and an API for each of the 8
     assert Attestation.objects.values("application", "kind", "period").distinct().count() == 16
