@@ -8,6 +8,7 @@ from django.utils import translation
 from support.enums import TicketCategory
 from support.models import Ticket
 from tests.accounts.factories import ContactCentreAgentFactory
+from tests.support.factories import contact_form_data
 
 pytestmark = pytest.mark.django_db
 EN = {"accept-language": "en"}
@@ -16,18 +17,11 @@ CONTACT = "/contact/"
 
 
 def _contact_form(**overrides):
-    data = {
-        "name": "Awa Konaté",
-        "email": "awa@example.org",
-        "phone": "",
-        "foreigner_number": "",
-        "postal_code": "",
-        "category": "accessibility",
-        "message": "The upload button cannot be reached with the keyboard.",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
+    return contact_form_data(
+        category="accessibility",
+        message="The upload button cannot be reached with the keyboard.",
+        **overrides,
+    )
 
 
 def test_pages_accessibility_statement_is_at_its_url():

@@ -24,6 +24,22 @@ def web_ticket(**overrides):
     return services.ticket_open_from_contact_form(**data)
 
 
+def contact_form_data(**overrides) -> dict:
+    """What a person types into the public contact form (`/contact/`), as POST data."""
+    data = {
+        "name": "Awa Konaté",
+        "email": "awa@example.org",
+        "phone": "",
+        "foreigner_number": "",
+        "postal_code": "",
+        "category": "cannot_create_account",
+        "message": "The sign-up page refuses my birth date.",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
 class SavedAnswerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SavedAnswer

@@ -8,26 +8,11 @@ from django.urls import reverse
 from support import services
 from support.enums import TicketStatus
 from support.models import Ticket
-from tests.support.factories import PNG_BYTES, web_ticket
+from tests.support.factories import PNG_BYTES, contact_form_data, web_ticket
 
 pytestmark = pytest.mark.django_db
 EN = {"accept-language": "en"}
 CONTACT = "/contact/"
-
-
-def _form(**overrides):
-    data = {
-        "name": "Awa Konaté",
-        "email": "awa@example.org",
-        "phone": "",
-        "foreigner_number": "",
-        "postal_code": "",
-        "category": "cannot_create_account",
-        "message": "The sign-up page refuses my birth date.",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_views_contact_form_get_anonymous(client):
@@ -42,7 +27,7 @@ def test_views_contact_form_post_anonymous_gives_number_and_private_link(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             CONTACT,
-            _form(screenshot=SimpleUploadedFile("error.png", PNG_BYTES)),
+            contact_form_data(screenshot=SimpleUploadedFile("error.png", PNG_BYTES)),
             headers=EN,
         )
     assert response.status_code == 200
@@ -57,34 +42,34 @@ def test_views_contact_form_post_anonymous_gives_number_and_private_link(
 
 
 def test_views_contact_form_needs_email_or_phone(client):
-    response = client.post(CONTACT, _form(email=""), headers=EN)
+    response = client.post(CONTACT, contact_form_data(email=""), headers=EN)
     assert response.status_code == 400
     assert "e-mail address or a phone number" in response.text
     assert not Ticket.objects.exists()
 
 
 def test_views_contact_form_phone_only_is_enough(client):
-    response = client.post(CONTACT, _form(email="", phone="06 12 34 56 78"), headers=EN)
+    response = client.post(CONTACT, contact_form_data(email="", phone="06 12 34 56 78"), headers=EN)
     assert response.status_code == 200
     assert Ticket.objects.get().phone == "06 12 34 56 78"
 
 
 def test_views_contact_form_foreigner_number_has_ten_digits(client):
-    response = client.post(CONTACT, _form(foreigner_number="12345"), headers=EN)
+    response = client.post(CONTACT, contact_form_data(foreigner_number="12345"), headers=EN)
     assert response.status_code == 400
     assert not Ticket.objects.exists()
 
 
 def test_views_contact_form_refuses_a_fake_screenshot(client):
     fake = SimpleUploadedFile("error.png", b"<script>alert(1)</script>", content_type="image/png")
-    response = client.post(CONTACT, _form(screenshot=fake), headers=EN)
+    response = client.post(CONTACT, contact_form_data(screenshot=fake), headers=EN)
     assert response.status_code == 400
     assert "is not a PNG or JPEG picture or a PDF file" in response.text
     assert not Ticket.objects.exists()
 
 
 def test_views_contact_form_honeypot_refused_with_clear_message(client):
-    response = client.post(CONTACT, _form(website="http://spam.example"), headers=EN)
+    response = client.post(CONTACT, contact_form_data(website="http://spam.example"), headers=EN)
     assert response.status_code == 400
     assert "must stay empty" in response.text
     assert not Ticket.objects.exists()
@@ -93,20 +78,22 @@ def test_views_contact_form_honeypot_refused_with_clear_message(client):
 def test_views_contact_form_rate_limited_by_ip(client, settings):
     settings.SUPPORT_CONTACT_RATE_LIMITS = {"PER_IP": 2, "PER_EMAIL": 10, "WINDOW_SECONDS": 60}
     for index in range(2):
-        assert client.post(CONTACT, _form(email=f"p{index}@example.org")).status_code == 200
-    response = client.post(CONTACT, _form(email="p3@example.org"), headers=EN)
+        data = contact_form_data(email=f"p{index}@example.org")
+        assert client.post(CONTACT, data).status_code == 200
+    response = client.post(CONTACT, contact_form_data(email="p3@example.org"), headers=EN)
     assert response.status_code == 429
     assert "wait one hour" in response.text
     assert Ticket.objects.count() == 2
     # Another address on the Internet is not blocked.
-    other = client.post(CONTACT, _form(email="p4@example.org"), REMOTE_ADDR="10.0.0.9")
+    other = client.post(CONTACT, contact_form_data(email="p4@example.org"), REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
 
 
 def test_views_contact_form_rate_limited_by_email(client, settings):
     settings.SUPPORT_CONTACT_RATE_LIMITS = {"PER_IP": 10, "PER_EMAIL": 1, "WINDOW_SECONDS": 60}
-    assert client.post(CONTACT, _form(), REMOTE_ADDR="10.0.0.1").status_code == 200
-    response = client.post(CONTACT, _form(email="AWA@example.org"), REMOTE_ADDR="10.0.0.2")
+    assert client.post(CONTACT, contact_form_data(), REMOTE_ADDR="10.0.0.1").status_code == 200
+    data = contact_form_data(email="AWA@example.org")
+    response = client.post(CONTACT, data, REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 429
     assert Ticket.objects.count() == 1
 
