@@ -82,6 +82,16 @@ def document_events(application: Application) -> int:
     return application.events.filter(kind=EventKind.DOCUMENT_ADDED).count()
 
 
+def passport_add(application: Application, profile):
+    """The person uploads their passport as a PDF."""
+    return services.document_add(
+        application=application,
+        document_type=passport(),
+        uploaded_file=pdf_upload("passeport.pdf"),
+        actor=profile.user,
+    )
+
+
 def test_fault_db_cut_during_upload_leaves_neither_row_nor_file(
     profile, stored_names, cut_after_nth_file
 ):
@@ -89,12 +99,7 @@ def test_fault_db_cut_during_upload_leaves_neither_row_nor_file(
     storage = storages["default"]
     cut_after_nth_file(1)
     with pytest.raises(DatabaseError):
-        services.document_add(
-            application=application,
-            document_type=passport(),
-            uploaded_file=pdf_upload("passeport.pdf"),
-            actor=profile.user,
-        )
+        passport_add(application, profile)
     connection.close()  # the next query opens a new session
     assert stored_names, "the file had been written before the cut"
     assert not Document.objects.filter(application=application).exists()
@@ -106,20 +111,10 @@ def test_fault_db_cut_then_the_same_upload_again_saves_it_once(profile, cut_afte
     application = started(profile)
     cut_after_nth_file(1)
     with pytest.raises(DatabaseError):
-        services.document_add(
-            application=application,
-            document_type=passport(),
-            uploaded_file=pdf_upload("passeport.pdf"),
-            actor=profile.user,
-        )
+        passport_add(application, profile)
     connection.close()
     cut_after_nth_file(0)  # no more cuts
-    document = services.document_add(
-        application=application,
-        document_type=passport(),
-        uploaded_file=pdf_upload("passeport.pdf"),
-        actor=profile.user,
-    )
+    document = passport_add(application, profile)
     assert list(Document.objects.filter(application=application)) == [document]
     assert storages["default"].exists(document.file.name)
     assert document_events(application) == 1
