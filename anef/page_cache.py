@@ -83,8 +83,10 @@ MAX_QUERY_VALUE = 32
 _IGNORED_TABLES = frozenset({"django_session"})
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-_READ_VERBS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "SHOW")
-_READ_VERBS += ("EXPLAIN", "PRAGMA")
+_READ_VERBS = (
+    "SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "SHOW", "EXPLAIN",
+    "PRAGMA",
+)  # fmt: skip
 _FROM_OR_JOIN = re.compile(r'\b(?:FROM|JOIN)\s+(?:"(\w+)"|(\())?', re.IGNORECASE)
 
 
@@ -257,7 +259,7 @@ def _served(request: HttpRequest, body: bytes, headers: list[tuple[str, str]]) -
 
 # Per view and process: the token keys of the tables its pages were read from, fetched with
 # the page.
-_known_tables: dict[str, frozenset[str]] = {}
+_known_token_keys: dict[str, frozenset[str]] = {}
 
 
 def _bounded_query(request: HttpRequest, query: frozenset[str]) -> bool:
@@ -298,7 +300,7 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
     it may be."""
     reads = _reads.get()
     reads.tables.add(get_user_model()._meta.db_table)
-    known = _known_tables.get(view_name, frozenset())
+    known = _known_token_keys.get(view_name, frozenset())
     page_key = _page_key(request, view_name)
     token_keys = [_EPOCH_KEY, *sorted(known)]
     # Read before the database: a write committed after this moves a token on.
@@ -309,7 +311,7 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
         kept_tokens, body, headers = entry
         missing = [key for key in kept_tokens if key not in tokens]
         if missing:  # tables read by another process's render: this one fetches them too now
-            _known_tables[view_name] = known | {key for key in missing if key != _EPOCH_KEY}
+            _known_token_keys[view_name] = known | {key for key in missing if key != _EPOCH_KEY}
             current = {**tokens, **_tokens(missing, cache.get_many(missing))}
         else:
             current = tokens
@@ -324,7 +326,7 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
     tables = reads.tables - _IGNORED_TABLES
     table_keys = {_TABLE_KEY % table for table in tables}
     if not table_keys <= known:
-        _known_tables[view_name] = known | table_keys  # a new set: other threads may read it
+        _known_token_keys[view_name] = known | table_keys  # a new set: other threads may read it
     keep = (
         response.status_code == 200
         and not response.streaming

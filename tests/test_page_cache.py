@@ -248,7 +248,7 @@ def test_page_cache_page_kept_by_another_process_is_served_there_and_moves_on(
 ):
     client = _client(profile.user)
     _kept(client)
-    monkeypatch.setattr(page_cache, "_known_tables", {})  # a process that never rendered it
+    monkeypatch.setattr(page_cache, "_known_token_keys", {})  # a process that never rendered it
     assert "applications_application" not in _get(client)[1]
     Application.objects.filter(pk=application.pk).update(reference="X-ELSEWHERE")
     assert "X-ELSEWHERE" in _get(client)[0].text
