@@ -442,6 +442,10 @@ ATTESTATION_POLICY = {
 }
 
 # Pause between two batches of the sweep, to spare a database under load (seconds).
+# How long `/verify` answers for an attestation after its last day of validity (the ledger keeps
+# every attestation; past this, a checker is told to ask the issuing prefecture). Five years:
+# the limitation period of most claims a checker could have to justify (Code civil, art. 2224).
+ATTESTATION_PUBLIC_CHECK_YEARS = env.int("ATTESTATION_PUBLIC_CHECK_YEARS", default=5)
 ATTESTATION_SWEEP_PAUSE_SECONDS = env.float("ATTESTATION_SWEEP_PAUSE_SECONDS", default=0)
 
 # Ed25519 keys signing the attestations' QR codes (attestations/signing.py). Production sets

@@ -340,6 +340,12 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("complete since"), null=True, blank=True)
+    # The first time the dossier was complete: the right to an API is established then, and a
+    # correction asked for afterwards does not take it back (attestations.rules).
+    first_completed_at = models.DateTimeField(
+        _("first complete at"), null=True, blank=True, editable=False
+    )
+    reopened_at = models.DateTimeField(_("re-opened at"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.ForeignKey(
         DecisionReason,

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile, PreviousAddress, User
@@ -142,6 +143,10 @@ def permit_declare(
 # --- Creating and filing ------------------------------------------------------------------------
 
 
+# Procedures that continue a permit held (its API chain, attestations.selectors).
+PERMIT_CONTINUING_KINDS = {ProcedureKind.RENEWAL, ProcedureKind.CHANGE_OF_STATUS}
+
+
 @transaction.atomic
 def application_create(
     *,
@@ -180,7 +185,14 @@ def application_create(
             )
         if renews_permit.holder_id != applicant.pk:
             raise ApplicationError("permit_required", _("This card is not yours."))
-    elif requested_card != RequestedCard.SAME:
+    elif (
+        kind == ProcedureKind.CHANGE_OF_STATUS
+        and renews_permit is not None
+        and renews_permit.holder_id != applicant.pk
+    ):
+        # A change of status continues the permit held: its API chain is that permit's.
+        raise ApplicationError("permit_required", _("This card is not yours."))
+    if kind != ProcedureKind.RENEWAL and requested_card != RequestedCard.SAME:
         raise ApplicationError(
             "requested_card", _("Only a renewal can ask for a longer card than the current one.")
         )
@@ -204,7 +216,7 @@ def application_create(
                 ground=ground,
                 kind=kind,
                 prefecture=prefecture,
-                renews_permit=renews_permit if kind == ProcedureKind.RENEWAL else None,
+                renews_permit=renews_permit if kind in PERMIT_CONTINUING_KINDS else None,
                 requested_card=requested_card,
                 channel=channel,
             )
@@ -380,6 +392,33 @@ def document_remove(*, document: Document, actor: User) -> None:
     _event(application, EventKind.DOCUMENT_REMOVED, actor, document_type=code, name=name)
 
 
+def _refuse_renewal_before_its_window(application: Application) -> None:
+    """R. 431-5 1°: a renewal is filed from the 120th day before the permit expires. Before
+    that it is not filed yet: the person is told the exact first day (no silent refusal of the
+    API later, DESIGN.md §3)."""
+    from attestations.rules import FILING_TOO_EARLY, Policy, renewal_filing_window
+    from attestations.rules import renewal_filing_timing as timing
+
+    permit = application.renews_permit
+    if application.kind != ProcedureKind.RENEWAL or permit is None:
+        return
+    policy = Policy.from_settings()
+    if timing(timezone.localdate(), permit.valid_until, policy) == FILING_TOO_EARLY:
+        window = renewal_filing_window(permit.valid_until, policy)
+        raise ApplicationError(
+            "renewal_too_early",
+            _(
+                "It is too early to file this renewal: you can file it from %(opens)s "
+                "until %(closes)s. Your draft is kept; come back on %(opens)s."
+            )
+            % {
+                "opens": date_format(window.opens_on, "DATE_FORMAT"),
+                "closes": date_format(window.closes_on, "DATE_FORMAT"),
+            },
+            opens_on=window.opens_on.isoformat(),
+        )
+
+
 @transaction.atomic
 def application_submit(*, application: Application, actor: User) -> Application:
     """File the dossier: only when every mandatory piece has at least one file."""
@@ -391,6 +430,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
             % {"documents": ", ".join(str(document_type.label) for document_type in missing)},
             missing=[document_type.code for document_type in missing],
         )
+    _refuse_renewal_before_its_window(application)
     now = timezone.now()
     submitted = _transition(
         application,
@@ -491,12 +531,16 @@ def correction_answer(*, application: Application, actor: User, answer: str) -> 
 
 @transaction.atomic
 def application_mark_complete(*, application: Application, actor: User) -> Application:
+    now = timezone.now()
+    fields = {"completed_at": now}
+    if not Application.objects.filter(pk=application.pk, first_completed_at__isnull=False).exists():
+        fields["first_completed_at"] = now
     return _transition(
         application,
         action="mark_complete",
         actor=actor,
         event=EventKind.COMPLETE,
-        fields={"completed_at": timezone.now()},
+        fields=fields,
     )
 
 
@@ -742,6 +786,7 @@ def error_report_accept(
             event=EventKind.REOPENED,
             fields={
                 "decided_at": None,
+                "reopened_at": timezone.now(),
                 "decision_reason": None,
                 "decision_explanation": "",
                 "decision_legal_basis": "",

@@ -1,6 +1,5 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class AttestationKind(models.TextChoices):
@@ -13,8 +12,12 @@ class AttestationKind(models.TextChoices):
     )
 
 
-class AttestationStatus(models.TextChoices):
-    VALID = "valid", pgettext_lazy("attestation status", "Valid")
+class EndReason(models.TextChoices):
+    """Why an attestation ended before its printed last day (attestations.rules.END_REASONS)."""
+
     SUPERSEDED = "superseded", _("Replaced by a newer attestation")
-    REVOKED = "revoked", _("Revoked")
-    EXPIRED = "expired", _("Expired")
+    CARD_HANDED_OVER = "card_handed_over", _("The card was handed over")
+    REFUSED = "refused", _("The application was refused")
+    CLOSED = "closed", _("The application was closed")
+    WITHDRAWN = "withdrawn", _("The application was withdrawn")
+    ISSUED_IN_ERROR = "issued_in_error", _("Issued in error")

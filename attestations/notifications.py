@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anef.emails import bilingual_message
-from attestations.enums import AttestationStatus
 from attestations.models import Attestation
 
 logger = logging.getLogger(__name__)
@@ -96,7 +95,7 @@ def attestations_notify_pending(*, today: date | None = None, batch_size: int = 
             batch = list(
                 Attestation.objects.select_for_update(of=("self",), skip_locked=True)
                 .filter(
-                    status=AttestationStatus.VALID,
+                    ended_on__isnull=True,
                     notified_at__isnull=True,
                     issue_on__lte=today,
                     pk__gt=last_pk,

@@ -31,11 +31,6 @@ DEPOSIT_RECEIPT = "deposit_receipt"
 API = "api"
 ADF = "adf"
 
-# Why an attestation stopped being valid.
-ENDED_EXPIRED = "expired"  # its validity ran out with nothing to follow (or the card was handed)
-ENDED_SUPERSEDED = "superseded"  # a newer attestation took over the next day
-ENDED_REVOKED = "revoked"  # the application was refused, closed or withdrawn
-
 ONE_DAY = timedelta(days=1)
 
 
@@ -80,33 +75,9 @@ class DossierFacts:
     favourable_on: date | None = None
     card_handed_over_on: date | None = None
     ended_on: date | None = None  # refused, closed or withdrawn on this day
-
-
-@dataclass(frozen=True)
-class Period:
-    """One attestation that must exist: its kind, its rank in the chain, when it is valid and the
-    day it must be in the person's hands."""
-
-    kind: str
-    index: int
-    valid_from: date
-    valid_until: date | None  # None: no end date (the deposit receipt)
-    issue_on: date
-
-
-@dataclass(frozen=True)
-class PeriodState:
-    period: Period
-    ends_on: date | None  # last day it is valid, once known (None: open-ended)
-    end_reason: str | None = None  # ENDED_* once it has stopped, or will stop, being valid
-
-    def status_on(self, today: date) -> str:
-        if self.ends_on is not None and today > self.ends_on:
-            return self.end_reason or ENDED_EXPIRED
-        return "valid"
-
-    def covers(self, day: date) -> bool:
-        return self.period.valid_from <= day and (self.ends_on is None or day <= self.ends_on)
+    end_reason: str = ""  # END_REFUSED, END_CLOSED or END_WITHDRAWN when ended_on is set
+    reopened_on: date | None = None  # re-opened after a refusal or closure, on this day
+    application_id: int = 0
 
 
 def add_months(day: date, months: int) -> date:
@@ -177,16 +148,49 @@ def young_person_deadline(
     return deadline if filed_on <= deadline else None
 
 
+@dataclass(frozen=True)
+class FilingWindow:
+    """R. 431-5 1°: the days on which a renewal is filed in time (both included)."""
+
+    opens_on: date
+    closes_on: date
+
+
+FILING_TOO_EARLY = "too_early"
+FILING_IN_TIME = "in_time"
+FILING_LATE = "late"
+
+
+def renewal_filing_window(expires_on: date, policy: Policy) -> FilingWindow:
+    """From the 120th to the 60th day before expiry; the policy may only widen it (any day
+    before expiry counted as in time)."""
+    opens_on = expires_on - timedelta(days=policy.renewal_window_start_days)
+    closes_on = expires_on - timedelta(days=policy.renewal_window_end_days)
+    if policy.filed_before_expiry_counts_as_in_time:
+        closes_on = expires_on
+    return FilingWindow(opens_on, closes_on)
+
+
+def renewal_filing_timing(filed_on: date, expires_on: date, policy: Policy) -> str:
+    """Whether a renewal filed on `filed_on` is early (not to be filed yet), in time, or late
+    (accepted, but the law gives no API)."""
+    window = renewal_filing_window(expires_on, policy)
+    if filed_on < window.opens_on:
+        return FILING_TOO_EARLY
+    if filed_on > window.closes_on:
+        return FILING_LATE
+    return FILING_IN_TIME
+
+
 def renewal_filed_in_time(filed_on: date, expires_on: date, policy: Policy) -> bool:
     """R. 431-5 1°: filed between the 120th and the 60th day before expiry (both included).
-    Policy may count any filing before expiry as in time; a filing after expiry never is."""
+    Policy may count any filing before expiry as in time; a filing after expiry never is. A
+    renewal cannot be filed before its window opens (`application_submit` refuses it); one
+    filed early all the same (recorded at a desk, or before this rule) counts as in time: the
+    person did more than the law asks."""
     if filed_on > expires_on:
         return False
-    if policy.filed_before_expiry_counts_as_in_time:
-        return True
-    earliest = expires_on - timedelta(days=policy.renewal_window_start_days)
-    latest = expires_on - timedelta(days=policy.renewal_window_end_days)
-    return earliest <= filed_on <= latest
+    return renewal_filing_timing(filed_on, expires_on, policy) != FILING_LATE
 
 
 def entitled_to_api(facts: DossierFacts, policy: Policy) -> bool:
@@ -218,100 +222,311 @@ def _decision_day(facts: DossierFacts) -> date | None:
     return min(days) if days else None
 
 
-# --- The chains ---------------------------------------------------------------------------------
+# --- The ledger -------------------------------------------------------------------------------
+#
+# An issued attestation is a fact: its number, holder, validity and rights never change. Only its
+# end is recorded later, once: the first day it no longer proves anything, and why. The rules below
+# decide the NEXT documents from the facts of the dossiers and from what was really issued (the
+# ledger), never by recomputing past periods from today's facts.
+
+# Why an attestation ended before its printed last day (a closed list, DESIGN.md §3).
+END_SUPERSEDED = "superseded"  # a newer attestation took over (decision, new holder data)
+END_CARD_HANDED_OVER = "card_handed_over"  # the card it was waiting for was handed over
+END_REFUSED = "refused"
+END_CLOSED = "closed"
+END_WITHDRAWN = "withdrawn"
+END_ISSUED_IN_ERROR = "issued_in_error"
+END_REASONS = (
+    END_SUPERSEDED,
+    END_CARD_HANDED_OVER,
+    END_REFUSED,
+    END_CLOSED,
+    END_WITHDRAWN,
+    END_ISSUED_IN_ERROR,
+)
+# Reasons that are the holder's business: a checker only reads "no longer valid since <date>".
+PRIVATE_END_REASONS = frozenset({END_REFUSED, END_CLOSED, END_WITHDRAWN, END_ISSUED_IN_ERROR})
+# Ends after which the chain may start again if the dossier is re-opened.
+DECISION_END_REASONS = frozenset({END_REFUSED, END_CLOSED, END_WITHDRAWN})
 
 
-def _chain(
+@dataclass
+class Entry:
+    """One attestation of the ledger as the rules read it (`key`: its id; negative for one the
+    plan adds). `continues`: the attestation it follows in its chain (the next period, or the ADF
+    after the API); `replaces`: the one it replaces with new holder data, same validity."""
+
+    key: int
+    kind: str
+    application_id: int | None
+    valid_from: date
+    valid_until: date | None
+    issue_on: date
+    continues: int | None = None
+    replaces: int | None = None
+    ended_on: date | None = None  # first day it no longer proves anything, once recorded
+    end_reason: str = ""
+    is_new: bool = False
+    end_is_new: bool = False
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day it is valid (None: no end date)."""
+        if self.ended_on is not None:
+            return self.ended_on - ONE_DAY
+        return self.valid_until
+
+    def valid_on(self, day: date) -> bool:
+        last = self.last_day
+        return self.valid_from <= day and (last is None or day <= last)
+
+
+def state_on(
+    *, valid_from: date, valid_until: date | None, ended_on: date | None, end_reason: str, day
+) -> str:
+    """What an attestation is on `day`, from the ledger alone: "not_yet_valid", "valid",
+    "expired" (its printed validity ran out), or the reason its end was recorded for."""
+    if ended_on is not None and (day >= ended_on or ended_on <= valid_from):
+        return end_reason  # ended, or ended before it ever came into force
+    if day < valid_from:
+        return "not_yet_valid"
+    if valid_until is not None and day > valid_until:
+        return "expired"
+    return "valid"
+
+
+def end_day_for(entry: Entry, day: date) -> date | None:
+    """The end to record for `entry` if something ends it on `day`: never before its first day
+    (one issued ahead that never came into force ends on its first day), and none at all when
+    its printed validity is over by then (it simply expired)."""
+    if entry.ended_on is not None:
+        return None
+    if entry.valid_until is not None and day > entry.valid_until:
+        return None
+    return max(day, entry.valid_from)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the sweep must write: new attestations (in order; `continues`/`replaces` may name
+    a new one by its negative key) and ends to record on existing ones."""
+
+    issued: list[Entry]
+    ended: list[Entry]
+
+
+def months_grid_start(first_day: date, months: int, day: date) -> date:
+    """The start of the `months`-long period, on the grid starting on `first_day`, that holds
+    `day` (`first_day` itself when `day` is before it)."""
+    start = first_day
+    while months_period_end(start, months) < day:
+        start = months_period_end(start, months) + ONE_DAY
+    return start
+
+
+def _entitled_on(facts: DossierFacts, policy: Policy) -> date:
+    return _entitlement_day(facts, policy)
+
+
+def _decision_reason(facts: DossierFacts) -> str:
+    return facts.end_reason or END_REFUSED
+
+
+class _Ledger:
+    def __init__(self, entries: list[Entry]):
+        self.entries = list(entries)
+        self.next_key = -1
+
+    def of_kind(self, kind: str, application_id: int | None = None) -> list[Entry]:
+        return sorted(
+            (
+                entry
+                for entry in self.entries
+                if entry.kind == kind
+                and (application_id is None or entry.application_id == application_id)
+            ),
+            key=lambda entry: (entry.valid_from, entry.key < 0, abs(entry.key)),
+        )
+
+    def tail(self, chain: list[Entry]) -> Entry | None:
+        """The last document of a chain: the latest one not replaced by another."""
+        replaced = {entry.replaces for entry in self.entries if entry.replaces is not None}
+        current = [entry for entry in chain if entry.key not in replaced]
+        return current[-1] if current else None
+
+    def issue(self, **fields) -> Entry:
+        entry = Entry(key=self.next_key, is_new=True, **fields)
+        self.next_key -= 1
+        self.entries.append(entry)
+        return entry
+
+    def end(self, entry: Entry, day: date, reason: str) -> bool:
+        ended_on = end_day_for(entry, day)
+        if ended_on is None:
+            return False
+        entry.ended_on, entry.end_reason, entry.end_is_new = ended_on, reason, True
+        return True
+
+
+def _plan_api_chain(
+    ledger: _Ledger,
     *,
-    kind: str,
-    first_day: date,
-    months: int,
-    lead_days: int,
-    earliest_issue: date,
-    stop_on: date | None,
+    first_day: date | None,
+    applications: list[DossierFacts],
     today: date,
-) -> list[Period]:
-    """Consecutive periods from `first_day`, each issued `lead_days` before it starts (never
-    before `earliest_issue`), up to `today`; none is issued on or after `stop_on`."""
-    periods: list[Period] = []
-    valid_from = first_day
-    index = 0
+    policy: Policy,
+) -> None:
+    """One chain of APIs per permit renewed (or per young person's first application): it runs
+    while any application of the group, complete and filed in time, is undecided; a favourable
+    decision ends it (the ADF takes over); the last refusal, closure or withdrawal ends it."""
+    chain = ledger.of_kind(API)
+    entitled = [facts for facts in applications if entitled_to_api(facts, policy)]
+    if not entitled or any(facts.favourable_on is not None for facts in applications):
+        return  # nothing due, or the ADF step ends the chain
+    undecided = [facts for facts in entitled if _decision_day(facts) is None]
+    if not undecided:
+        last = max(entitled, key=lambda facts: (_decision_day(facts), facts.application_id))
+        for entry in chain:
+            ledger.end(entry, _decision_day(last), _decision_reason(last))
+        return
+    # The chain is needed from this day on: the first entitlement, or a re-opening.
+    needed_from = min(
+        max(_entitled_on(facts, policy), facts.reopened_on or _entitled_on(facts, policy))
+        for facts in undecided
+    )
+    carrier = min(undecided, key=lambda facts: (_entitled_on(facts, policy), facts.application_id))
+    months, lead = policy.api_validity_months, policy.api_lead_days
+    tail = ledger.tail(chain)
     while True:
-        valid_until = months_period_end(valid_from, months)
-        issue_on = max(valid_from - timedelta(days=lead_days), earliest_issue)
-        if issue_on > today or (stop_on is not None and issue_on >= stop_on):
-            return periods
-        if valid_until >= earliest_issue:  # a period wholly before entitlement is not issued
-            periods.append(Period(kind, index, valid_from, valid_until, issue_on))
-            index += 1
-        valid_from = valid_until + ONE_DAY
+        if tail is None:
+            start = first_day if first_day is not None else needed_from
+            valid_from = months_grid_start(start, months, needed_from)
+        elif tail.ended_on is not None and tail.end_reason in DECISION_END_REASONS:
+            valid_from = max(tail.ended_on, needed_from)  # re-opened: from that day on
+        elif tail.ended_on is not None:
+            return  # ended in error or by a card: an agent decides what follows
+        else:
+            valid_from = tail.valid_until + ONE_DAY
+        issue_on = max(valid_from - timedelta(days=lead), needed_from)
+        if issue_on > today:
+            return
+        tail = ledger.issue(
+            kind=API,
+            application_id=carrier.application_id,
+            valid_from=valid_from,
+            valid_until=months_period_end(valid_from, months),
+            issue_on=issue_on,
+            continues=tail.key if tail is not None else None,
+        )
 
 
-def api_periods(facts: DossierFacts, today: date, policy: Policy) -> list[Period]:
-    if not entitled_to_api(facts, policy):
-        return []
-    entitled_on = _entitlement_day(facts, policy)
-    if facts.is_renewal and facts.permit_expires_on is not None:
-        first_day = facts.permit_expires_on + ONE_DAY
-    else:  # a young person with no document yet: covered from entitlement
-        first_day = entitled_on
-    return _chain(
-        kind=API,
-        first_day=first_day,
-        months=policy.api_validity_months,
-        lead_days=policy.api_lead_days,
-        earliest_issue=entitled_on,
-        stop_on=_decision_day(facts),
-        today=today,
+def _plan_adf_chain(
+    ledger: _Ledger, *, facts: DossierFacts, today: date, policy: Policy, first: bool
+) -> None:
+    """The ADF of a favourable decision, renewed until the card is handed over; the first one
+    ends the API chain of the permit (it supersedes the API from the decision's day)."""
+    favourable_on = facts.favourable_on
+    chain = ledger.of_kind(ADF, facts.application_id)
+    months, lead = policy.adf_validity_months, policy.adf_lead_days
+    handed_over_on = facts.card_handed_over_on
+    tail = ledger.tail(chain)
+    if tail is None:
+        api_tail = ledger.tail(ledger.of_kind(API)) if first else None
+        for entry in ledger.of_kind(API) if first else []:
+            ledger.end(entry, favourable_on, END_SUPERSEDED)
+        if handed_over_on is not None and handed_over_on <= favourable_on:
+            return
+        tail = ledger.issue(
+            kind=ADF,
+            application_id=facts.application_id,
+            valid_from=favourable_on,
+            valid_until=months_period_end(favourable_on, months),
+            issue_on=favourable_on,
+            continues=api_tail.key
+            if api_tail is not None and api_tail.end_reason == END_SUPERSEDED
+            else None,
+        )
+    while tail.ended_on is None:
+        valid_from = tail.valid_until + ONE_DAY
+        issue_on = valid_from - timedelta(days=lead)
+        if issue_on > today or (handed_over_on is not None and issue_on >= handed_over_on):
+            break
+        tail = ledger.issue(
+            kind=ADF,
+            application_id=facts.application_id,
+            valid_from=valid_from,
+            valid_until=months_period_end(valid_from, months),
+            issue_on=issue_on,
+            continues=tail.key,
+        )
+    if handed_over_on is not None:
+        for entry in ledger.of_kind(ADF, facts.application_id):
+            ledger.end(entry, handed_over_on, END_CARD_HANDED_OVER)
+
+
+def _plan_replacements(ledger: _Ledger, *, stale: set[int], today: date) -> None:
+    """A document still valid (or about to be) that prints out-of-date holder data (address,
+    name, foreigner number, prefecture) is replaced by a new one for its remaining validity."""
+    for entry in list(ledger.entries):
+        if entry.key not in stale or entry.kind not in (API, ADF):
+            continue
+        last = entry.last_day
+        if last is not None and last < today:
+            continue
+        if not ledger.end(entry, today, END_SUPERSEDED):
+            continue
+        ledger.issue(
+            kind=entry.kind,
+            application_id=entry.application_id,
+            valid_from=entry.ended_on,
+            valid_until=entry.valid_until,
+            issue_on=today,
+            replaces=entry.key,
+        )
+
+
+def plan_ledger(
+    *,
+    applications: list[DossierFacts],
+    ledger: list[Entry],
+    today: date,
+    policy: Policy,
+    api_first_day: date | None = None,
+    stale: set[int] | frozenset[int] = frozenset(),
+) -> Plan:
+    """What must be issued or ended today for one group of dossiers: those renewing one permit
+    (`api_first_day`: the day after it expires), or a single dossier. `ledger`: what was
+    issued for them; `stale`: the keys of documents whose printed holder data are out of date.
+
+    The entries of `ledger` are not changed; the plan lists the new ones and the ended ones."""
+    work = _Ledger(
+        [Entry(**{**entry.__dict__, "is_new": False, "end_is_new": False}) for entry in ledger]
     )
-
-
-def adf_periods(facts: DossierFacts, today: date, policy: Policy) -> list[Period]:
-    if facts.favourable_on is None:
-        return []
-    return _chain(
-        kind=ADF,
-        first_day=facts.favourable_on,
-        months=policy.adf_validity_months,
-        lead_days=policy.adf_lead_days,
-        earliest_issue=facts.favourable_on,
-        stop_on=facts.card_handed_over_on,
-        today=today,
+    for facts in applications:
+        if facts.filed_on is None or facts.filed_on > today:
+            continue
+        if not work.of_kind(DEPOSIT_RECEIPT, facts.application_id):
+            work.issue(
+                kind=DEPOSIT_RECEIPT,
+                application_id=facts.application_id,
+                valid_from=facts.filed_on,
+                valid_until=None,
+                issue_on=facts.filed_on,
+            )
+    _plan_api_chain(
+        work, first_day=api_first_day, applications=applications, today=today, policy=policy
     )
-
-
-def required_attestations(facts: DossierFacts, today: date, policy: Policy) -> list[Period]:
-    """Every attestation that must exist on `today` for this dossier, in order."""
-    required: list[Period] = []
-    if facts.filed_on is not None and facts.filed_on <= today:
-        required.append(Period(DEPOSIT_RECEIPT, 0, facts.filed_on, None, facts.filed_on))
-    return required + api_periods(facts, today, policy) + adf_periods(facts, today, policy)
-
-
-def attestation_states(facts: DossierFacts, today: date, policy: Policy) -> list[PeriodState]:
-    """Each required attestation with the last day it is valid and why it ends."""
-    periods = required_attestations(facts, today, policy)
-    chain = [period for period in periods if period.kind in (API, ADF)]
-    states = [PeriodState(period, None) for period in periods if period.kind == DEPOSIT_RECEIPT]
-    for position, period in enumerate(chain):
-        following = chain[position + 1] if position + 1 < len(chain) else None
-        ends_on, reason = period.valid_until, ENDED_EXPIRED
-        if following is not None:
-            ends_on, reason = min(ends_on, following.valid_from - ONE_DAY), ENDED_SUPERSEDED
-        if period.kind == ADF and facts.card_handed_over_on is not None:
-            handed = facts.card_handed_over_on - ONE_DAY
-            if handed < ends_on:
-                ends_on, reason = handed, ENDED_EXPIRED
-        if facts.ended_on is not None and facts.ended_on - ONE_DAY < ends_on:
-            ends_on, reason = facts.ended_on - ONE_DAY, ENDED_REVOKED
-        if period.kind == API and facts.favourable_on is not None:
-            # Every API stops the day before the ADF starts, even one issued ahead of its
-            # validity just before the decision.
-            superseded = facts.favourable_on - ONE_DAY
-            if superseded < ends_on:
-                ends_on, reason = superseded, ENDED_SUPERSEDED
-        states.append(PeriodState(period, ends_on, reason))
-    return states
+    favourable = sorted(
+        (facts for facts in applications if facts.favourable_on is not None),
+        key=lambda facts: (facts.favourable_on, facts.application_id),
+    )
+    for position, facts in enumerate(favourable):
+        _plan_adf_chain(work, facts=facts, today=today, policy=policy, first=position == 0)
+    _plan_replacements(work, stale=set(stale), today=today)
+    return Plan(
+        issued=[entry for entry in work.entries if entry.is_new],
+        ended=[entry for entry in work.entries if entry.end_is_new and not entry.is_new],
+    )
 
 
 # --- At risk ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Reads on attestations, and the facts the rules need, from the database."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import can_use_back_office, is_applicant, is_helper
@@ -8,7 +8,13 @@ from applications.enums import ApplicationStatus, ProcedureKind
 from applications.models import Application
 from applications.selectors import application_list_visible_to
 from attestations.models import Attestation
-from attestations.rules import DossierFacts, young_person_deadline
+from attestations.rules import (
+    END_CLOSED,
+    END_REFUSED,
+    END_WITHDRAWN,
+    DossierFacts,
+    young_person_deadline,
+)
 
 FAVOURABLE_STATES = {
     ApplicationStatus.FAVOURABLE,
@@ -16,6 +22,7 @@ FAVOURABLE_STATES = {
     ApplicationStatus.CLOSED_CARD_HANDED_OVER,
 }
 ENDED_BY_DECISION = {ApplicationStatus.UNFAVOURABLE, ApplicationStatus.CLOSED}
+END_BY_STATUS = {ApplicationStatus.UNFAVOURABLE: END_REFUSED, ApplicationStatus.CLOSED: END_CLOSED}
 
 
 def _day(moment):
@@ -34,26 +41,51 @@ def _young_person_deadline(application: Application):
     )
 
 
+# Procedures that continue a permit held: the API follows that permit (one chain per permit,
+# whatever the number of applications renewing it: DESIGN.md §3).
+PROCEDURES_CONTINUING_A_PERMIT = {ProcedureKind.RENEWAL, ProcedureKind.CHANGE_OF_STATUS}
+
+
+def renews_a_permit(application: Application) -> bool:
+    return (
+        application.renews_permit_id is not None
+        and application.kind in PROCEDURES_CONTINUING_A_PERMIT
+    )
+
+
 def dossier_facts(application: Application) -> DossierFacts:
     """The dates of one dossier, as the pure rules read them (select_related renews_permit,
     ground and applicant__applicant_profile)."""
     permit = application.renews_permit
     status = application.status
-    ended_on = None
+    ended_on, end_reason = None, ""
     if status in ENDED_BY_DECISION:
-        ended_on = _day(application.decided_at)
+        ended_on, end_reason = _day(application.decided_at), END_BY_STATUS[status]
     elif status == ApplicationStatus.WITHDRAWN:
-        ended_on = _day(application.withdrawn_at)
+        ended_on, end_reason = _day(application.withdrawn_at), END_WITHDRAWN
     return DossierFacts(
+        application_id=application.pk,
         filed_on=_day(application.filed_at),
-        completed_on=_day(application.completed_at),
-        is_renewal=application.kind == ProcedureKind.RENEWAL,
+        # Complete once is enough: a correction asked for later does not take the right back.
+        completed_on=_day(application.first_completed_at or application.completed_at),
+        reopened_on=_day(application.reopened_at),
+        end_reason=end_reason,
+        is_renewal=renews_a_permit(application),
         permit_expires_on=permit.valid_until if permit is not None else None,
         young_person_deadline=_young_person_deadline(application),
         favourable_on=_day(application.decided_at) if status in FAVOURABLE_STATES else None,
         card_handed_over_on=application.card_handed_over_on,
         ended_on=ended_on,
     )
+
+
+def of_dossier(application: Application) -> Q:
+    """A dossier's attestations: its own, and the API chain of the permit it renews (one chain
+    per permit, carried by whichever application renewing it was complete first)."""
+    mine = Q(application_id=application.pk)
+    if renews_a_permit(application):
+        mine |= Q(kind="api", permit_id=application.renews_permit_id)
+    return mine
 
 
 def attestation_list_visible_to(user) -> QuerySet[Attestation]:

@@ -2,15 +2,22 @@
 exist today and issues what is missing (DESIGN.md §3). It is the source of truth: a lost
 message or a crashed worker only delays an attestation, never loses it.
 
+The ledger (DESIGN.md §3): what was issued is never rewritten. The rules (`plan_ledger`) read
+the dossiers' facts and what was really issued, and say what to issue next and which ends to
+record; this module writes exactly that.
+
 Exactly once: dossiers are claimed with `select_for_update(skip_locked=True)` (two sweeps at once
-take different dossiers) and the unique constraint (application, kind, period) refuses a second
-copy of the same attestation whatever happens (`bulk_create(ignore_conflicts=True)`).
+take different dossiers), the permits they renew are locked in a fixed order (one chain of APIs
+per permit), and unique constraints (one deposit receipt per dossier, one first API per permit,
+one successor and one replacement per attestation) refuse a second copy whatever happens: a
+sweep that meets one leaves that group for the next run.
 """
 
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,20 +25,20 @@ from django.db.models import Q
 from django.utils import timezone
 
 from applications.enums import ApplicationStatus
-from applications.models import Application
+from applications.models import Application, ResidencePermit
 from attestations import numbers, verification_cache
-from attestations.enums import AttestationKind, AttestationStatus
+from attestations.enums import AttestationKind
 from attestations.models import Attestation
 from attestations.rules import (
     ADF,
     API,
-    Period,
-    PeriodState,
+    Entry,
+    Plan,
     Policy,
-    attestation_states,
+    plan_ledger,
     rights_for,
 )
-from attestations.selectors import dossier_facts
+from attestations.selectors import dossier_facts, renews_a_permit
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +112,12 @@ TECHNICAL_IMPOSSIBILITY_SENTENCE = {
 class SweepReport:
     applications: int = 0
     issued: int = 0
-    updated: int = 0
+    updated: int = 0  # ends recorded
     batches: int = 0
 
 
-def _holder_snapshot(application: Application) -> dict:
-    user = application.applicant
+def holder_snapshot_of(user) -> dict:
+    """The holder's data as printed on a new attestation."""
     profile = getattr(user, "applicant_profile", None)
     snapshot = {"first_name": user.first_name, "last_name": user.last_name}
     if profile is not None:
@@ -145,77 +152,283 @@ def _rights(application: Application, kind: str) -> dict:
     }
 
 
-def _status_fields(state: PeriodState, today: date) -> dict:
-    status = state.status_on(today)
-    return {
-        "ends_on": state.ends_on,
-        "status": status,
-    }
-
-
-def _new_attestation(application: Application, period: Period, state: PeriodState, today: date):
-    fields = _status_fields(state, today)
-    return Attestation(
-        number=numbers.new_number(period.kind, period.issue_on.year),
-        kind=period.kind,
-        application=application,
-        holder=application.applicant,
-        period=period.index,
-        valid_from=period.valid_from,
-        valid_until=period.valid_until,
-        issue_on=period.issue_on,
-        holder_snapshot=_holder_snapshot(application),
-        rights=_rights(application, period.kind),
-        ground=application.ground,
-        prefecture=application.prefecture,
-        status_changed_on=today if fields["status"] != AttestationStatus.VALID else None,
-        **fields,
+def _entry(attestation: Attestation) -> Entry:
+    return Entry(
+        key=attestation.pk,
+        kind=attestation.kind,
+        application_id=attestation.application_id,
+        valid_from=attestation.valid_from,
+        valid_until=attestation.valid_until,
+        issue_on=attestation.issue_on,
+        continues=attestation.continues_id,
+        replaces=attestation.replaces_id,
+        ended_on=attestation.ended_on,
+        end_reason=attestation.end_reason,
     )
 
 
-def _reconcile(
-    application: Application, today: date, policy: Policy
-) -> tuple[list[Attestation], list[Attestation], bool]:
-    """What to create and what to update for one dossier; and whether it is settled for good."""
-    states = attestation_states(dossier_facts(application), today, policy)
-    existing = {(item.kind, item.period): item for item in application.attestations.all()}
-    to_create, to_update = [], []
-    required_keys = set()
-    snapshot = None
-    for state in states:
-        key = (state.period.kind, state.period.index)
-        required_keys.add(key)
-        current = existing.get(key)
-        if current is None:
-            to_create.append(_new_attestation(application, state.period, state, today))
+@dataclass
+class _Group:
+    """The dossiers whose attestations are decided together: those renewing one permit (one
+    chain of APIs per permit), or one dossier alone."""
+
+    permit: ResidencePermit | None
+    applications: list[Application]
+    ledger: list[Attestation]
+
+
+def _groups(applications: list[Application]) -> list[_Group]:
+    """The claimed dossiers with the other dossiers renewing the same permits, and the ledger of
+    each group (a constant number of queries per batch)."""
+    permit_ids = sorted({app.renews_permit_id for app in applications if renews_a_permit(app)})
+    if permit_ids:
+        # One sweep at a time per permit (in a fixed order: no deadlock between two sweeps).
+        list(
+            ResidencePermit.objects.select_for_update()
+            .filter(pk__in=permit_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    siblings = list(
+        Application.objects.filter(renews_permit_id__in=permit_ids)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("renews_permit", "ground", "prefecture", "applicant__applicant_profile")
+    )
+    members: dict[tuple, dict[int, Application]] = defaultdict(dict)
+    for app in [*applications, *siblings]:
+        if app.status == ApplicationStatus.DRAFT:
             continue
-        wanted = _status_fields(state, today)
-        changed = False
-        if (current.status, current.ends_on) != (wanted["status"], wanted["ends_on"]):
-            if current.status != wanted["status"]:
-                current.status_changed_on = today
-            current.status, current.ends_on = wanted["status"], wanted["ends_on"]
-            changed = True
-        if current.status == AttestationStatus.VALID:
-            snapshot = snapshot or _holder_snapshot(application)
-            if current.holder_snapshot != snapshot:  # e.g. a new address: reissued as is
-                current.holder_snapshot = snapshot
-                current.pdf_rendered_at = None
-                changed = True
-        if changed:
-            to_update.append(current)
-    # Issued earlier but no longer required (a decision stopped the chain): ended, never deleted.
-    for key, current in existing.items():
-        if key not in required_keys and current.status == AttestationStatus.VALID:
-            current.status = AttestationStatus.REVOKED
-            current.status_changed_on = today
-            current.ends_on = current.ends_on or today
-            to_update.append(current)
-    settled = application.status in FINAL_STATES and not any(
-        state.status_on(today) == AttestationStatus.VALID and state.period.kind in (API, ADF)
-        for state in states
+        key = ("permit", app.renews_permit_id) if renews_a_permit(app) else ("app", app.pk)
+        members[key][app.pk] = app
+    application_ids = [pk for group in members.values() for pk in group]
+    rows = (
+        Attestation.objects.filter(
+            Q(application_id__in=application_ids) | Q(permit_id__in=permit_ids)
+        )
+        .exclude(kind=AttestationKind.TECHNICAL_IMPOSSIBILITY)
+        .select_related("application")
     )
-    return to_create, to_update, settled
+    by_application: dict[int, list[Attestation]] = defaultdict(list)
+    by_permit: dict[int, list[Attestation]] = defaultdict(list)
+    for row in rows:
+        if row.kind == AttestationKind.API and row.permit_id is not None:
+            by_permit[row.permit_id].append(row)
+        elif not (row.kind == AttestationKind.API and renews_a_permit(row.application)):
+            by_application[row.application_id].append(row)
+        # else: an API of a renewal left without a permit by the migration to the ledger (a
+        # second chain the old engine issued): kept and verifiable, never continued.
+    groups = []
+    for (scope, pk), apps in sorted(members.items()):
+        ledger = [row for app_pk in apps for row in by_application.get(app_pk, [])]
+        permit = None
+        if scope == "permit":
+            ledger += by_permit.get(pk, [])
+            permit = next(iter(apps.values())).renews_permit
+        groups.append(_Group(permit, sorted(apps.values(), key=lambda app: app.pk), ledger))
+    return groups
+
+
+def _stale(group: _Group, applications: dict[int, Application], today: date) -> set[int]:
+    """The documents still in use whose printed holder data or issuing prefecture are out of
+    date (an address change, a name corrected, a foreigner number attached, a transfer)."""
+    stale = set()
+    snapshots: dict[int, dict] = {}
+    for row in group.ledger:
+        if row.kind not in (API, ADF) or row.ended_on is not None:
+            continue
+        if row.valid_until is not None and row.valid_until < today:
+            continue
+        application = applications[row.application_id]
+        if application.pk not in snapshots:
+            snapshots[application.pk] = holder_snapshot_of(application.applicant)
+        if (
+            row.holder_snapshot != snapshots[application.pk]
+            or row.prefecture_id != application.prefecture_id
+        ):
+            stale.add(row.pk)
+    return stale
+
+
+class _Unstored(Exception):
+    """A new attestation could not be stored (its number drawn three times was taken, or a
+    unique constraint refused it): its group is left for the next sweep."""
+
+
+@dataclass
+class _GroupPlan:
+    group: _Group
+    plan: Plan
+    applications: dict[int, Application]
+
+
+def _new_row(item: _GroupPlan, entry: Entry, created: dict[int, int]) -> Attestation:
+    application = item.applications[entry.application_id]
+    by_pk = {row.pk: row for row in item.group.ledger}
+    replaced = by_pk.get(entry.replaces) if entry.replaces is not None else None
+    if replaced is not None:  # the same document for its remaining validity, new holder data
+        rights, ground, permit_id = replaced.rights, replaced.ground_id, replaced.permit_id
+    else:
+        rights, ground = _rights(application, entry.kind), application.ground_id
+        permit = item.group.permit
+        permit_id = permit.pk if permit is not None and entry.kind == API else None
+    return Attestation(
+        number=numbers.new_number(entry.kind, entry.issue_on.year),
+        kind=entry.kind,
+        application=application,
+        permit_id=permit_id,
+        holder=application.applicant,
+        continues_id=created.get(entry.continues, entry.continues),
+        replaces_id=created.get(entry.replaces, entry.replaces),
+        valid_from=entry.valid_from,
+        valid_until=entry.valid_until,
+        issue_on=entry.issue_on,
+        holder_snapshot=holder_snapshot_of(application.applicant),
+        rights=rights,
+        ground_id=ground,
+        prefecture=application.prefecture,
+    )
+
+
+def _insert(rows: list[Attestation]) -> None:
+    """Insert rows and give each its id. `ignore_conflicts` lets the database skip a row whose
+    random public number is already taken (then drawn again, at most three times) instead of
+    failing the batch; rows are read back by number to know which were stored."""
+    pending = rows
+    for _attempt in range(3):
+        Attestation.objects.bulk_create(pending, ignore_conflicts=True)
+        stored = {
+            number: (pk, application_id, kind, valid_from)
+            for number, pk, application_id, kind, valid_from in Attestation.objects.filter(
+                number__in=[row.number for row in pending]
+            ).values_list("number", "pk", "application_id", "kind", "valid_from")
+        }
+        missing = []
+        for row in pending:
+            found = stored.get(row.number)
+            if found is not None and found[1:] == (row.application_id, row.kind, row.valid_from):
+                row.pk = found[0]
+            else:
+                missing.append(row)
+        if not missing:
+            return
+        if _attempt == 2:
+            break
+        logger.warning("Attestation numbers collided; %s drawn again", len(missing))
+        for row in missing:
+            row.number = numbers.new_number(row.kind, row.issue_on.year)
+        pending = missing
+    raise _Unstored
+
+
+def _write(items: list[_GroupPlan]) -> int:
+    """Write the plans of a batch: the ends first (a replacement never overlaps the one it
+    replaces), then the new attestations in waves (one that follows another new one waits for
+    its id). A constant number of queries per batch, whatever the number of dossiers."""
+    now = timezone.now()
+    ends = [
+        Attestation(
+            pk=entry.key, ended_on=entry.ended_on, end_reason=entry.end_reason, end_recorded_at=now
+        )
+        for item in items
+        for entry in item.plan.ended
+    ]
+    if ends:
+        Attestation.objects.bulk_update(ends, ["ended_on", "end_reason", "end_recorded_at"])
+    created: dict[int, int] = {}
+    waiting = [(item, entry) for item in items for entry in item.plan.issued]
+    issued = 0
+    while waiting:
+        ready = [
+            (item, entry)
+            for item, entry in waiting
+            if all(
+                ref is None or ref > 0 or ref in created
+                for ref in (entry.continues, entry.replaces)
+            )
+        ]
+        if not ready:  # a plan naming a document it does not issue: a bug, never silently
+            raise _Unstored
+        rows = [_new_row(item, entry, created) for item, entry in ready]
+        _insert(rows)
+        for (_item, entry), row in zip(ready, rows, strict=True):
+            created[entry.key] = row.pk
+        issued += len(rows)
+        done = {id(entry) for _item, entry in ready}
+        waiting = [(item, entry) for item, entry in waiting if id(entry) not in done]
+    return issued
+
+
+def _plan(group: _Group, applications: dict[int, Application], today: date, policy: Policy):
+    facts = [dossier_facts(app) for app in group.applications]
+    permit = group.permit
+    return plan_ledger(
+        applications=facts,
+        ledger=[_entry(row) for row in group.ledger],
+        today=today,
+        policy=policy,
+        api_first_day=permit.valid_until + timedelta(days=1) if permit is not None else None,
+        stale=_stale(group, applications, today),
+    )
+
+
+def _settled(group: _Group, plan: Plan, today: date) -> bool:
+    """Every dossier of the group is over and none of its documents can still change."""
+    if any(app.status not in FINAL_STATES for app in group.applications) or plan.issued:
+        return False
+    ended = {entry.key for entry in plan.ended}
+    return not any(
+        row.kind in (API, ADF)
+        and row.pk not in ended
+        and row.ended_on is None
+        and (row.valid_until is None or row.valid_until >= today)
+        for row in group.ledger
+    )
+
+
+def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport) -> None:
+    claimed = list(
+        Application.objects.filter(pk__in=ids).select_related(
+            "renews_permit", "ground", "prefecture", "applicant__applicant_profile"
+        )
+    )
+    items, settled_ids, open_ids, short_ids = [], set(), set(), set()
+    for group in _groups(claimed):
+        applications = {app.pk: app for app in group.applications}
+        plan = _plan(group, applications, today, policy)
+        group_ids = {app.pk for app in group.applications} & set(ids)
+        (settled_ids if _settled(group, plan, today) else open_ids).update(group_ids)
+        if plan.issued or plan.ended:
+            items.append(_GroupPlan(group, plan, applications))
+    if items:
+        try:
+            with transaction.atomic():
+                report.issued += _write(items)
+        except _Unstored:
+            # Rare: redo group by group, so that only the group that cannot be stored waits.
+            for item in items:
+                try:
+                    with transaction.atomic():
+                        report.issued += _write([item])
+                except _Unstored:
+                    logger.warning(
+                        "Attestations of dossiers %s left for the next sweep",
+                        [app.pk for app in item.group.applications],
+                    )
+                    short_ids |= {app.pk for app in item.group.applications} & set(ids)
+                    item.plan.ended.clear()
+        report.updated += sum(len(item.plan.ended) for item in items)
+        verification_cache.generation_bump(
+            [row.number for item in items for row in item.group.ledger]
+        )
+    # A dossier left short stays dirty: the next sweep gives it what it lacks.
+    Application.objects.filter(pk__in=open_ids - short_ids).update(
+        attestations_swept_on=today, attestations_dirty=False
+    )
+    Application.objects.filter(pk__in=settled_ids - short_ids).update(
+        attestations_swept_on=NEVER_AGAIN, attestations_dirty=False
+    )
+    report.applications += len(ids)
+    report.batches += 1
 
 
 def _sweepable(today: date) -> Q:
@@ -224,91 +437,6 @@ def _sweepable(today: date) -> Q:
         | Q(attestations_swept_on__isnull=True)
         | Q(attestations_swept_on__lt=today)
     )
-
-
-def _insert_exactly_once(creations: list[Attestation]) -> tuple[int, set[int]]:
-    """Insert the new attestations; return how many were stored and the dossiers left short.
-
-    `ignore_conflicts` lets a second sweep racing us on the same (application, kind, period)
-    pass quietly: that attestation exists, which is all that matters. But the same clause also
-    skips a row whose random public number happens to be taken already: that attestation would
-    be missing. So the rows are read back: a key missing from the table gets a new number and is
-    inserted again (a collision twice in a row is already unheard of); a dossier still short
-    after that is left for the next sweep (not marked swept) rather than reported done.
-    """
-    stored = 0
-    pending = creations
-    for _attempt in range(3):
-        Attestation.objects.bulk_create(pending, ignore_conflicts=True)
-        # By number first (the unique index answers at once, whatever the planner's statistics):
-        # a row found with our number and our key is ours.
-        found = {
-            number: (application_id, kind, period)
-            for number, application_id, kind, period in Attestation.objects.filter(
-                number__in=[item.number for item in pending]
-            ).values_list("number", "application_id", "kind", "period")
-        }
-        unconfirmed = []
-        for item in pending:
-            if found.get(item.number) == (item.application_id, item.kind, item.period):
-                stored += 1
-            else:
-                unconfirmed.append(item)
-        if not unconfirmed:
-            return stored, set()
-        # Rare: either a concurrent sweep stored that key first (done), or the number was taken.
-        existing_keys = set(
-            Attestation.objects.filter(
-                application_id__in={item.application_id for item in unconfirmed}
-            ).values_list("application_id", "kind", "period")
-        )
-        missing = []
-        for item in unconfirmed:
-            if (item.application_id, item.kind, item.period) not in existing_keys:
-                item.number = numbers.new_number(item.kind, item.issue_on.year)
-                missing.append(item)
-        if not missing:
-            return stored, set()
-        logger.warning("Attestation numbers collided; %s drawn again", len(missing))
-        pending = missing
-    return stored, {item.application_id for item in pending}
-
-
-def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport) -> None:
-    applications = (
-        Application.objects.filter(pk__in=ids)
-        .select_related("renews_permit", "ground", "prefecture", "applicant__applicant_profile")
-        .prefetch_related("attestations")
-    )
-    creations, updates, settled_ids, open_ids = [], [], [], []
-    changed_numbers = []  # the verification pages to refresh (a new one changes the older ones')
-    for application in applications:
-        to_create, to_update, settled = _reconcile(application, today, policy)
-        creations += to_create
-        updates += to_update
-        (settled_ids if settled else open_ids).append(application.pk)
-        if to_create or to_update:
-            changed_numbers += [item.number for item in application.attestations.all()]
-    verification_cache.generation_bump(changed_numbers)
-    short_ids: set[int] = set()
-    if creations:
-        stored, short_ids = _insert_exactly_once(creations)
-        report.issued += stored
-    if updates:
-        Attestation.objects.bulk_update(
-            updates,
-            ["status", "status_changed_on", "ends_on", "holder_snapshot", "pdf_rendered_at"],
-        )
-        report.updated += len(updates)
-    # A dossier left short stays dirty: the next sweep gives it what it lacks.
-    Application.objects.filter(pk__in=set(open_ids) - short_ids).update(
-        attestations_swept_on=today, attestations_dirty=False
-    )
-    Application.objects.filter(pk__in=set(settled_ids) - short_ids).update(
-        attestations_swept_on=NEVER_AGAIN, attestations_dirty=False
-    )
-    report.applications += len(ids)
-    report.batches += 1
 
 
 def attestations_sweep(

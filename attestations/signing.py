@@ -2,7 +2,8 @@
 
 Token format (compact, fits a QR code): `ANEF1.<key id>.<payload>.<signature>`, payload and
 signature in base64url without padding; the payload is JSON with short keys:
-  n number, k kind, h holder name, b birth date, f valid from, u valid until (last day, or "")
+  n number, k kind, h holder name, b birth date, f valid from, u valid until (the printed last
+  day, or "")
   s may stay (0/1), w may work ("full"/"limited"/"none"), l limits on work, i issued on.
 The QR code holds the verification URL with the token (`/verify/<number>?t=<token>`): a phone
 opens the page; an offline verifier reads the token from the URL.
@@ -75,14 +76,16 @@ def public_keys() -> dict[str, str]:
 def attestation_payload(attestation) -> dict:
     snapshot = attestation.holder_snapshot
     rights = attestation.rights
-    last_day = attestation.ends_on or attestation.valid_until
+    # Only what is printed and never changes (the ledger): the printed last day, never a later
+    # end, so that re-rendering a PDF never changes what was signed.
+    valid_until = attestation.valid_until
     return {
         "n": attestation.number,
         "k": attestation.kind,
         "h": f"{snapshot.get('last_name', '').upper()} {snapshot.get('first_name', '')}".strip(),
         "b": snapshot.get("birth_date", ""),
         "f": attestation.valid_from.isoformat(),
-        "u": last_day.isoformat() if last_day else "",
+        "u": valid_until.isoformat() if valid_until else "",
         "s": 1 if rights.get("stay") else 0,
         "w": rights.get("work", "none"),
         "l": rights.get("work_limitation", ""),

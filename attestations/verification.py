@@ -3,21 +3,22 @@
 An employer, a landlord, a bank or a social body checks an attestation by its number, by the
 signed code of its QR code, or by a share code the holder gave them. All three show the same
 facts, built here: the status in plain words *as of today* (valid / not yet valid / expired /
-replaced by a newer one / revoked), the holder's name, the validity, and what the person may do
+replaced by a newer one / ended), the holder's name, the validity, and what the person may do
 (stay, work, benefits and housing, with the legal sentence the attestation carries).
 
 Only what a verifier needs is shown: never the address, nationality or foreigner number. The
 birth date is shown only to someone who already holds it (the signed QR code carries it; the
 holder chose to give a share code), so that they can compare it with an identity document.
 
-The stored status is brought up to date by the hourly sweep; between two sweeps, an attestation
-whose last day has passed is still shown as ended (and as replaced when a newer one exists), so
-a verifier never reads "valid" for a day the attestation does not cover.
+The answer comes from the ledger alone (the printed validity and the end recorded once), for any
+day: a verifier never reads "valid" for a day the attestation does not cover, and never reads
+why it ended early (refused, closed, withdrawn: the holder's business), only since when.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -26,7 +27,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from attestations import signing
-from attestations.enums import AttestationKind, AttestationStatus
+from attestations.enums import AttestationKind, EndReason
 from attestations.models import Attestation
 
 # Attestations that follow one another in a chain (an API renewed, then the ADF).
@@ -34,7 +35,11 @@ CHAINED_KINDS = (AttestationKind.API, AttestationKind.ADF)
 
 
 class VerificationStatus(models.TextChoices):
-    """The status a verifier reads, on the day they check."""
+    """The status a verifier reads for a day, from the ledger. Why a document ended early
+    (refused, closed, withdrawn, issued in error) is the holder's business: a checker reads
+    ENDED ("no longer valid since <date>"), never the reason (data minimisation). A document
+    replaced by a newer one, or ended because the card was handed over, says so: both tell the
+    checker what to ask for next."""
 
     # With a context: "Valid" alone is also a table heading ("Validité") elsewhere.
     VALID = "valid", pgettext_lazy("attestation status", "Valid")
@@ -44,7 +49,23 @@ class VerificationStatus(models.TextChoices):
         "superseded",
         pgettext_lazy("attestation status", "Replaced by a newer attestation"),
     )
-    REVOKED = "revoked", pgettext_lazy("attestation status", "Revoked")
+    CARD_HANDED_OVER = (
+        "card_handed_over",
+        pgettext_lazy("attestation status", "Ended: the card was handed over"),
+    )
+    ENDED = "ended", pgettext_lazy("attestation status", "No longer valid")
+    TOO_OLD = "too_old", pgettext_lazy("attestation status", "Too old to be checked online")
+
+
+# What the holder and agents read of an end (never shown to a checker).
+END_REASON_TEXTS = {
+    EndReason.SUPERSEDED: gettext_lazy("replaced by a newer attestation"),
+    EndReason.CARD_HANDED_OVER: gettext_lazy("the card was handed over"),
+    EndReason.REFUSED: gettext_lazy("the application was refused"),
+    EndReason.CLOSED: gettext_lazy("the application was closed"),
+    EndReason.WITHDRAWN: gettext_lazy("the application was withdrawn"),
+    EndReason.ISSUED_IN_ERROR: gettext_lazy("it was issued in error"),
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,9 @@ class VerificationFacts:
     issuing_prefecture: str
     rights: Rights
     newer: NewerAttestation | None
+    # For the holder and agents only (never in a checker's page or the public API).
+    end_reason: str = ""
+    end_reason_text: str = ""
 
     @property
     def status_label(self) -> str:
@@ -108,26 +132,38 @@ class VerificationFacts:
 
 
 def last_day(attestation: Attestation) -> date | None:
-    """The last day it is valid: earlier than « valid until » once superseded or revoked."""
-    return attestation.ends_on or attestation.valid_until
+    """The last day it is valid: the day before its recorded end, else its printed end."""
+    return attestation.last_day
+
+
+def public_check_ends_on(attestation: Attestation) -> date:
+    """The last day `/verify` answers for this attestation: the ledger keeps every attestation,
+    but a checker is answered online for `ATTESTATION_PUBLIC_CHECK_YEARS` years after it
+    stopped being valid (or after its issue, with no end date); later, only the prefecture."""
+    reference = last_day(attestation) or attestation.issue_on
+    years = settings.ATTESTATION_PUBLIC_CHECK_YEARS
+    try:
+        return reference.replace(year=reference.year + years)
+    except ValueError:  # 29 February
+        return date(reference.year + years, 3, 1)
 
 
 def effective_status(attestation: Attestation, today: date, *, has_newer: bool) -> str:
-    """The status on `today`. The sweep's stored status wins once set; a 'valid' attestation
-    whose last day has passed is ended even if the sweep has not run yet today."""
-    stored = attestation.status
-    if stored == AttestationStatus.REVOKED:
-        return VerificationStatus.REVOKED
-    if stored == AttestationStatus.SUPERSEDED:
-        return VerificationStatus.SUPERSEDED
-    if stored == AttestationStatus.EXPIRED:
-        return VerificationStatus.EXPIRED
-    ends = last_day(attestation)
-    if ends is not None and today > ends:
-        return VerificationStatus.SUPERSEDED if has_newer else VerificationStatus.EXPIRED
-    if today < attestation.valid_from:
+    """The status on `today`, from the ledger (the printed validity and the recorded end)."""
+    if today > public_check_ends_on(attestation):
+        return VerificationStatus.TOO_OLD
+    state = attestation.state_on(today)
+    if state == "valid":
+        return VerificationStatus.VALID
+    if state == "not_yet_valid":
         return VerificationStatus.NOT_YET_VALID
-    return VerificationStatus.VALID
+    if state == "expired":
+        return VerificationStatus.SUPERSEDED if has_newer else VerificationStatus.EXPIRED
+    if state == EndReason.SUPERSEDED:
+        return VerificationStatus.SUPERSEDED
+    if state == EndReason.CARD_HANDED_OVER:
+        return VerificationStatus.CARD_HANDED_OVER
+    return VerificationStatus.ENDED
 
 
 def _day(value: date | None) -> str:
@@ -190,8 +226,18 @@ def _rights(attestation: Attestation) -> Rights:
     )
 
 
+def _no_longer_valid_since(attestation: Attestation, ended_on: date | None) -> str:
+    if attestation.ended_on is not None and attestation.ended_on <= attestation.valid_from:
+        return _("It never came into force.")
+    return _("No longer valid since %(date)s.") % {"date": _day(ended_on)}
+
+
 def _status_text(
-    status: str, attestation: Attestation, ends: date | None, newer: NewerAttestation | None
+    status: str,
+    attestation: Attestation,
+    ends: date | None,
+    ended_on: date | None,
+    newer: NewerAttestation | None,
 ) -> str:
     if status == VerificationStatus.VALID:
         if attestation.kind == AttestationKind.DEPOSIT_RECEIPT:
@@ -210,29 +256,37 @@ def _status_text(
             "start": _day(attestation.valid_from),
             "end": _day(ends),
         }
+    if status == VerificationStatus.TOO_OLD:
+        return _(
+            "This attestation is too old to be checked online. To confirm it, write to the "
+            "prefecture that issued it, with its number."
+        )
     if status == VerificationStatus.EXPIRED:
         return _("Expired: it was valid until %(date)s.") % {"date": _day(ends)}
+    if status == VerificationStatus.CARD_HANDED_OVER:
+        return _(
+            "No longer valid since %(date)s: the residence card it was waiting for was handed "
+            "over to the person. Ask to see the card."
+        ) % {"date": _day(ended_on)}
     if status == VerificationStatus.SUPERSEDED:
+        since = _no_longer_valid_since(attestation, ended_on)
         if newer is None:
-            if ends is None:
-                return _("Replaced by a newer attestation.")
-            return _("Replaced by a newer attestation since %(date)s.") % {
-                "date": _day(_next_day(ends))
-            }
+            return since + " " + _("It was replaced by a newer attestation.")
         if newer.last_day is None:
-            return _("Replaced by a newer attestation, valid from %(start)s.") % {
-                "start": _day(newer.valid_from)
-            }
-        return _("Replaced by a newer attestation, valid from %(start)s until %(end)s.") % {
-            "start": _day(newer.valid_from),
-            "end": _day(newer.last_day),
-        }
-    # Revoked: the application it related to has ended. Why is the holder's business.
-    if ends is not None and ends < attestation.valid_from:
-        return _("Revoked: it never came into force.")
-    return _("Revoked: it is no longer valid since %(date)s.") % {
-        "date": _day(_next_day(ends) if ends is not None else attestation.status_changed_on)
-    }
+            return (
+                since
+                + " "
+                + _("It was replaced by a newer attestation, valid from %(start)s.")
+                % {"start": _day(newer.valid_from)}
+            )
+        return (
+            since
+            + " "
+            + _("It was replaced by a newer attestation, valid from %(start)s until %(end)s.")
+            % {"start": _day(newer.valid_from), "end": _day(newer.last_day)}
+        )
+    # Ended early: why is the holder's business.
+    return _no_longer_valid_since(attestation, ended_on)
 
 
 def _next_day(day: date) -> date:
@@ -247,7 +301,7 @@ def verification_facts(
     newer_has_newer: bool = False,
 ) -> VerificationFacts:
     """The facts shown to a verifier: no query, no clock (`newer` is the attestation replacing
-    this one in its chain, if any; see `newer_attestation`)."""
+    this one, if any; see `newer_attestation`)."""
     ends = last_day(attestation)
     newer_facts = None
     if newer is not None:
@@ -259,12 +313,10 @@ def verification_facts(
         )
     status = effective_status(attestation, today, has_newer=newer is not None)
     ended_on = None
-    if status in (
-        VerificationStatus.EXPIRED,
-        VerificationStatus.SUPERSEDED,
-        VerificationStatus.REVOKED,
-    ):
-        ended_on = _next_day(ends) if ends is not None else attestation.status_changed_on
+    if status not in (VerificationStatus.VALID, VerificationStatus.NOT_YET_VALID):
+        ended_on = attestation.ended_on or (_next_day(ends) if ends is not None else None)
+    too_old = status == VerificationStatus.TOO_OLD
+    reason = attestation.end_reason
     return VerificationFacts(
         number=attestation.number,
         kind=attestation.kind,
@@ -272,47 +324,69 @@ def verification_facts(
         if attestation.kind in AttestationKind.values
         else attestation.kind,
         status=status,
-        status_text=_status_text(status, attestation, ends, newer_facts),
-        holder_name=_holder_name(attestation),
-        holder_birth_date=_birth_date(attestation),
+        status_text=_status_text(status, attestation, ends, ended_on, newer_facts),
+        holder_name="" if too_old else _holder_name(attestation),
+        holder_birth_date=None if too_old else _birth_date(attestation),
         valid_from=attestation.valid_from,
         last_day=ends,
         ended_on=ended_on,
         issued_on=attestation.issue_on,
         issuing_prefecture=attestation.prefecture.name if attestation.prefecture_id else "",
         rights=_rights(attestation),
-        newer=newer_facts,
+        newer=None if too_old else newer_facts,
+        end_reason=reason if ended_on is not None and attestation.ended_on else "",
+        end_reason_text=str(END_REASON_TEXTS.get(reason, ""))
+        if ended_on is not None and attestation.ended_on
+        else "",
     )
 
 
 def newer_attestations(attestation: Attestation) -> list[Attestation]:
-    """The attestations that follow this one in its chain (API renewed, then ADF), oldest
-    first. A deposit receipt or an attestation without a dossier has none."""
+    """The attestations of the same chain issued after this one, oldest first: the next periods,
+    the replacements with new holder data, and the ADF after an API (one chain of APIs per
+    permit, whatever the number of applications renewing it). One query."""
     if attestation.kind not in CHAINED_KINDS or attestation.application_id is None:
         return []
-    # By rank, not by date: an ADF decided before the API started still replaces it.
-    later = Q(kind=attestation.kind, period__gt=attestation.period)
-    if attestation.kind == AttestationKind.API:
-        later |= Q(kind=AttestationKind.ADF)
-    followers = Attestation.objects.filter(later, application_id=attestation.application_id)
-    return sorted(followers, key=lambda item: (item.kind == AttestationKind.ADF, item.period))
+    if attestation.kind == AttestationKind.API and attestation.permit_id is not None:
+        scope = Q(permit_id=attestation.permit_id) | Q(
+            kind=AttestationKind.ADF, application__renews_permit_id=attestation.permit_id
+        )
+    elif attestation.kind == AttestationKind.API:
+        scope = Q(application_id=attestation.application_id)
+    else:
+        scope = Q(application_id=attestation.application_id, kind=AttestationKind.ADF)
+    later = (
+        Q(valid_from__gt=attestation.valid_from)
+        | Q(replaces=attestation)
+        | Q(continues=attestation)  # an ADF that took over before this API even started
+        | Q(valid_from=attestation.valid_from, pk__gt=attestation.pk)
+    )
+    followers = Attestation.objects.filter(scope, later, kind__in=CHAINED_KINDS).exclude(
+        pk=attestation.pk
+    )
+    return sorted(followers, key=lambda item: (item.valid_from, item.pk))
 
 
 def newer_attestation(followers: list[Attestation], today: date) -> Attestation | None:
-    """The one a verifier should ask for: the latest that has started by `today`, else the next
-    one (issued ahead of its validity)."""
-    started = [item for item in followers if item.valid_from <= today]
-    if started:
-        return started[-1]
-    return followers[0] if followers else None
+    """The one a verifier should ask for: the one valid on `today`, else the next one issued
+    ahead of its validity, else the latest."""
+    for item in followers:
+        if item.is_valid_on(today):
+            return item
+    for item in followers:
+        if item.state_on(today) == "not_yet_valid":
+            return item
+    return followers[-1] if followers else None
 
 
 def verification_facts_for(attestation: Attestation, *, today: date | None = None):
-    """The facts as of today, with the newer attestation looked up (one query)."""
+    """The facts as of `today` (default: today), with the newer attestation looked up."""
     today = today or timezone.localdate()
     followers = newer_attestations(attestation)
     newer = newer_attestation(followers, today)
-    newer_has_newer = newer is not None and followers[-1] is not newer
+    newer_has_newer = newer is not None and any(
+        item.valid_from > newer.valid_from for item in followers
+    )
     return verification_facts(
         attestation, today=today, newer=newer, newer_has_newer=newer_has_newer
     )

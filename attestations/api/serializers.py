@@ -48,8 +48,11 @@ class VerificationSerializer(serializers.Serializer):
     )
     kind_label = serializers.CharField()
     status = serializers.CharField(
-        help_text="On the day of the request: `valid`, `not_yet_valid`, `expired`, "
-        "`superseded` (see `newer`) or `revoked`."
+        help_text="On the day asked for: `valid`, `not_yet_valid`, `expired` (its printed "
+        "validity is over), `superseded` (replaced by a newer attestation, see `newer`), "
+        "`card_handed_over` (the card it waited for was handed over), `ended` (no longer valid "
+        "since `ended_on`; why is the holder's business) or `too_old` (past the period during "
+        "which it is checked online: ask the issuing prefecture)."
     )
     status_text = serializers.CharField(help_text="The status in plain words, with its dates.")
     proves_rights_today = serializers.BooleanField(
@@ -100,6 +103,6 @@ class TokenVerificationSerializer(serializers.Serializer):
     payload = TokenPayloadSerializer()
     attestation = VerificationSerializer(
         allow_null=True,
-        help_text="The attestation's status today (it may have been revoked or replaced since "
+        help_text="The attestation's status today (it may have ended or been replaced since "
         "the code was signed); null if unknown here.",
     )

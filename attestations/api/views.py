@@ -5,6 +5,7 @@ No account and no session: no authentication runs (so no CSRF for a POST from a 
 every client is limited per IP address (`PerIpRateThrottle`, scope `verify`).
 """
 
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -34,6 +35,26 @@ NUMBER = OpenApiParameter(
 )
 
 
+ON_DAY = OpenApiParameter(
+    "on",
+    OpenApiTypes.DATE,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="The day to answer for (YYYY-MM-DD; default: today). The answer comes from the "
+    "ledger: what the attestation was on that day, as known now.",
+)
+
+
+def _day_asked(text: str | None):
+    """The `on` parameter as a date; None when absent or not a real date."""
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:  # well formed but not a day of the calendar (2027-02-30)
+        return None
+
+
 def _errors(descriptions: dict[int, str]) -> dict[int, OpenApiResponse]:
     return {
         code: OpenApiResponse(ErrorSerializer, description=text)
@@ -55,12 +76,13 @@ class VerifyView(PublicVerificationView):
         summary="Check an attestation by its number",
         description="Its status today, the holder's name, its validity and the rights it "
         "states. No account needed; rate-limited per client.",
-        parameters=[NUMBER],
+        parameters=[NUMBER, ON_DAY],
         responses={
             200: s.VerificationSerializer,
             **_errors(
                 {
-                    400: "`invalid_number`: the number contains a typing mistake.",
+                    400: "`invalid_number`: the number contains a typing mistake; "
+                    "`invalid_date`: `on` is not a date (YYYY-MM-DD).",
                     404: "No attestation has this number.",
                     429: TOO_MANY,
                 }
@@ -78,10 +100,18 @@ class VerifyView(PublicVerificationView):
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        day = _day_asked(request.query_params.get("on"))
+        if "on" in request.query_params and day is None:
+            return Response(
+                error_body(
+                    "invalid_date", _("Give the day as YYYY-MM-DD, for example 2027-03-01.")
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         attestation = attestation_get_public(normalised)
         if attestation is None:
             raise NotFound(_("No attestation has this number."))
-        facts = verification.verification_facts_for(attestation)
+        facts = verification.verification_facts_for(attestation, today=day)
         return Response(s.VerificationSerializer(facts).data)
 
 

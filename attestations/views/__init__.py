@@ -13,24 +13,28 @@ from datetime import date
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from attestations.enums import AttestationKind, AttestationStatus
+from attestations.enums import AttestationKind, EndReason
 from attestations.models import Attestation
 from attestations.pdf import attestation_pdf_is_stored, attestation_pdf_store
 
 logger = logging.getLogger(__name__)
 
-# What each status means for the holder, in plain words, and the DSFR badge that shows it.
-STATUS_WORDS = {
-    AttestationStatus.VALID: (pgettext_lazy("attestation status", "Valid"), "success"),
-    AttestationStatus.SUPERSEDED: (_("Replaced by a newer attestation"), ""),
-    AttestationStatus.REVOKED: (
-        _("No longer valid: the application was refused, closed or withdrawn"),
-        "error",
-    ),
-    AttestationStatus.EXPIRED: (_("Expired"), ""),
+# What each state means for the holder and agents, in plain words, and the DSFR badge that shows
+# it. Unlike a checker, the holder and agents read why an attestation ended.
+STATE_WORDS = {
+    "valid": (pgettext_lazy("attestation status", "Valid"), "success"),
+    "not_yet_valid": (_("Ready, valid from the date below"), "info"),
+    "expired": (_("Expired"), ""),
+    EndReason.SUPERSEDED: (_("Replaced by a newer attestation"), ""),
+    EndReason.CARD_HANDED_OVER: (_("Ended: the card was handed over"), ""),
+    EndReason.REFUSED: (_("No longer valid: the application was refused"), "error"),
+    EndReason.CLOSED: (_("No longer valid: the application was closed"), "error"),
+    EndReason.WITHDRAWN: (_("No longer valid: the application was withdrawn"), "error"),
+    EndReason.ISSUED_IN_ERROR: (_("No longer valid: it was issued in error"), "error"),
 }
 
 
@@ -44,13 +48,16 @@ class AttestationRow:
     is_current: bool
     starts_later: bool
     legal_text: str
+    replaced_number: str = ""
 
 
 def current_first(queryset: QuerySet[Attestation]) -> QuerySet[Attestation]:
-    """Valid attestations first, then the newest."""
+    """Attestations still in use (valid, or issued ahead) first, then the newest."""
+    today = timezone.localdate()
+    in_use = queryset.current(today).values("pk")
     return queryset.annotate(
         _current=Case(
-            When(status=AttestationStatus.VALID, then=Value(0)),
+            When(pk__in=in_use, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
@@ -64,13 +71,12 @@ def _legal_text(attestation: Attestation) -> str:
 
 
 def attestation_row(attestation: Attestation, today: date) -> AttestationRow:
-    is_current = attestation.status == AttestationStatus.VALID
-    starts_later = is_current and attestation.valid_from > today
-    state, tone = STATUS_WORDS.get(attestation.status, (attestation.get_status_display(), ""))
+    state_code = attestation.state_on(today)
+    is_current = state_code in ("valid", "not_yet_valid")
+    starts_later = state_code == "not_yet_valid"
+    state, tone = STATE_WORDS.get(state_code, (state_code, ""))
     if attestation.kind == AttestationKind.DEPOSIT_RECEIPT and is_current:
         state, tone = _("Proof of filing"), "info"
-    elif starts_later:
-        state, tone = _("Ready, valid from the date below"), "info"
     return AttestationRow(
         attestation=attestation,
         state=str(state),
@@ -78,6 +84,7 @@ def attestation_row(attestation: Attestation, today: date) -> AttestationRow:
         is_current=is_current,
         starts_later=starts_later,
         legal_text=_legal_text(attestation),
+        replaced_number=attestation.replaces.number if attestation.replaces_id else "",
     )
 
 

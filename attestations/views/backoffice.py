@@ -22,7 +22,7 @@ from applications.enums import ApplicationStatus, ProcedureKind
 from applications.models import Application
 from applications.selectors import application_list_visible_to
 from attestations.rules import RISK_FILED_LATE, Policy
-from attestations.selectors import attestation_list_visible_to
+from attestations.selectors import attestation_list_visible_to, of_dossier
 from attestations.services import attestations_sync_application
 from attestations.views import attestation_pdf_response, attestation_rows
 from attestations.views.portal import RiskNotice, renewal_risk_notices
@@ -38,10 +38,10 @@ UNDECIDED_STATES = (
 def backoffice_dossier_blocks(user, application: Application) -> dict:
     """For the dossier page: its attestations (every one, current first) and its risk."""
     today = timezone.localdate()
-    attestations = attestation_list_visible_to(user).filter(application=application)
+    attestations = attestation_list_visible_to(user).filter(of_dossier(application))
     return {
         "attestation_rows": attestation_rows(
-            attestations.order_by("kind", "-period", "-pk"), today
+            attestations.select_related("replaces").order_by("kind", "-valid_from", "-pk"), today
         ),
         "renewal_risks": renewal_risk_notices([application], today),
     }

@@ -20,9 +20,8 @@ from accounts.permissions import can_use_portal, requires
 from applications.enums import ProcedureKind
 from applications.models import Application
 from applications.selectors import application_list_visible_to
-from attestations.enums import AttestationStatus
 from attestations.rules import Policy, renewal_risk
-from attestations.selectors import attestation_list_visible_to, dossier_facts
+from attestations.selectors import attestation_list_visible_to, dossier_facts, of_dossier
 from attestations.views import (
     AttestationRow,
     attestation_pdf_response,
@@ -65,9 +64,9 @@ def renewal_risk_notices(
 
 
 def _current_rows(user, today: date, application: Application | None = None):
-    queryset = attestation_list_visible_to(user).filter(status=AttestationStatus.VALID)
+    queryset = attestation_list_visible_to(user).current(today).select_related("replaces")
     if application is not None:
-        queryset = queryset.filter(application=application)
+        queryset = queryset.filter(of_dossier(application))
     return attestation_rows(current_first(queryset), today)
 
 

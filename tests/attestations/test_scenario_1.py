@@ -76,13 +76,11 @@ def test_scenario_1_never_a_day_without_a_valid_document(reference_data):
             if day in actions:
                 actions[day]()
             attestations_sweep(today=day)
-        valid = [
-            attestation
-            for attestation in Attestation.objects.filter(
-                application=application, kind__in=["api", "adf"], status="valid"
+        valid = list(
+            Attestation.objects.filter(application=application, kind__in=["api", "adf"]).valid_on(
+                day
             )
-            if attestation.valid_from <= day <= (attestation.ends_on or attestation.valid_until)
-        ]
+        )
         if EXPIRY < day < HANDED_OVER and len(valid) != 1:
             uncovered.append((day, len(valid)))
         # Each API is in her hands 15 days before the day it starts to cover.
@@ -102,9 +100,9 @@ def test_scenario_1_never_a_day_without_a_valid_document(reference_data):
     chain = list(
         Attestation.objects.filter(application=application)
         .order_by("valid_from", "kind")
-        .values_list("kind", "valid_from", "status")
+        .values_list("kind", "valid_from", "ended_on")
     )
-    assert chain[0] == ("deposit_receipt", FILED, "valid")
+    assert chain[0] == ("deposit_receipt", FILED, None)
     apis = [entry for entry in chain if entry[0] == "api"]
     assert apis[0][1] == datetime.date(2027, 3, 2)
     # 2 March → 1 June, 2 June → 1 September, and the one due from 2 September, in her hands on
@@ -114,16 +112,20 @@ def test_scenario_1_never_a_day_without_a_valid_document(reference_data):
         datetime.date(2027, 6, 2),
         datetime.date(2027, 9, 2),
     ]
-    third = Attestation.objects.get(application=application, kind="api", period=2)
-    assert third.ends_on < third.valid_from
+    third = Attestation.objects.filter(application=application, kind="api").order_by(
+        "valid_from", "pk"
+    )[2]
+    assert (third.ended_on, third.end_reason) == (third.valid_from, "superseded")  # never in force
     adf = Attestation.objects.get(application=application, kind="adf")
-    assert (adf.valid_from, adf.ends_on, adf.status) == (
+    assert (adf.valid_from, adf.ended_on, adf.end_reason) == (
         DECIDED,
-        HANDED_OVER - datetime.timedelta(days=1),
-        "expired",
+        HANDED_OVER,
+        "card_handed_over",
     )
     assert (
-        Attestation.objects.get(application=application, kind="api", period=0).rights["work"]
+        Attestation.objects.filter(application=application, kind="api")
+        .order_by("valid_from", "pk")[0]
+        .rights["work"]
         == "full"
     )
     # She never had to ask: nothing of hers after filing.

@@ -8,7 +8,6 @@ import time_machine
 from applications import services as dossier
 from applications.enums import ProcedureKind
 from applications.models import Application, DecisionReason
-from attestations.enums import AttestationStatus
 from attestations.models import Attestation
 from attestations.numbers import is_well_formed
 from attestations.services import NEVER_AGAIN, attestations_sweep, attestations_sync_application
@@ -52,7 +51,7 @@ def at(day: datetime.date):
 
 
 def kinds(application):
-    return sorted(application.attestations.values_list("kind", "period"))
+    return sorted(application.attestations.values_list("kind", "valid_from"))
 
 
 @pytest.mark.django_db
@@ -70,7 +69,7 @@ def test_sweep_issues_the_api_fifteen_days_ahead_with_the_permit_rights(agent):
     expiry = application.renews_permit.valid_until
     # In her hands 15 days before the first day it covers, the day after expiry.
     attestations_sweep(today=expiry - datetime.timedelta(days=15))
-    assert kinds(application) == [("deposit_receipt", 0)]
+    assert [kind for kind, _ in kinds(application)] == ["deposit_receipt"]
     attestations_sweep(today=expiry - datetime.timedelta(days=14))
     api = application.attestations.get(kind="api")
     assert api.valid_from == expiry + datetime.timedelta(days=1)
@@ -96,13 +95,14 @@ def test_sweep_queries_per_batch_do_not_grow_with_the_dossiers(
 ):
     for _ in range(dossiers):
         complete_renewal(agent)
-    with django_assert_max_num_queries(14):
+    # Per batch: claim, the groups and their ledger, the ends, one insert and its read-back.
+    with django_assert_max_num_queries(16):
         report = attestations_sweep(today=TODAY + datetime.timedelta(days=60))
     assert report.issued == 2 * dossiers  # a receipt and an API each
 
 
 @pytest.mark.django_db
-def test_sweep_revokes_on_refusal_and_settles_the_dossier(agent):
+def test_sweep_refusal_ends_the_api_as_refused_and_settles_the_dossier(agent):
     application = complete_renewal(agent)
     due = api_due_day(application)
     refused_on = due + datetime.timedelta(days=30)
@@ -119,8 +119,8 @@ def test_sweep_revokes_on_refusal_and_settles_the_dossier(agent):
         )
     attestations_sweep(today=refused_on)
     api = application.attestations.get(kind="api")
-    assert api.status == AttestationStatus.REVOKED
-    assert api.ends_on == refused_on - datetime.timedelta(days=1)
+    assert (api.ended_on, api.end_reason) == (refused_on, "refused")
+    assert api.last_day == refused_on - datetime.timedelta(days=1)
     application.refresh_from_db()
     assert application.attestations_swept_on == NEVER_AGAIN
 
@@ -138,12 +138,12 @@ def test_sweep_favourable_decision_issues_the_adf_and_supersedes_the_api(agent):
     api = application.attestations.get(kind="api")
     assert adf.valid_from == decided
     assert adf.rights["work"] == application.ground.right_to_work
-    assert api.ends_on == decided - datetime.timedelta(days=1)
-    assert api.status == AttestationStatus.SUPERSEDED
+    assert (api.ended_on, api.end_reason) == (decided, "superseded")
+    assert adf.continues_id == api.pk
 
 
 @pytest.mark.django_db
-def test_sweep_reinstates_the_api_when_a_wrong_refusal_is_reopened(agent):
+def test_sweep_reopened_refusal_issues_a_new_api_and_keeps_the_refused_one_ended(agent):
     application = complete_renewal(agent)
     due = api_due_day(application)
     refused_on = due + datetime.timedelta(days=30)
@@ -167,13 +167,17 @@ def test_sweep_reinstates_the_api_when_a_wrong_refusal_is_reopened(agent):
         )
         dossier.error_report_accept(report=report, actor=agent, note="ok", reopen=True)
         attestations_sweep(today=refused_on)
-    api = application.attestations.get(kind="api")
-    assert api.status == AttestationStatus.VALID
-    assert api.ends_on == api.valid_until
+    first, second = application.attestations.filter(kind="api").order_by("valid_from", "pk")
+    # History is not rewritten: the first stays ended as refused; a new one covers from the
+    # re-opening day, with the same printed end as the chain had.
+    assert (first.ended_on, first.end_reason) == (refused_on, "refused")
+    assert second.valid_from == refused_on
+    assert second.continues_id == first.pk
+    assert second.ended_on is None
 
 
 @pytest.mark.django_db
-def test_sweep_address_change_reprints_current_attestations(agent):
+def test_sweep_address_change_issues_a_replacement_and_never_rewrites_the_printed_one(agent):
     application = complete_renewal(agent)
     due = api_due_day(application)
     attestations_sweep(today=due)
@@ -185,14 +189,20 @@ def test_sweep_address_change_reprints_current_attestations(agent):
         city="Saint-Denis",
         actor=application.applicant,
     )
+    old = application.attestations.get(kind="api")
+    printed = (old.number, old.holder_snapshot, old.prefecture_id, old.valid_until)
     attestations_sweep(today=due)
-    api = application.attestations.get(kind="api")
-    assert "93200 Saint-Denis" in api.holder_snapshot["address"]
-    assert api.pdf_rendered_at is None  # its PDF is rendered again with the new address
+    old.refresh_from_db()
+    new = Attestation.objects.get(replaces=old)
+    assert (old.number, old.holder_snapshot, old.prefecture_id, old.valid_until) == printed
+    assert (old.ended_on, old.end_reason) == (old.valid_from, "superseded")
+    assert "93200 Saint-Denis" in new.holder_snapshot["address"]
+    assert new.prefecture.departement_code == "93"  # the dossier moved: the new prefecture
+    assert (new.valid_from, new.valid_until) == (old.valid_from, old.valid_until)
 
 
 @pytest.mark.django_db
-def test_database_refuses_a_second_attestation_for_the_same_period(agent):
+def test_database_refuses_a_second_deposit_receipt_for_one_application(agent):
     from django.db import IntegrityError
 
     application = complete_renewal(agent)
@@ -211,4 +221,4 @@ def test_sweep_two_sweeps_at_once_issue_each_attestation_once(reference_data):
     errors = run_at_once(lambda _: attestations_sweep(today=due, batch_size=3), [1, 2])
     assert errors == []
     assert Attestation.objects.count() == 16  # a receipt and an API for each of the 8
-    assert Attestation.objects.values("application", "kind", "period").distinct().count() == 16
+    assert Attestation.objects.values("application", "kind", "valid_from").distinct().count() == 16

@@ -60,6 +60,6 @@ def test_sweep_killed_midway_then_rerun_issues_everything_exactly_once(reference
 
     assert Attestation.objects.count() == 2 * DOSSIERS  # a receipt and an API each
     assert (
-        Attestation.objects.values("application", "kind", "period").distinct().count()
+        Attestation.objects.values("application", "kind", "valid_from").distinct().count()
         == 2 * DOSSIERS
     )

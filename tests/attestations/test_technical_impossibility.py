@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from applications.models import Prefecture
 from attestations import pdf
-from attestations.enums import AttestationKind, AttestationStatus
+from attestations.enums import AttestationKind
 from attestations.numbers import is_well_formed
 from attestations.services import issue_technical_impossibility
 from attestations.verification import VerificationStatus, verification_facts_for
@@ -29,7 +29,7 @@ def test_service_technical_impossibility_for_a_person_without_account():
     assert attestation.holder is None and attestation.application is None
     assert is_well_formed(attestation.number)
     assert attestation.valid_from == TODAY and attestation.valid_until is None
-    assert attestation.status == AttestationStatus.VALID
+    assert attestation.ended_on is None and attestation.is_valid_on(TODAY)
     assert attestation.rights["blocking"] == BLOCKING
     assert attestation.rights["stay"] is False
 

@@ -81,10 +81,10 @@ def test_verify_cache_page_changes_at_once_when_superseded(client, api):
         before = _page(client, api)
         attestations_sweep(today=ended)  # issues the next API: the first one is replaced
         after = _page(client, api)
-    newer = api.application.attestations.get(kind="api", period=1)
+    newer = api.application.attestations.filter(kind="api").order_by("valid_from", "pk")[1]
     assert "Replaced by a newer attestation" not in before.text
     assert (
-        f"Replaced by a newer attestation, valid from {english_day(newer.valid_from)} "
+        f"It was replaced by a newer attestation, valid from {english_day(newer.valid_from)} "
         f"until {english_day(newer.valid_until)}."
     ) in after.text
 
@@ -98,7 +98,7 @@ def test_verify_cache_page_changes_at_once_when_revoked(client, api, agent):
         attestations_sweep(today=refused_on)
         after = _page(client, api)
     assert "May work" in before.text
-    assert f"Revoked: it is no longer valid since {english_day(refused_on)}." in after.text
+    assert f"No longer valid since {english_day(refused_on)}." in after.text
     assert "May work" not in after.text
 
 
@@ -167,10 +167,10 @@ def test_verify_cache_lost_generation_never_brings_back_an_old_page(client, api)
     """The counter evicted (or Redis restarted) while the page stays: the page is not read."""
     with on(expiry(api) + ONE_DAY):
         _page(client, api)
-        Attestation.objects.filter(pk=api.pk).update(status="revoked", ends_on=expiry(api))
+        Attestation.objects.filter(pk=api.pk).update(ended_on=api.valid_from, end_reason="refused")
         cache.delete(verification_cache._generation_key(api.number))
         page = _page(client, api)
-    assert "Revoked" in page.text
+    assert "It never came into force." in page.text
 
 
 @pytest.mark.django_db
@@ -190,7 +190,14 @@ def test_verify_cache_unknown_number_is_not_kept(client, api):
     number = unknown_number()
     with on(expiry(api) + ONE_DAY):
         missing = client.get(reverse("verify", args=[number]), headers=ENGLISH)
-        Attestation.objects.filter(pk=api.pk).update(number=number)
+        Attestation.objects.create(
+            number=number,
+            kind="technical_impossibility",
+            valid_from=api.valid_from,
+            issue_on=api.issue_on,
+            holder_snapshot=api.holder_snapshot,
+            rights=api.rights,
+        )
         found = client.get(reverse("verify", args=[number]), headers=ENGLISH)
     assert missing.status_code == 404
     assert found.status_code == 200
