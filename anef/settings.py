@@ -312,7 +312,14 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Staff tokens expire and need a second factor (anef/api_auth.py, issue 15).
+        "anef.api_auth.StaffAwareTokenAuthentication",
+    ],
+    # One JSON parser with a depth limit for every endpoint (anef/api_parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "anef.api_parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -327,6 +334,10 @@ REST_FRAMEWORK = {
         "share_code": env.str("VERIFY_SHARE_CODE_RATE", default="10/min"),
     },
 }
+# A staff member's API token is valid this long after it was issued (anef/api_auth.py).
+STAFF_API_TOKEN_TTL_SECONDS = env.int("STAFF_API_TOKEN_TTL_SECONDS", default=12 * 3600)
+# JSON bodies nested deeper than this are refused with a 400 (anef/api_parsers.py).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "anef API",
     "DESCRIPTION": "Residence-permit applications, attestations and support.",
