@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile
 from accounts.services import applicant_profile_create
+from anef.validators import validate_person_name
 from substitution.services import signup_refused
 
 logger = logging.getLogger(__name__)
@@ -145,11 +146,13 @@ class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
     first_name = forms.CharField(
         label=_("First name(s)"),
         max_length=150,
+        validators=[validate_person_name],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=150,
+        validators=[validate_person_name],
         help_text=_("As written on your passport or identity document."),
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
