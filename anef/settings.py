@@ -23,7 +23,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env.str("ANEF_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The embedded default (no DATABASE_URL: SQLite, documents, cache and broker under var/) keeps
+# every file it creates private to the account running it (issue 15: the database and identity
+# documents were world-readable): files 0600, folders 0700. The umask is set here because
+# manage.py, the WSGI server and Celery all load these settings before creating any file.
+EMBEDDED_DEFAULT = not env.str("DATABASE_URL", default="")
+if EMBEDDED_DEFAULT:
+    os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if EMBEDDED_DEFAULT:
+    VAR_DIR.chmod(0o700)  # also a var/ created world-readable by an older version
 
 
 def _embedded_secret_key() -> str:
@@ -255,6 +264,10 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1000 * 1000)
 # Django keeps uploads above this size on disk instead of in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Documents stored on a file system are readable by the account running anef only, whatever
+# the umask (FileSystemStorage applies these to every file and folder it creates).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")
