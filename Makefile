@@ -32,7 +32,7 @@ $(VENV)/.installed-dev: requirements/dev.txt | $(BIN)/python
 
 run: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --i-know-this-is-not-production
 	@echo ""
 	@echo "  anef is starting on http://127.0.0.1:$(ANEF_PORT)/  (web + worker + beat; Ctrl-C stops all)"
 	@echo "  E-mails (sign-up confirmations, password resets) are printed below."

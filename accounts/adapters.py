@@ -3,9 +3,18 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.shortcuts import resolve_url
 
+from accounts.models import User
 from accounts.permissions import role_home_url_name
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """An address that is another account's once normalised (issue 15) is that account's
+        address: allauth's sign-up and e-mail change then treat it as taken, as they do an
+        exact duplicate (with their protection against telling who has an account)."""
+        email = super().clean_email(email)
+        existing = User.objects.filter_by_email(email).values_list("email", flat=True).first()
+        return existing or email
+
     def get_login_redirect_url(self, request):
         return resolve_url(role_home_url_name(request.user))

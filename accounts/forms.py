@@ -7,6 +7,7 @@ through `accounts.services` and `applications.services`.
 import logging
 from datetime import date
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -15,8 +16,9 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApplicantProfile
+from accounts.models import ApplicantProfile, User
 from accounts.services import applicant_profile_create
+from anef.validators import validate_person_name
 from substitution.services import signup_refused
 
 logger = logging.getLogger(__name__)
@@ -135,6 +137,17 @@ class ApplicantIdentityForm(AddressForm):
         }
 
 
+class LoginForm(AllauthLoginForm):
+    """allauth's login, with the address typed replaced by the account's own once they compare
+    equal after normalisation (issue 15): the rest of the login (e-mail verification, lockout
+    per address) then sees one address per account, never a variant typed by someone."""
+
+    def clean_login(self) -> str:
+        login = super().clean_login()
+        stored = User.objects.filter_by_email(login).values_list("email", flat=True).first()
+        return stored or login
+
+
 class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
     """allauth's sign-up (e-mail, password, confirmation e-mail) plus the person's identity.
 
@@ -145,11 +158,13 @@ class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
     first_name = forms.CharField(
         label=_("First name(s)"),
         max_length=150,
+        validators=[validate_person_name],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=150,
+        validators=[validate_person_name],
         help_text=_("As written on your passport or identity document."),
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )

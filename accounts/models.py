@@ -1,4 +1,7 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -11,10 +14,27 @@ foreigner_number_validator = RegexValidator(
 )
 
 
+def email_key(email: str) -> str:
+    """What two e-mail addresses must share to be the same account (issue 15): Unicode
+    normalisation (NFKC) then case folding, as Unicode TR 36 recommends for identifiers. The
+    database's own case-insensitive lookup (`iexact`, UPPER on PostgreSQL) disagreed with
+    Python's: `ırina@` and `irina@` were two accounts that one lookup matched. Every lookup of
+    an account by e-mail compares this key, and the key is unique."""
+    folded = unicodedata.normalize("NFKC", (email or "").strip()).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 class UserManager(BaseUserManager):
     """E-mail is the login; there is no username."""
 
     use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email_key=email_key(username))
+
+    def filter_by_email(self, email: str):
+        """The account(s) of an e-mail address, compared after normalisation: at most one."""
+        return self.filter(email_key=email_key(email))
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:
@@ -43,6 +63,8 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    # The e-mail as compared (email_key): kept by save(), unique, used by every lookup.
+    email_key = models.CharField(max_length=254, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
     prefecture = models.ForeignKey(
         "applications.Prefecture",
@@ -84,6 +106,26 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full_name = self.get_full_name()
         return f"{full_name} <{self.email}>" if full_name else self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email_key = email_key(self.email)
+        if (
+            self.email
+            and User.objects.filter(email_key=self.email_key).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError(
+                {"email": _("Another account already uses this e-mail address.")},
+                code="unique",
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived data, not a rule: the key always follows the address it is computed from.
+        self.email_key = email_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
 
 class ApplicantProfile(models.Model):

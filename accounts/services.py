@@ -4,9 +4,11 @@ from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
+from anef.audit import audit_action
 from applications.models import Prefecture
 
 
@@ -70,3 +72,14 @@ def applicant_profile_create(
     profile.full_clean(exclude=["user"])
     profile.save()
     return profile
+
+
+def api_token_issue(*, user: User) -> Token:
+    """A new API token for `user`, replacing the previous one (issue 15). The caller checks that
+    the session passed its second factor (accounts/api/views.py); staff tokens expire
+    (anef/api_auth.py). Audited without the key."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+        audit_action(instance=user, actor=user, action="api_token_issued")
+    return token

@@ -11,7 +11,9 @@ class AnefConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from anef import page_cache
+        from anef import page_cache, second_factor
 
         # Every connection tells the page cache which tables are written (anef/page_cache.py).
         connection_created.connect(page_cache.install, dispatch_uid="anef_page_cache")
+        # The staff two-factor flag is set only when allauth checked a second factor.
+        second_factor.connect_signals()

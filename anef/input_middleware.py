@@ -1,10 +1,15 @@
 """A NUL character in the address is refused with a 400 before any view runs (issue 8, found by
 fuzzing): PostgreSQL refuses NUL in a query, so a page looking up `/portal/applications/A%00/`
 would answer 500. Forms already refuse NUL (Django's form fields); the API answers its own
-documented 404/400 (applications/api/views.py `_get`), so /api/ is left to it.
+documented 404 for an address (applications/api/views.py `_get`), so an /api/ address is left
+to it. A NUL in an API query value (`/api/v1/support/tickets/?search=a%00`, issue 15: a 500 on
+PostgreSQL) is the API's error shape, a 400, here for every endpoint: the API views read query
+values straight from `request.query_params`, not through form fields that refuse NUL.
 """
 
 from django.core.exceptions import SuspiciousOperation
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
 
@@ -14,10 +19,21 @@ class RejectNulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(API_PREFIX) and (
-            "\x00" in request.path
-            or any("\x00" in key or "\x00" in value for key, value in request.GET.items())
-        ):
+        in_query = any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        )
+        if request.path.startswith(API_PREFIX):
+            if in_query:
+                return JsonResponse(
+                    {
+                        "code": "bad_request",
+                        "message": _("The request could not be read."),
+                        "details": {},
+                    },
+                    status=400,
+                )
+        elif "\x00" in request.path or in_query:
             # Handled by Django as a 400 (templates/400.html) and logged to django.security.
             raise SuspiciousOperation("NUL character in the address")
         return self.get_response(request)

@@ -23,7 +23,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env.str("ANEF_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The embedded default (no DATABASE_URL: SQLite, documents, cache and broker under var/) keeps
+# every file it creates private to the account running it (issue 15: the database and identity
+# documents were world-readable): files 0600, folders 0700. The umask is set here because
+# manage.py, the WSGI server and Celery all load these settings before creating any file.
+EMBEDDED_DEFAULT = not env.str("DATABASE_URL", default="")
+if EMBEDDED_DEFAULT:
+    os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if EMBEDDED_DEFAULT:
+    VAR_DIR.chmod(0o700)  # also a var/ created world-readable by an older version
 
 
 def _embedded_secret_key() -> str:
@@ -169,7 +178,8 @@ PAGE_CACHE_ENABLED = True
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's e-mail login, accounts found by their normalised e-mail (accounts/backends.py).
+    "accounts.backends.EmailKeyAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -190,7 +200,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "anef"
 
@@ -255,6 +265,10 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1000 * 1000)
 # Django keeps uploads above this size on disk instead of in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Documents stored on a file system are readable by the account running anef only, whatever
+# the umask (FileSystemStorage applies these to every file and folder it creates).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")
@@ -312,7 +326,14 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Staff tokens expire and need a second factor (anef/api_auth.py, issue 15).
+        "anef.api_auth.StaffAwareTokenAuthentication",
+    ],
+    # One JSON parser with a depth limit for every endpoint (anef/api_parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "anef.api_parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -327,6 +348,10 @@ REST_FRAMEWORK = {
         "share_code": env.str("VERIFY_SHARE_CODE_RATE", default="10/min"),
     },
 }
+# A staff member's API token is valid this long after it was issued (anef/api_auth.py).
+STAFF_API_TOKEN_TTL_SECONDS = env.int("STAFF_API_TOKEN_TTL_SECONDS", default=12 * 3600)
+# JSON bodies nested deeper than this are refused with a 400 (anef/api_parsers.py).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "anef API",
     "DESCRIPTION": "Residence-permit applications, attestations and support.",
@@ -339,6 +364,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "applications.enums.ApplicationStatus",
     },
+    # Enums as drf-spectacular does by default, then the 400 of a NUL in a query value.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anef.api_schema.document_unreadable_query",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -334,11 +334,12 @@ def test_api_ticket_number_with_nul_not_found(wsgi_app, world, role, path):
     assert response.status_code == 404
 
 
-def test_api_substitution_slots_case_with_nul_not_found_applicant(wsgi_app, applicant):
+def test_api_substitution_slots_case_with_nul_bad_request_applicant(wsgi_app, applicant):
+    # A NUL in any API query value is a 400 since issue 15 (anef/input_middleware.py).
     response = _call(
         wsgi_app, applicant, "/api/v1/substitution/slots/", "GET", query={"case": "\x00"}
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
 
 
 def test_api_application_create_ground_with_nul_invalid_applicant(wsgi_app, applicant):

@@ -119,6 +119,7 @@ ROUTES = {
     ),
     # API
     "api:me": ("get", {}, API_SIGNED_IN),
+    "api:token-issue": ("post", {}, API_SIGNED_IN),
     "api:ground-list": ("get", {}, EVERYONE),
     "api:application-list": ("get", {}, API_APPLICANT),
     "api:permit-list": ("get", {}, API_APPLICANT),

@@ -4,7 +4,11 @@ refuses NUL in a query; found by fuzzing the API, issue 8)."""
 import pytest
 from django.urls import reverse
 
-from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
+from tests.accounts.factories import (
+    ApplicantProfileFactory,
+    ContactCentreAgentFactory,
+    PrefectureAgentFactory,
+)
 
 
 @pytest.fixture
@@ -51,3 +55,21 @@ def test_nul_page_is_in_the_persons_language(client, applicant):
     response = client.get("/portal/applications/A%00/", headers={"Accept-Language": "fr"})
     assert response.status_code == 400
     assert "Nous ne comprenons pas cette adresse" in response.text
+
+
+@pytest.mark.django_db
+def test_nul_in_the_support_api_search_is_a_400_not_a_500(client):
+    """Issue 15: the middleware skipped /api/ entirely, and the console's search sent the NUL
+    to the database (a 500 on PostgreSQL)."""
+    client.force_login(ContactCentreAgentFactory())
+    response = client.get(reverse("api:support-ticket-list"), {"search": "DIALLO\x00"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.django_db
+def test_nul_in_any_api_query_value_is_a_400(client, applicant):
+    client.force_login(applicant)
+    response = client.get(reverse("api:application-list"), {"status": ["draft", "x\x00"]})
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"

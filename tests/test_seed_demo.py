@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import call_command
+from django.conf import settings as settings_module
+from django.core.management import CommandError, call_command
 
 from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
@@ -10,7 +13,7 @@ from applications.models import Application, Document
 
 @pytest.mark.django_db
 def test_seed_demo_creates_every_role_and_prints_logins(capsys):
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     output = capsys.readouterr().out
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == set(Role.values)
@@ -21,7 +24,7 @@ def test_seed_demo_creates_every_role_and_prints_logins(capsys):
 
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent():
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     counts = (
         User.objects.count(),
         ApplicantProfile.objects.count(),
@@ -29,7 +32,7 @@ def test_seed_demo_is_idempotent():
         Application.objects.count(),
         Document.objects.count(),
     )
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     assert counts == (
         User.objects.count(),
         ApplicantProfile.objects.count(),
@@ -42,19 +45,19 @@ def test_seed_demo_is_idempotent():
 
 @pytest.mark.django_db
 def test_seed_demo_restores_a_changed_demo_account():
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     agent = User.objects.get(role=Role.PREFECTURE_AGENT, prefecture__departement_code="75")
     agent.set_password("changed")
     agent.is_active = False
     agent.save()
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     agent.refresh_from_db()
     assert agent.is_active and agent.check_password(DEMO_PASSWORD)
 
 
 @pytest.mark.django_db
 def test_seed_demo_agents_belong_to_two_prefectures():
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     departements = set(
         User.objects.filter(role=Role.PREFECTURE_AGENT).values_list(
             "prefecture__departement_code", flat=True
@@ -65,13 +68,13 @@ def test_seed_demo_agents_belong_to_two_prefectures():
 
 @pytest.mark.django_db
 def test_seed_demo_has_an_applicant_without_foreigner_number():
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     assert ApplicantProfile.objects.filter(foreigner_number__isnull=True).exists()
 
 
 @pytest.mark.django_db
 def test_seed_demo_accounts_can_sign_in(client):
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     for person in DEMO_PEOPLE:
         assert client.login(email=person.email, password=DEMO_PASSWORD), person.email
         client.logout()
@@ -79,7 +82,7 @@ def test_seed_demo_accounts_can_sign_in(client):
 
 @pytest.mark.django_db
 def test_seed_demo_creates_the_scenario_dossiers():
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
 
     def statuses(login):
         return sorted(
@@ -99,10 +102,31 @@ def test_seed_demo_creates_the_scenario_dossiers():
 def test_seed_demo_scenario_1_has_her_api_already():
     from attestations.models import Attestation
 
-    call_command("seed_demo")
+    call_command("seed_demo", i_know_this_is_not_production=True)
     kinds = set(
         Attestation.objects.filter(holder__email=f"amina.diallo@{DEMO_DOMAIN}").values_list(
             "kind", flat=True
         )
     )
     assert kinds == {"deposit_receipt", "api"}
+
+
+@pytest.mark.django_db
+def test_seed_demo_without_debug_or_the_flag_refuses_and_creates_nothing(settings):
+    """Issue 15: in production it recreated the administrator with the published password."""
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--i-know-this-is-not-production"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email__endswith=DEMO_DOMAIN).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_with_debug_on_runs_without_the_flag(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    assert User.objects.filter(role=Role.ADMINISTRATOR, email__endswith=DEMO_DOMAIN).exists()
+
+
+def test_make_run_passes_the_flag():
+    makefile = (Path(settings_module.BASE_DIR) / "Makefile").read_text()
+    assert "manage.py seed_demo --i-know-this-is-not-production" in makefile

@@ -2,7 +2,6 @@
 applicants and helpers are never asked for it."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from tests.accounts.factories import (
@@ -13,11 +12,14 @@ from tests.accounts.factories import (
     HelperFactory,
     PrefectureAgentFactory,
 )
+from tests.conftest import fresh_cache_setting
+from tests.security.second_factor import sign_in_with_second_factor, with_totp
 
 
 @pytest.fixture(autouse=True)
 def _mfa_required(settings):
     settings.STAFF_MFA_REQUIRED = True
+    settings.CACHES = fresh_cache_setting()  # used TOTP codes are remembered there
 
 
 STAFF = {
@@ -50,9 +52,7 @@ def test_staff_without_second_factor_is_sent_to_set_it_up(client, reference_data
 @pytest.mark.parametrize("role", sorted(STAFF))
 def test_staff_with_second_factor_reaches_the_console(client, reference_data, role):
     factory, console = STAFF[role]
-    user = factory()
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(user)
+    sign_in_with_second_factor(client, with_totp(factory()))
     assert client.get(reverse(console)).status_code == 200
 
 

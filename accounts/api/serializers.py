@@ -86,3 +86,10 @@ class MandateSerializer(serializers.Serializer):
 
     def get_status_label(self, mandate: Mandate) -> str:
         return str(mandate.status_on(timezone.localdate()).label)
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="Staff tokens expire; others are valid until replaced."
+    )

@@ -1,15 +1,19 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.serializers import MandateSerializer, MeSerializer
+from accounts.api.serializers import ApiTokenSerializer, MandateSerializer, MeSerializer
 from accounts.mandates import MandateError, mandate_list_given, mandate_list_held, mandate_revoke
 from accounts.permissions import HasAccess, can_use_portal, is_applicant
+from accounts.services import api_token_issue
+from anef.api_auth import MfaRequired, staff_token_expires_at
 from anef.api_errors import error_body
+from anef.second_factor import second_factor_missing
 from applications.api.serializers import ErrorSerializer
 
 
@@ -70,3 +74,30 @@ def mandate_revoke_view(request: Request, pk: int) -> Response:
     except MandateError as error:
         return Response(error_body(error.code, error.message), status=status.HTTP_409_CONFLICT)
     return Response(MandateSerializer(mandate_list_given(request.user).get(pk=revoked.pk)).data)
+
+
+@extend_schema(
+    tags=["auth"],
+    summary="Issue an API token to the signed-in session (replaces the previous one)",
+    description=(
+        "Only a browser session signed in through the login page may ask: a token never mints "
+        "another token. Where staff two-factor is required, a staff session must have passed "
+        "its second factor, and staff tokens expire."
+    ),
+    request=None,
+    responses={
+        201: ApiTokenSerializer,
+        401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+        403: OpenApiResponse(ErrorSerializer, description="Second factor not passed."),
+    },
+)
+@api_view(["POST"])
+@authentication_classes([SessionAuthentication])
+def token_issue(request: Request) -> Response:
+    # The middleware already refuses such a session; checked here too because issuing a token
+    # is the one place where a missing second factor would outlive the session.
+    if second_factor_missing(request, request.user):
+        raise MfaRequired()
+    token = api_token_issue(user=request.user)
+    body = {"token": token.key, "expires_at": staff_token_expires_at(token)}
+    return Response(ApiTokenSerializer(body).data, status=status.HTTP_201_CREATED)

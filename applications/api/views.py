@@ -22,7 +22,7 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +33,7 @@ from accounts.mandates import mandate_active_for, mandate_covers
 from accounts.models import ApplicantProfile
 from accounts.permissions import HasAccess, can_use_back_office, can_use_portal, is_applicant
 from accounts.selectors import applicant_profile_get
+from anef.api_parsers import DepthLimitedJSONParser as JSONParser
 from applications import services
 from applications.api import serializers as s
 from applications.models import Application, CorrectionRequest, ErrorReport, ResidencePermit

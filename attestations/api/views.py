@@ -11,13 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anef.api_errors import error_body
+from anef.api_parsers import DepthLimitedJSONParser as JSONParser
 from applications.api.serializers import ErrorSerializer
 from attestations import numbers, signing, verification
 from attestations.api import serializers as s

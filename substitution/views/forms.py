@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DateInput
+from anef.validators import validate_person_name
 from applications.enums import CardType, ProcedureKind
 from applications.selectors import ground_list_offered
 from substitution.enums import CaseMode, DepositChannel
@@ -92,7 +93,9 @@ class DayForm(forms.Form):
 class HelpRequestForm(forms.Form):
     """A person who cannot sign in or create an account asks for the substitution offered."""
 
-    contact_name = forms.CharField(label=_("Your name"), max_length=200)
+    contact_name = forms.CharField(
+        label=_("Your name"), max_length=200, validators=[validate_person_name]
+    )
     contact_email = forms.EmailField(
         label=_("The e-mail address you tried to use"),
         help_text=_("We use it to recognise the attempts that failed."),

@@ -10,11 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import HasAccess, can_use_portal, can_use_support_console
+from anef.api_parsers import DepthLimitedJSONParser as JSONParser
 from applications.api.serializers import ErrorSerializer
 from applications.api.views import PAGE_NOT_FOUND
 from applications.selectors import application_list_visible_to

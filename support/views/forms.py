@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from anef.validators import validate_person_name
 from applications.models import Prefecture
 from support.enums import IdentityCheck, TicketCategory, TicketStatus
 from support.models import SavedAnswer, foreigner_number_validator
@@ -35,7 +36,7 @@ class AttachmentField(forms.FileField):
 class ContactForm(forms.Form):
     """The public form: no account needed."""
 
-    name = forms.CharField(label=_("Your name"), max_length=200)
+    name = forms.CharField(label=_("Your name"), max_length=200, validators=[validate_person_name])
     email = forms.EmailField(
         label=_("Your e-mail address"),
         required=False,
@@ -111,7 +112,9 @@ class PortalTicketForm(forms.Form):
 
 
 class PhoneTicketForm(forms.Form):
-    name = forms.CharField(label=_("Name of the caller"), max_length=200)
+    name = forms.CharField(
+        label=_("Name of the caller"), max_length=200, validators=[validate_person_name]
+    )
     phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
     email = forms.EmailField(label=_("E-mail address"), required=False)
     foreigner_number = forms.CharField(

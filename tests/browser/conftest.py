@@ -66,7 +66,7 @@ class DemoSnapshot:
         from django.db import connection, transaction
 
         started = time.time() - 1  # file times may be rounded down to the second
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", i_know_this_is_not_production=True, verbosity=0)
         names = connection.introspection.django_table_names(only_existing=True, include_views=False)
         tables = {table: f"{self.PREFIX}{index}" for index, table in enumerate(sorted(names))}
         quote = connection.ops.quote_name  # table names from Django's own introspection
