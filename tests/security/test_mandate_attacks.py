@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import ConsentProof, MandateDuration
-from accounts.mandates import MandateError, mandate_confirm
+from accounts.mandates import MandateError, mandate_active_for, mandate_confirm
 from accounts.models import Mandate, User
 from applications.models import Prefecture
 from attestations import pdf
@@ -207,6 +207,8 @@ def test_attack_confirmation_link_not_sent_to_an_unverified_address(
     helper confirming for themselves."""
     client.force_login(HelperFactory())
     _mandate, token = _recorded(client, django_capture_on_commit_callbacks, "new@example.org")
+    # The address is told (how to claim the account, or see an agent), without a link.
+    assert [message.to for message in mail.outbox] == [["new@example.org"]]
     assert token == ""
 
 
@@ -338,10 +340,11 @@ def test_attack_helper_list_never_shows_the_account_holders_name(
 
 
 def test_attack_existing_account_not_taken_over(client, reference_data):
-    person = ApplicantFactory()
+    person, helper = ApplicantFactory(), HelperFactory()
     before = (person.first_name, person.last_name, person.password)
-    client.force_login(HelperFactory())
+    client.force_login(helper)
     _record(client, person.email)
     person.refresh_from_db()
     assert (person.first_name, person.last_name, person.password) == before
     assert User.objects.filter(email__iexact=person.email).count() == 1
+    assert mandate_active_for(helper, person.pk) is None
