@@ -328,7 +328,7 @@ class MandateEvent(models.Model):
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("on"), auto_now_add=True)
+    created_at = models.DateTimeField(_("happened on"), auto_now_add=True)
     seen_at = models.DateTimeField(_("read on"), null=True, blank=True)
 
     class Meta:

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                         verbose_name="what happened",
                     ),
                 ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="on")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="happened on")),
                 ("seen_at", models.DateTimeField(blank=True, null=True, verbose_name="read on")),
             ],
             options={
