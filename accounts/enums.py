@@ -28,6 +28,26 @@ class ConsentMethod(models.TextChoices):
     ACCOUNT = "account", _("Confirmed by the person from their account")
 
 
+class ConsentProof(models.TextChoices):
+    """How the person's consent was proven before the mandate came into force (issue 15). A
+    helper's word is never proof: a mandate they record waits for one of these."""
+
+    PERSON_ACCOUNT = "person_account", _("Confirmed by the person, signed in to their account")
+    EMAIL_LINK = "email_link", _("Confirmed by the person through the link sent to their e-mail")
+    AGENT_CHECK = "agent_check", _("Identity and signed form checked by a prefecture agent")
+
+
+class MandateEventKind(models.TextChoices):
+    """What the person is told about a mandate (e-mail and a notice on their portal)."""
+
+    CREATED = "created", _("Mandate recorded")
+    CONFIRMED = "confirmed", _("Mandate in force")
+    FIRST_USED = "first_used", _("Mandate used for the first time")
+    REVOKED = "revoked", _("Mandate revoked")
+    REFUSED = "refused", _("Mandate refused")
+    EXPIRED = "expired", _("Mandate ended")
+
+
 class MandateStatus(models.TextChoices):
     """Derived from the dates, the consent and the revocation; never stored."""
 

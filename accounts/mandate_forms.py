@@ -112,11 +112,21 @@ class MandateRecordForm(_HelperMandateForm):
     person_email = forms.EmailField(
         label=_("E-mail address of the person"),
         help_text=_(
-            "If the person has no account yet, we open one with this address. The person can "
-            "use it later, with « forgotten password »."
+            "If the address has no account yet, we open one for the person. Whatever the "
+            "address, we ask its holder to confirm the mandate."
         ),
     )
     first_name = forms.CharField(label=_("First name of the person"), max_length=150)
+    postal_code = forms.RegexField(
+        label=_("Postal code where the person lives or is held (optional)"),
+        help_text=_(
+            "For a person who has no application yet: it tells which prefecture can check "
+            "their identity and the signed form at a desk."
+        ),
+        regex=r"^\d{5}$",
+        error_messages={"invalid": _("A French postal code has 5 digits.")},
+        required=False,
+    )
     last_name = forms.CharField(label=_("Last name of the person"), max_length=150)
     consent_file = forms.FileField(
         label=_("The signed form, scanned"),
@@ -124,15 +134,39 @@ class MandateRecordForm(_HelperMandateForm):
     )
     signed_in_front_of_me = forms.BooleanField(
         label=_("The person signed this form and agrees that I act for them."),
+        help_text=_(
+            "The mandate comes into force only when the person confirms it, or when a "
+            "prefecture agent checks their identity and this form."
+        ),
     )
 
     field_order = [
         "person_email",
         "first_name",
         "last_name",
+        "postal_code",
         *_ScopeAndDatesForm.field_order,
         "organisation_name",
         "organisation_email",
         "consent_file",
         "signed_in_front_of_me",
     ]
+
+
+class MandateIdentityCheckForm(forms.Form):
+    """A prefecture agent records that they checked the person's identity and signed form."""
+
+    identity_document = forms.CharField(
+        label=_("Identity document you saw (kind and number)"),
+        help_text=_("For example: passport 12AB34567. Written on the mandate, in your name."),
+        max_length=100,
+    )
+    person_seen = forms.BooleanField(
+        label=_(
+            "I saw the person, their identity document matches the account, and they told me "
+            "they signed this form and want this helper to act for them."
+        ),
+    )
+    form_compared = forms.BooleanField(
+        label=_("I compared the signed form with the scan shown here."),
+    )

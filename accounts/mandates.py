@@ -1,22 +1,32 @@
 """Mandates: a person lets a helper act for them on the portal (DESIGN.md §3, issue 6).
 
 Reads (`mandate_*_list`, `mandate_active_for`) and writes (`mandate_grant`, `mandate_request`,
-`mandate_record_signed`, `mandate_confirm`, `mandate_revoke`, `mandate_expiry_warnings_send`).
+`mandate_record`, `mandate_confirm`, `mandate_confirm_by_link`, `mandate_identity_check_record`,
+`mandate_revoke`, `mandate_expiry_warnings_send`, `mandate_end_notices_send`).
 Every write is one transaction with its audit entry. Who may reach a dossier under a mandate is
 decided by `applications.selectors` and `applications.permissions`, which call
 `mandate_list_active_for_helper` here.
 
-Consent is either a scanned form signed by the person (checked by its bytes, like every
-document: PDF, JPEG or PNG), recorded by the helper — for people who cannot use the portal at
-all, in prison or in compulsory hospital care —, or the person's own confirmation from their
-account. The person may revoke a mandate at any time; the revocation takes effect at once.
+Consent is proven (issue 15), never taken on a helper's word: a mandate is in force only once
+the person gave or confirmed it from their account, confirmed it through the single-use link
+sent to their verified address, or a prefecture agent checked their identity and the form they
+signed (a scan recorded by the helper — for people who cannot use the portal at all, in prison
+or in compulsory hospital care). Until then it is pending, and every access check treats it as
+absent (`Mandate.objects.active_on` requires `consented_at`). Starting a mandate never tells the
+helper whether an address has an account. The person is told of every step (`mandate_notices`)
+and may revoke a mandate at any time; the revocation takes effect at once.
 """
 
 import calendar
+import hashlib
+import hmac
 import logging
+import secrets
 from datetime import date, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -27,8 +37,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.enums import ConsentMethod, MandateDuration, Role
-from accounts.models import Mandate, User
+from accounts.enums import ConsentMethod, ConsentProof, MandateDuration, MandateEventKind, Role
+from accounts.mandate_notices import mandate_notice, send_not_a_person
+from accounts.models import Mandate, MandateEvent, User
 from anef.audit import audit_action
 from anef.transactions import atomic_with_files, file_written
 from applications.models import Ground
@@ -106,15 +117,19 @@ def mandate_list_active_for_helper(helper: User, today: date | None = None) -> Q
 
 
 def mandate_active_for(helper: User, person_id: int, today: date | None = None) -> Mandate | None:
-    """The helper's mandate in force today from this person, if any (the widest one first)."""
-    return (
+    """The helper's mandate in force today from this person, if any (the widest one first).
+    Each use of a mandate goes through here: the first one is told to the person."""
+    mandate = (
         mandate_list_active_for_helper(helper, today)
         .filter(person_id=person_id)
-        .select_related("person")
+        .select_related("person", "helper")
         .prefetch_related("grounds")
         .order_by("-all_grounds", "-ends_on")
         .first()
     )
+    if mandate is not None and mandate.first_used_at is None:
+        mandate_first_use_record(mandate)
+    return mandate
 
 
 def mandate_acting_for_details(actor, instance) -> dict:
@@ -136,16 +151,6 @@ def mandate_acting_for_details(actor, instance) -> dict:
 
 
 # --- Writes -------------------------------------------------------------------------------------
-
-
-def _person_by_email(email: str) -> User:
-    person = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    if person is None or person.role != Role.APPLICANT:
-        raise MandateError(
-            "person_unknown",
-            _("We found no person's account with this e-mail address. Check it with the person."),
-        )
-    return person
 
 
 def _helper_by_email(email: str) -> User:
@@ -175,11 +180,14 @@ def _create(
     starts_on: date,
     grounds: list[Ground] | tuple,
     consent_method: str,
-    consented: bool,
+    proof: str = "",
     organisation_name: str = "",
     organisation_email: str = "",
+    declared: dict | None = None,
     action: str,
 ) -> Mandate:
+    """A new mandate. `proof` is given only when the person themselves gives it from their
+    account (`mandate_grant`); any mandate a helper starts waits for a proof."""
     if person.pk == helper.pk:
         raise MandateError("self", _("A person cannot give a mandate to themselves."))
     _check_dates(starts_on)
@@ -193,8 +201,11 @@ def _create(
         organisation_name=organisation_name.strip(),
         organisation_email=organisation_email.strip(),
         consent_method=consent_method,
-        consented_at=timezone.now() if consented else None,
+        consented_at=timezone.now() if proof else None,
+        confirmed_via=proof,
+        confirmed_by=person if proof else None,
         created_by=actor,
+        **(declared or {}),
     )
     mandate.grounds.set(grounds)
     audit_action(
@@ -207,6 +218,7 @@ def _create(
             "grounds": [ground.code for ground in grounds] or "all",
             "starts_on": starts_on.isoformat(),
             "ends_on": mandate.ends_on.isoformat(),
+            "in_force": bool(proof),
         },
     )
     return mandate
@@ -224,8 +236,9 @@ def mandate_grant(
     organisation_email: str = "",
 ) -> Mandate:
     """The person, signed in, gives a mandate to a helper named by e-mail: consent is the
-    person's own act, so the mandate is in force from `starts_on`."""
-    return _create(
+    person's own act, so the mandate is in force from `starts_on` (and the person is told by
+    e-mail too: a stolen session that gives a mandate does not go unseen)."""
+    mandate = _create(
         person=person,
         helper=_helper_by_email(helper_email),
         actor=person,
@@ -233,11 +246,89 @@ def mandate_grant(
         starts_on=starts_on,
         grounds=grounds,
         consent_method=ConsentMethod.ACCOUNT,
-        consented=True,
+        proof=ConsentProof.PERSON_ACCOUNT,
         organisation_name=organisation_name,
         organisation_email=organisation_email,
         action="mandate_grant",
     )
+    mandate_notice(mandate=mandate, kind=MandateEventKind.CONFIRMED, actor=person)
+    return mandate
+
+
+def _person_for_mandate(*, helper: User, email: str, first_name: str, last_name: str):
+    """The person's account for a mandate a helper starts, and whether it was just opened.
+
+    Never tells the helper whether the address had an account: an applicant's existing account
+    is used (its holder is asked to confirm, nothing is in force until then), a missing one is
+    opened, and an account that is not a person's gives None (its holder is told; the caller
+    shows the helper the same page)."""
+    from accounts.services import user_create  # accounts.services imports applications
+
+    email = (email or "").strip()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if existing.role != Role.APPLICANT or not existing.is_active:
+            transaction.on_commit(lambda: send_not_a_person(existing.email))
+            audit_action(
+                instance=existing,
+                actor=helper,
+                action="mandate_refused_not_a_person",
+                details={"helper": helper.pk},
+            )
+            return None, False
+        return existing, False
+    person = user_create(
+        email=email,
+        password=None,
+        role=Role.APPLICANT,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    audit_action(instance=person, actor=helper, action="account_create_for_person")
+    return person, True
+
+
+@transaction.atomic
+def mandate_person_create(
+    *, helper: User, email: str, first_name: str, last_name: str
+) -> User | None:
+    """An account for a person who cannot use the portal (prison, compulsory hospital care),
+    opened by the helper who records their signed form. No password: the person claims it
+    with "forgotten password". An existing person's account is used as it is — it is not
+    taken over: the mandate recorded on it waits for its holder's consent. None when the
+    address is an account that is not a person's (the caller must answer as for any other)."""
+    return _person_for_mandate(
+        helper=helper, email=email, first_name=first_name, last_name=last_name
+    )[0]
+
+
+def _address_verified(person: User) -> bool:
+    return EmailAddress.objects.filter(
+        user=person, email__iexact=person.email, verified=True
+    ).exists()
+
+
+def _ask_the_person(mandate: Mandate, actor: User) -> None:
+    """Tell the person a helper started a mandate. The single-use link goes only to an address
+    the person verified: an address the helper typed for a new account proves nothing (the
+    person then confirms from their account once claimed, or an agent checks at a desk)."""
+    token = ""
+    if _address_verified(mandate.person):
+        nonce = secrets.token_urlsafe(24)
+        mandate.confirmation_nonce_hash = _nonce_hash(nonce)
+        mandate.confirmation_sent_at = timezone.now()
+        mandate.save(update_fields=["confirmation_nonce_hash", "confirmation_sent_at"])
+        token = signing.dumps({"m": mandate.pk, "n": nonce}, salt=LINK_SALT)
+    mandate_notice(mandate=mandate, kind=MandateEventKind.CREATED, actor=actor, confirm_token=token)
+
+
+def _declared(email: str, first_name: str = "", last_name: str = "", postal_code: str = ""):
+    return {
+        "declared_email": (email or "").strip(),
+        "declared_first_name": (first_name or "").strip(),
+        "declared_last_name": (last_name or "").strip(),
+        "declared_postal_code": (postal_code or "").strip(),
+    }
 
 
 @transaction.atomic
@@ -250,22 +341,31 @@ def mandate_request(
     organisation_name: str,
     organisation_email: str,
     grounds: list[Ground] | tuple = (),
-) -> Mandate:
+) -> Mandate | None:
     """The helper asks a person for a mandate; it is in force only once the person confirms it
-    from their account (`mandate_confirm`)."""
-    return _create(
-        person=_person_by_email(person_email),
+    (from their account or the e-mailed link). Whatever the address, the helper is answered
+    the same (None only when the address is not a person's account: nothing is recorded)."""
+    _check_dates(starts_on)
+    person, _created = _person_for_mandate(
+        helper=helper, email=person_email, first_name="", last_name=""
+    )
+    if person is None:
+        return None
+    mandate = _create(
+        person=person,
         helper=helper,
         actor=helper,
         duration=duration,
         starts_on=starts_on,
         grounds=grounds,
         consent_method=ConsentMethod.ACCOUNT,
-        consented=False,
         organisation_name=organisation_name,
         organisation_email=organisation_email,
+        declared=_declared(person_email),
         action="mandate_request",
     )
+    _ask_the_person(mandate, helper)
+    return mandate
 
 
 def _check_scan(uploaded_file: UploadedFile) -> str:
@@ -300,9 +400,12 @@ def mandate_record_signed(
     organisation_email: str,
     consent_file: UploadedFile,
     grounds: list[Ground] | tuple = (),
+    declared: dict | None = None,
 ) -> Mandate:
-    """The helper records a mandate the person signed on paper (prison, hospital, PAN desk):
-    the scan is the proof of consent, and the mandate is in force from `starts_on`."""
+    """The helper records a mandate the person signed on paper (prison, hospital, PAN desk).
+    The scan is the helper's word, not a proof (issue 15): the mandate waits until the person
+    confirms it or an agent checks their identity and the form (`mandate_identity_check_record`).
+    """
     content_type = _check_scan(consent_file)
     mandate = _create(
         person=person,
@@ -312,9 +415,9 @@ def mandate_record_signed(
         starts_on=starts_on,
         grounds=grounds,
         consent_method=ConsentMethod.SIGNED_FORM,
-        consented=True,
         organisation_name=organisation_name,
         organisation_email=organisation_email,
+        declared=declared or _declared(person.email),
         action="mandate_record_signed",
     )
     name = (consent_file.name or "mandate").replace("/", "_")[-100:]
@@ -322,75 +425,297 @@ def mandate_record_signed(
     file_written(mandate.consent_file)  # deleted again if the transaction does not commit
     mandate.consent_content_type = content_type
     mandate.save(update_fields=["consent_file", "consent_content_type"])
+    _ask_the_person(mandate, helper)
     return mandate
 
 
-@transaction.atomic
-def mandate_person_create(*, helper: User, email: str, first_name: str, last_name: str) -> User:
-    """An account for a person who cannot use the portal (prison, compulsory hospital care),
-    opened by the helper who records their signed mandate. No password: the person can claim
-    the account later with "forgotten password"; until then only the helper acts, under the
-    mandate. An existing person's account is reused."""
-    from accounts.services import user_create  # accounts.services imports applications
-
-    existing = User.objects.filter(email__iexact=email.strip()).first()
-    if existing is not None:
-        if existing.role != Role.APPLICANT:
-            raise MandateError(
-                "person_unknown",
-                _("This e-mail address belongs to an account that is not a person's."),
-            )
-        return existing
-    person = user_create(
-        email=email.strip(),
-        password=None,
-        role=Role.APPLICANT,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+@atomic_with_files()
+def mandate_record(
+    *,
+    helper: User,
+    person_email: str,
+    first_name: str,
+    last_name: str,
+    duration: str,
+    starts_on: date,
+    organisation_name: str,
+    organisation_email: str,
+    consent_file: UploadedFile,
+    postal_code: str = "",
+    grounds: list[Ground] | tuple = (),
+) -> Mandate | None:
+    """What the helper's "record a signed mandate" form does, in one transaction: the checks
+    that do not depend on the address first (so that their refusals never tell whether it has
+    an account), then the person's account (used, or opened), then the pending mandate."""
+    _check_scan(consent_file)
+    _check_dates(starts_on)
+    mandate_end(starts_on, duration)
+    person, _created = _person_for_mandate(
+        helper=helper, email=person_email, first_name=first_name, last_name=last_name
     )
-    audit_action(instance=person, actor=helper, action="account_create_for_person")
-    return person
+    if person is None:
+        return None
+    return mandate_record_signed(
+        helper=helper,
+        person=person,
+        duration=duration,
+        starts_on=starts_on,
+        organisation_name=organisation_name,
+        organisation_email=organisation_email,
+        consent_file=consent_file,
+        grounds=grounds,
+        declared=_declared(person_email, first_name, last_name, postal_code),
+    )
+
+
+def _lock(mandate: Mandate) -> Mandate:
+    return Mandate.objects.select_for_update().select_related("person", "helper").get(pk=mandate.pk)
+
+
+def _check_pending(locked: Mandate) -> None:
+    if locked.revoked_at is not None or locked.consented_at is not None:
+        raise MandateError("not_pending", _("This mandate is not waiting for an answer."))
+    if locked.ends_on < _today():
+        raise MandateError("ended", _("This mandate has already ended."))
+
+
+def _prove(locked: Mandate, *, via: str, by: User, action: str, details: dict | None = None):
+    if by.pk == locked.helper_id:  # the database refuses it too (mandate_consent_proven)
+        raise MandateError("not_yours", _("This mandate is not yours."))
+    locked.consented_at = timezone.now()
+    locked.confirmed_via = via
+    locked.confirmed_by = by
+    locked.confirmation_nonce_hash = ""
+    locked.save(
+        update_fields=["consented_at", "confirmed_via", "confirmed_by", "confirmation_nonce_hash"]
+    )
+    audit_action(
+        instance=locked,
+        actor=by,
+        action=action,
+        changes={"consented_at": (None, locked.consented_at)},
+        details={
+            "person": locked.person_id,
+            "helper": locked.helper_id,
+            "via": via,
+            **(details or {}),
+        },
+    )
+    mandate_notice(mandate=locked, kind=MandateEventKind.CONFIRMED, actor=by)
+    return locked
 
 
 @transaction.atomic
 def mandate_confirm(*, mandate: Mandate, person: User) -> Mandate:
-    """The person confirms, from their account, a mandate a helper asked for."""
-    locked = Mandate.objects.select_for_update().get(pk=mandate.pk)
-    if locked.person_id != person.pk:
+    """The person confirms, from their account, a mandate a helper asked for or recorded."""
+    locked = _lock(mandate)
+    if locked.person_id != person.pk or person.role != Role.APPLICANT:
         raise MandateError("not_yours", _("This mandate is not yours."))
-    if locked.revoked_at is not None or locked.consented_at is not None:
-        raise MandateError("not_pending", _("This mandate is not waiting for your answer."))
-    if locked.ends_on < _today():
-        raise MandateError("ended", _("This mandate has already ended."))
-    locked.consented_at = timezone.now()
-    locked.save(update_fields=["consented_at"])
+    _check_pending(locked)
+    return _prove(locked, via=ConsentProof.PERSON_ACCOUNT, by=person, action="mandate_confirm")
+
+
+# --- The single-use link sent to the person's verified address -----------------------------------
+
+LINK_SALT = "accounts.mandate.confirm"
+LINK_MAX_AGE = timedelta(days=7)
+
+
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def _link_invalid() -> MandateError:
+    return MandateError(
+        "link_invalid",
+        _("This link is not valid, or it was already used. Open « My helpers » in your account."),
+    )
+
+
+def mandate_for_link(token: str, *, lock: bool = False) -> Mandate:
+    """The mandate a confirmation link is for, if the link is genuine, unexpired and unused."""
+    try:
+        payload = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise MandateError(
+            "link_expired",
+            _("This link has expired. Open « My helpers » in your account to answer."),
+        ) from error
+    except signing.BadSignature as error:
+        raise _link_invalid() from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("n"), str):
+        raise _link_invalid()
+    queryset = Mandate.objects.select_related("person", "helper").prefetch_related("grounds")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    mandate = queryset.filter(pk=payload.get("m")).first()
+    if mandate is None or not mandate.confirmation_nonce_hash:
+        raise _link_invalid()
+    if not hmac.compare_digest(mandate.confirmation_nonce_hash, _nonce_hash(payload["n"])):
+        raise _link_invalid()
+    _check_pending(mandate)
+    return mandate
+
+
+def _link_user_check(mandate: Mandate, user) -> None:
+    """Whoever holds the link proves they read the person's mailbox; but someone signed in to
+    another account (the helper above all) is refused: they are not the person."""
+    if getattr(user, "is_authenticated", False) and user.pk != mandate.person_id:
+        raise MandateError(
+            "link_other_account",
+            _(
+                "This link is for another account. Sign out, then open the link again, or "
+                "sign in to the account it was sent to."
+            ),
+        )
+
+
+@transaction.atomic
+def mandate_confirm_by_link(*, token: str, user) -> Mandate:
+    """The person confirms through the link e-mailed to their verified address (POST only)."""
+    locked = mandate_for_link(token, lock=True)
+    _link_user_check(locked, user)
+    return _prove(
+        locked, via=ConsentProof.EMAIL_LINK, by=locked.person, action="mandate_confirm_link"
+    )
+
+
+@transaction.atomic
+def mandate_refuse_by_link(*, token: str, user) -> Mandate:
+    """The person refuses through the same link: the mandate ends before it ever started."""
+    locked = mandate_for_link(token, lock=True)
+    _link_user_check(locked, user)
+    return _end(locked, by=locked.person, action="mandate_refuse_link")
+
+
+# --- The identity check by a prefecture agent (PAN / France-Services desk) ----------------------
+
+
+def mandate_check_prefecture_ids(mandate: Mandate) -> set[int]:
+    """The prefectures whose agents may check this person's identity: those of the person's
+    dossiers and of their address on record; only for a person with neither (an account just
+    opened for someone in prison), the one of the postal code the helper typed."""
+    from applications.models import Application, Prefecture
+    from applications.rules import departement_code_for_postal_code
+
+    ids = set(
+        Application.objects.filter(applicant_id=mandate.person_id).values_list(
+            "prefecture_id", flat=True
+        )
+    )
+    profile = getattr(mandate.person, "applicant_profile", None)
+    postal_codes = [profile.postal_code] if profile is not None else []
+    if not ids and profile is None:
+        postal_codes.append(mandate.declared_postal_code)
+    for postal_code in postal_codes:
+        try:
+            departement = departement_code_for_postal_code(postal_code)
+        except ValueError:
+            continue
+        ids.update(
+            Prefecture.objects.filter(departement_code=departement).values_list("pk", flat=True)
+        )
+    ids.discard(None)
+    return ids
+
+
+def mandate_list_awaiting_check(agent: User) -> list[Mandate]:
+    """Signed-form mandates waiting for a proof that this agent's prefecture may check."""
+    if getattr(agent, "role", None) != Role.PREFECTURE_AGENT or not agent.prefecture_id:
+        return []
+    pending = (
+        Mandate.objects.filter(
+            consented_at__isnull=True, revoked_at__isnull=True, ends_on__gte=_today()
+        )
+        .exclude(consent_file="")
+        .select_related("person", "person__applicant_profile", "helper")
+        .prefetch_related("grounds")
+        .order_by("created_at")
+    )
+    return [m for m in pending if agent.prefecture_id in mandate_check_prefecture_ids(m)]
+
+
+def mandate_awaiting_check_get(agent: User, pk: int) -> Mandate | None:
+    return next((m for m in mandate_list_awaiting_check(agent) if m.pk == pk), None)
+
+
+@transaction.atomic
+def mandate_identity_check_record(
+    *, mandate: Mandate, agent: User, identity_document: str
+) -> Mandate:
+    """A prefecture agent saw the person (at a desk, or in prison / hospital) with an identity
+    document and the signed form, and records it: the mandate is in force, in the agent's
+    name (audit log and mandate). Only an agent of a prefecture competent for the person."""
+    locked = _lock(mandate)
+    if (
+        getattr(agent, "role", None) != Role.PREFECTURE_AGENT
+        or not agent.is_active
+        or agent.prefecture_id not in mandate_check_prefecture_ids(locked)
+        or not locked.consent_file
+    ):
+        raise MandateError("not_yours", _("This mandate is not one your prefecture can check."))
+    _check_pending(locked)
+    identity_document = (identity_document or "").strip()
+    if not identity_document:
+        raise MandateError(
+            "identity_document", _("Type the kind and number of the identity document you saw.")
+        )
+    locked.identity_document_checked = identity_document[:100]
+    locked.save(update_fields=["identity_document_checked"])
+    return _prove(
+        locked,
+        via=ConsentProof.AGENT_CHECK,
+        by=agent,
+        action="mandate_identity_checked",
+        details={"agent": agent.pk, "prefecture": agent.prefecture_id},
+    )
+
+
+# --- The end ------------------------------------------------------------------------------------
+
+
+def _end(locked: Mandate, *, by: User, action: str) -> Mandate:
+    was_pending = locked.consented_at is None
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = by
+    locked.confirmation_nonce_hash = ""
+    locked.save(update_fields=["revoked_at", "revoked_by", "confirmation_nonce_hash"])
     audit_action(
         instance=locked,
-        actor=person,
-        action="mandate_confirm",
-        changes={"consented_at": (None, locked.consented_at)},
+        actor=by,
+        action=action,
+        changes={"revoked_at": (None, locked.revoked_at)},
     )
+    kind = MandateEventKind.REFUSED if was_pending else MandateEventKind.REVOKED
+    mandate_notice(mandate=locked, kind=kind, actor=by)
     return locked
 
 
 @transaction.atomic
 def mandate_revoke(*, mandate: Mandate, person: User) -> Mandate:
     """The person ends a mandate, at any time, with immediate effect (or refuses a request)."""
-    locked = Mandate.objects.select_for_update().get(pk=mandate.pk)
+    locked = _lock(mandate)
     if locked.person_id != person.pk:
         raise MandateError("not_yours", _("This mandate is not yours."))
     if locked.revoked_at is not None:
         raise MandateError("already_revoked", _("This mandate is already revoked."))
-    locked.revoked_at = timezone.now()
-    locked.revoked_by = person
-    locked.save(update_fields=["revoked_at", "revoked_by"])
-    audit_action(
-        instance=locked,
-        actor=person,
-        action="mandate_revoke",
-        changes={"revoked_at": (None, locked.revoked_at)},
-    )
-    return locked
+    return _end(locked, by=person, action="mandate_revoke")
+
+
+def mandate_first_use_record(mandate: Mandate) -> None:
+    """The first time a helper uses a mandate, the person is told (once: the row is claimed by
+    a conditional update, the notice by its unique constraint)."""
+    if mandate.first_used_at is not None:
+        return
+    with transaction.atomic():
+        now = timezone.now()
+        claimed = Mandate.objects.filter(pk=mandate.pk, first_used_at__isnull=True).update(
+            first_used_at=now
+        )
+        mandate.first_used_at = now
+        if claimed:
+            audit_action(instance=mandate, actor=None, action="mandate_first_used")
+            mandate_notice(mandate=mandate, kind=MandateEventKind.FIRST_USED, actor=mandate.helper)
 
 
 # --- Expiry warnings (beat: accounts.mandate_expiry_warnings) ------------------------------------
@@ -444,3 +769,46 @@ def mandate_expiry_warnings_send(today: date | None = None) -> int:
         except Exception:  # one failed sending must not stop the others
             logger.exception("Mandate %s: expiry warning not sent, retried next run", pk)
     return sent
+
+
+def mandate_end_notices_send(today: date | None = None) -> int:
+    """Tell the person, once, that a mandate has ended at its last day (revocations and
+    refusals are told when they happen). Same claiming as the warnings above."""
+    today = today or _today()
+    due = Mandate.objects.filter(
+        ends_on__lt=today, revoked_at__isnull=True, end_notified_at__isnull=True
+    )
+    told = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            mandate = (
+                Mandate.objects.select_for_update(skip_locked=True)
+                .select_related("helper", "person")
+                .filter(pk=pk, end_notified_at__isnull=True, revoked_at__isnull=True)
+                .first()
+            )
+            if mandate is None:
+                continue
+            mandate.end_notified_at = timezone.now()
+            mandate.confirmation_nonce_hash = ""
+            mandate.save(update_fields=["end_notified_at", "confirmation_nonce_hash"])
+            audit_action(instance=mandate, actor=None, action="mandate_expired")
+            mandate_notice(mandate=mandate, kind=MandateEventKind.EXPIRED, actor=None)
+            told += 1
+    return told
+
+
+def mandate_notice_list(person: User, limit: int = 10):
+    """The person's latest notices about their mandates, for their portal."""
+    return (
+        MandateEvent.objects.filter(mandate__person=person)
+        .select_related("mandate__helper", "actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+@transaction.atomic
+def mandate_notices_mark_seen(person: User) -> int:
+    return MandateEvent.objects.filter(mandate__person=person, seen_at__isnull=True).update(
+        seen_at=timezone.now()
+    )

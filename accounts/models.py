@@ -7,7 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import ConsentMethod, MandateDuration, MandateStatus, Role
+from accounts.enums import (
+    ConsentMethod,
+    ConsentProof,
+    MandateDuration,
+    MandateEventKind,
+    MandateStatus,
+    Role,
+)
 
 foreigner_number_validator = RegexValidator(
     r"^\d{10}$", _("A foreigner number (AGDREF) has exactly 10 digits.")
@@ -211,8 +218,11 @@ class Mandate(models.Model):
     """A person (`person`) lets a helper act for them on the portal (DESIGN.md §3, issue 6).
 
     Scope: every ground, or the grounds listed. In force from `starts_on` to `ends_on`
-    (inclusive) once consent is recorded — a scanned signed form, or the person's confirmation
-    from their own account —, until the person revokes it. The status is derived, never stored.
+    (inclusive) once consent is *proven* (`consented_at`, issue 15): the person's own act from
+    their account or from the single-use link sent to their verified address, or a prefecture
+    agent who checked their identity and the signed form (`confirmed_via`, `confirmed_by`). A
+    helper's word — a scan they upload — never puts a mandate in force by itself. Until the
+    person revokes it. The status is derived, never stored.
     """
 
     person = models.ForeignKey(
@@ -257,6 +267,39 @@ class Mandate(models.Model):
         verbose_name=_("revoked by"),
     )
     expiry_warned_at = models.DateTimeField(_("organisation warned on"), null=True, blank=True)
+    # Proof of consent (issue 15).
+    confirmed_via = models.CharField(
+        _("consent proven by"), max_length=16, choices=ConsentProof.choices, blank=True
+    )
+    confirmed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("consent confirmed by"),
+        help_text=_("The person themselves, or the agent who checked their identity."),
+    )
+    identity_document_checked = models.CharField(
+        _("identity document seen by the agent"), max_length=100, blank=True
+    )
+    # What the helper typed: shown to the helper while the mandate waits, so that the page
+    # never tells them whether the address already had an account, nor its holder's name.
+    declared_email = models.EmailField(_("e-mail typed by the helper"), blank=True)
+    declared_first_name = models.CharField(
+        _("first name typed by the helper"), max_length=150, blank=True
+    )
+    declared_last_name = models.CharField(
+        _("last name typed by the helper"), max_length=150, blank=True
+    )
+    declared_postal_code = models.CharField(
+        _("postal code typed by the helper"), max_length=5, blank=True
+    )
+    # The single-use confirmation link: only the hash of its nonce is stored; emptied when used.
+    confirmation_nonce_hash = models.CharField(max_length=64, blank=True, editable=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_used_at = models.DateTimeField(_("first used on"), null=True, blank=True)
+    end_notified_at = models.DateTimeField(_("person told of the end on"), null=True, blank=True)
 
     objects = MandateQuerySet.as_manager()
 
@@ -276,6 +319,17 @@ class Mandate(models.Model):
                 condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
                 | Q(revoked_at__isnull=False, revoked_by__isnull=False),
             ),
+            # No mandate in force without a proof and the account that gave it; never the
+            # helper's own (issue 15).
+            models.CheckConstraint(
+                name="mandate_consent_proven",
+                condition=Q(consented_at__isnull=True)
+                | (
+                    Q(consented_at__isnull=False, confirmed_by__isnull=False)
+                    & ~Q(confirmed_via="")
+                    & ~Q(confirmed_by=models.F("helper"))
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -291,3 +345,42 @@ class Mandate(models.Model):
         if day > self.ends_on:
             return MandateStatus.EXPIRED
         return MandateStatus.ACTIVE
+
+    @property
+    def person_as_declared(self) -> "User":
+        """The person as the helper may see them: while the mandate waits for the person's
+        consent, only what the helper typed (an unsaved User, id and all from the account
+        would tell them it existed)."""
+        if self.consented_at is not None or not (self.declared_email or self.declared_last_name):
+            return self.person
+        return User(
+            id=None,
+            email=self.declared_email,
+            first_name=self.declared_first_name,
+            last_name=self.declared_last_name,
+        )
+
+
+class MandateEvent(models.Model):
+    """What the person is told about one of their mandates: a notice on their portal (and an
+    e-mail), until they mark it read. Also the mandate's own history."""
+
+    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what happened"), max_length=16, choices=MandateEventKind.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("happened on"), auto_now_add=True)
+    seen_at = models.DateTimeField(_("read on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mandate notice")
+        verbose_name_plural = _("mandate notices")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Told once of each step ("first used" and "ended" are claimed by this constraint).
+            models.UniqueConstraint(fields=["mandate", "kind"], name="mandate_event_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mandate_id}: {self.kind}"

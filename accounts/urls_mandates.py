@@ -10,6 +10,7 @@ urlpatterns = [
     # The person: "My helpers".
     path("", mandates.mine, name="mine"),
     path("<int:pk>/confirm/", mandates.confirm, name="confirm"),
+    path("confirm/<str:token>/", mandates.confirm_link, name="confirm_link"),
     path("<int:pk>/revoke/", mandates.revoke, name="revoke"),
     path("<int:pk>/receipt/", mandates.receipt, name="receipt"),
     path("<int:pk>/signed-form/", mandates.consent_file, name="consent_file"),

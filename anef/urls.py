@@ -35,6 +35,7 @@ urlpatterns = [
     path("portal/tickets/", include("support.urls_portal")),
     path("portal/", include("applications.urls_portal")),
     path("agents/tickets/", include("support.urls_backoffice")),
+    path("agents/mandates/", include("accounts.urls_mandates_backoffice")),
     path("agents/", include("applications.urls_backoffice")),
     path("support/", include("support.urls_console")),
     path("contact/", include("support.urls_public")),

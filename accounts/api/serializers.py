@@ -62,7 +62,8 @@ class MandateSerializer(serializers.Serializer):
     """A mandate as the person or the helper sees it; `status` is derived from today."""
 
     id = serializers.IntegerField()
-    person = MandateUserSerializer()
+    # While the mandate waits for the person, the helper sees only what they typed (issue 15).
+    person = MandateUserSerializer(source="person_as_declared")
     helper = MandateUserSerializer()
     all_grounds = serializers.BooleanField()
     grounds = serializers.SerializerMethodField()

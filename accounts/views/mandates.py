@@ -10,26 +10,44 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.mandate_forms import MandateGrantForm, MandateRecordForm, MandateRequestForm
+from accounts.mandate_forms import (
+    MandateGrantForm,
+    MandateIdentityCheckForm,
+    MandateRecordForm,
+    MandateRequestForm,
+)
 from accounts.mandates import (
     MandateError,
+    mandate_awaiting_check_get,
     mandate_confirm,
+    mandate_confirm_by_link,
+    mandate_for_link,
     mandate_grant,
+    mandate_identity_check_record,
+    mandate_list_awaiting_check,
     mandate_list_given,
     mandate_list_held,
-    mandate_person_create,
-    mandate_record_signed,
+    mandate_notice_list,
+    mandate_notices_mark_seen,
+    mandate_record,
+    mandate_refuse_by_link,
     mandate_request,
     mandate_revoke,
 )
 from accounts.models import Mandate
-from accounts.permissions import is_applicant, is_helper, requires
+from accounts.permissions import is_applicant, is_helper, is_prefecture_agent, requires
 from accounts.views.acting import acting_for_start, acting_for_stop
 
 TEMPLATES = "accounts/mandates/"
+PENDING_MESSAGE = gettext_lazy(
+    "The mandate is recorded. It is not in force yet: the person must confirm it (we asked "
+    "them), or a prefecture agent must check their identity and the signed form. Until then "
+    "you cannot act for them."
+)
 
 
 def _rows(mandates) -> list[tuple[Mandate, str]]:
@@ -60,10 +78,13 @@ def mine(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect("mandates:mine")
+    notices = list(mandate_notice_list(request.user))
+    if request.method == "GET":
+        mandate_notices_mark_seen(request.user)
     return render(
         request,
         TEMPLATES + "mine.html",
-        {"rows": _rows(mandate_list_given(request.user)), "form": form},
+        {"rows": _rows(mandate_list_given(request.user)), "form": form, "notices": notices},
     )
 
 
@@ -117,15 +138,21 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_GET
 def consent_file(request: HttpRequest, pk: int) -> FileResponse:
-    """The scanned signed form: only to the person and the helper of the mandate."""
-    if not (is_applicant(request.user) or is_helper(request.user)):
+    """The scanned signed form: only to the person, the helper of the mandate and, while it
+    waits for the identity check, the agents of a prefecture competent for the person."""
+    if is_prefecture_agent(request.user):
+        mandate = mandate_awaiting_check_get(request.user, pk)
+        if mandate is None:
+            raise Http404
+    elif is_applicant(request.user) or is_helper(request.user):
+        mandates = (
+            mandate_list_given(request.user)
+            if is_applicant(request.user)
+            else mandate_list_held(request.user)
+        )
+        mandate = get_object_or_404(mandates.exclude(consent_file=""), pk=pk)
+    else:
         raise Http404
-    mandates = (
-        mandate_list_given(request.user)
-        if is_applicant(request.user)
-        else mandate_list_held(request.user)
-    )
-    mandate = get_object_or_404(mandates.exclude(consent_file=""), pk=pk)
     response = FileResponse(
         mandate.consent_file.open("rb"),
         content_type=mandate.consent_content_type,
@@ -164,13 +191,8 @@ def request_view(request: HttpRequest) -> HttpResponse:
         except MandateError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request,
-                _(
-                    "Your request is sent. The person confirms it from their account, in "
-                    "« My helpers »; then you can act for them."
-                ),
-            )
+            # The same answer whatever the address (issue 15: no account-existence probing).
+            messages.success(request, PENDING_MESSAGE)
             return redirect("mandates:helping")
     return render(request, TEMPLATES + "request.html", {"form": form})
 
@@ -183,15 +205,12 @@ def record(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = mandate_person_create(
+            mandate_record(
                 helper=request.user,
-                email=data["person_email"],
+                person_email=data["person_email"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
-            )
-            mandate = mandate_record_signed(
-                helper=request.user,
-                person=person,
+                postal_code=data["postal_code"],
                 consent_file=data["consent_file"],
                 **form.mandate_kwargs(),
             )
@@ -199,14 +218,8 @@ def record(request: HttpRequest) -> HttpResponse:
             field = "consent_file" if error.code == "consent_file" else None
             form.add_error(field, error.message)
         else:
-            messages.success(
-                request,
-                _("The mandate of %(name)s is recorded, until %(end)s.")
-                % {
-                    "name": person.get_full_name() or person.email,
-                    "end": mandate.ends_on.strftime("%d/%m/%Y"),
-                },
-            )
+            # The same answer whatever the address: it never tells whether it has an account.
+            messages.success(request, PENDING_MESSAGE)
             return redirect("mandates:helping")
     return render(request, TEMPLATES + "record.html", {"form": form})
 
@@ -226,3 +239,80 @@ def act_for(request: HttpRequest, person_id: int) -> HttpResponse:
 def stop_acting(request: HttpRequest) -> HttpResponse:
     acting_for_stop(request)
     return redirect("mandates:helping")
+
+
+# --- The person, through the link e-mailed to their verified address ------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_link(request: HttpRequest, token: str) -> HttpResponse:
+    """What the link confirms (GET, no change), then the person's answer (POST). No sign-in:
+    the link, single-use and expiring, went only to an address the person verified, and a
+    person in hospital may have no password; someone signed in to another account is refused.
+    """
+    try:
+        mandate = mandate_for_link(token)
+        if request.user.is_authenticated and request.user.pk != mandate.person_id:
+            raise MandateError(
+                "link_other_account",
+                _(
+                    "This link is for another account. Sign out, then open the link again, or "
+                    "sign in to the account it was sent to."
+                ),
+            )
+        if request.method == "POST":
+            if request.POST.get("answer") == "refuse":
+                mandate_refuse_by_link(token=token, user=request.user)
+                text = _("You refused the mandate. The helper cannot act for you.")
+            else:
+                mandate_confirm_by_link(token=token, user=request.user)
+                text = _("You confirmed the mandate. The helper can now act for you.")
+            return render(request, TEMPLATES + "confirm_link_done.html", {"text": text})
+    except MandateError as error:
+        status = 403 if error.code == "link_other_account" else 400
+        return render(
+            request, TEMPLATES + "confirm_link_error.html", {"error": error.message}, status=status
+        )
+    return render(request, TEMPLATES + "confirm_link.html", {"mandate": mandate})
+
+
+# --- Prefecture agents: the identity check at a desk ---------------------------------------------
+
+
+@requires(is_prefecture_agent)
+@require_GET
+def checks(request: HttpRequest) -> HttpResponse:
+    """Signed-form mandates waiting for an identity check that this agent's prefecture may do."""
+    return render(
+        request,
+        TEMPLATES + "checks.html",
+        {"mandates": mandate_list_awaiting_check(request.user)},
+    )
+
+
+@requires(is_prefecture_agent)
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agent saw the person and an identity document, compared the signed form, and says
+    so in their own name: the mandate comes into force."""
+    mandate = mandate_awaiting_check_get(request.user, pk)
+    if mandate is None:
+        raise Http404
+    form = MandateIdentityCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mandate_identity_check_record(
+                mandate=mandate,
+                agent=request.user,
+                identity_document=form.cleaned_data["identity_document"],
+            )
+        except MandateError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The mandate is in force. The person is told."))
+            return redirect("mandates_backoffice:checks")
+    profile = getattr(mandate.person, "applicant_profile", None)
+    return render(
+        request, TEMPLATES + "check.html", {"mandate": mandate, "form": form, "profile": profile}
+    )

@@ -5,13 +5,18 @@ mandate for them); "People I help" is the helpers'. A mandate is found only by i
 for the signed form, its helper): anyone else gets a 404.
 """
 
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.enums import ConsentMethod
+from accounts.mandates import LINK_SALT, _nonce_hash
 from accounts.models import Mandate
 from tests.accounts.factories import HelperFactory, MandateFactory
 from tests.applications.factories import PDF_BYTES
 from tests.authz_common import (
+    BACK_OFFICE_DOSSIER,
+    BACK_OFFICE_PAGE,
     DENIED,
     HIDDEN,
     LOGIN,
@@ -50,9 +55,18 @@ API_MANDATE_REVOKE = {
     "other_applicant": HIDDEN,
 }
 
+# The link e-mailed to the person: anyone holding it (signed out) or the person themselves; any
+# other account signed in is refused, the helper above all (issue 15).
+CONFIRM_LINK = {**dict.fromkeys(ROLES, DENIED), "anonymous": OK, "applicant": OK}
+
 ROUTES = {
     "mandates:mine": ("get", {}, PERSON_PAGE),
-    "mandates:confirm": ("post", {"pk": "mandate"}, PERSON_MANDATE),
+    # A pending mandate (recorded by `helper`): only its person confirms it.
+    "mandates:confirm": ("post", {"pk": "pending_mandate"}, PERSON_MANDATE),
+    "mandates:confirm_link": ("get", {"token": "confirm_token"}, CONFIRM_LINK),
+    "mandates_backoffice:checks": ("get", {}, BACK_OFFICE_PAGE),
+    # The identity check: an agent of the prefecture of the person's dossier (Paris) only.
+    "mandates_backoffice:check": ("get", {"pk": "pending_mandate"}, BACK_OFFICE_DOSSIER),
     "mandates:revoke": ("get", {"pk": "mandate"}, PERSON_MANDATE),
     "mandates:receipt": ("get", {"pk": "revoked_mandate"}, PERSON_MANDATE),
     "mandates:consent_file": ("get", {"pk": "mandate"}, SIGNED_FORM),
@@ -76,4 +90,23 @@ def world(world: dict) -> dict:
     revoked = MandateFactory(person=owner, helper=HelperFactory())
     revoked.revoked_at, revoked.revoked_by = timezone.now(), owner
     revoked.save()
-    return {"mandate": mandate.pk, "revoked_mandate": revoked.pk}
+    # A signed-form mandate the world's `helper` recorded: pending, with its e-mailed link. It
+    # must give that helper nothing (the dossier rows keep `helper` at 404).
+    pending = MandateFactory(
+        person=owner,
+        helper=world["users"]["helper"],
+        consented_at=None,
+        consent_method=ConsentMethod.SIGNED_FORM,
+        created_by=world["users"]["helper"],
+        confirmation_nonce_hash=_nonce_hash("matrix-nonce"),
+    )
+    pending.consent_file.save("signed.pdf", ContentFile(PDF_BYTES), save=False)
+    pending.consent_content_type = "application/pdf"
+    pending.save()
+    token = signing.dumps({"m": pending.pk, "n": "matrix-nonce"}, salt=LINK_SALT)
+    return {
+        "mandate": mandate.pk,
+        "revoked_mandate": revoked.pk,
+        "pending_mandate": pending.pk,
+        "confirm_token": token,
+    }

@@ -2,7 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.enums import ConsentMethod, MandateDuration, Role
+from accounts.enums import ConsentMethod, ConsentProof, MandateDuration, Role
 from accounts.mandates import mandate_end
 from accounts.models import ApplicantProfile, Mandate, User
 from tests.applications.factories import PrefectureFactory
@@ -82,6 +82,11 @@ class MandateFactory(factory.django.DjangoModelFactory):
     organisation_email = "contact@accueil.example"
     consent_method = ConsentMethod.ACCOUNT
     consented_at = factory.LazyFunction(timezone.now)
+    # A mandate in force has a proof (issue 15): here the person's own confirmation.
+    confirmed_via = factory.LazyAttribute(
+        lambda o: ConsentProof.PERSON_ACCOUNT if o.consented_at else ""
+    )
+    confirmed_by = factory.LazyAttribute(lambda o: o.person if o.consented_at else None)
     created_by = factory.LazyAttribute(lambda o: o.person)
 
     @factory.post_generation

@@ -74,7 +74,7 @@ def test_services_mandate_grant_person_in_force_at_once():
     assert mandate.consent_method == ConsentMethod.ACCOUNT
     assert mandate.all_grounds
     assert mandate_active_for(helper, person.pk) == mandate
-    assert _audit(mandate) == ["mandate_grant"]
+    assert _audit(mandate) == ["mandate_grant", "mandate_first_used"]
 
 
 def test_services_mandate_grant_to_a_non_helper_refused():
@@ -128,7 +128,7 @@ def test_services_mandate_request_waits_for_the_person_then_confirm():
     assert mandate_active_for(helper, person.pk) is None
     mandate_confirm(mandate=mandate, person=person)
     assert mandate_active_for(helper, person.pk) == mandate
-    assert _audit(mandate) == ["mandate_request", "mandate_confirm"]
+    assert _audit(mandate) == ["mandate_request", "mandate_confirm", "mandate_first_used"]
 
 
 def test_services_mandate_confirm_by_someone_else_refused():
@@ -138,7 +138,7 @@ def test_services_mandate_confirm_by_someone_else_refused():
     assert error.value.code == "not_yours"
 
 
-def test_services_mandate_record_signed_creates_the_person_account():
+def test_services_mandate_record_signed_creates_the_person_account_pending():
     helper = HelperFactory()
     person = mandate_person_create(
         helper=helper, email="detenu@anef.example", first_name="Moussa", last_name="Keita"
@@ -158,7 +158,9 @@ def test_services_mandate_record_signed_creates_the_person_account():
     assert mandate.consent_content_type == "application/pdf"
     with mandate.consent_file.open("rb") as scan:
         assert scan.read().startswith(b"%PDF")
-    assert mandate_active_for(helper, person.pk) == mandate
+    # The scan is the helper's word: not in force until proven (issue 15).
+    assert mandate.status_on(timezone.localdate()) == MandateStatus.AWAITING_CONSENT
+    assert mandate_active_for(helper, person.pk) is None
     entry = LogEntry.objects.get_for_object(person).get(
         additional_data__action="account_create_for_person"
     )
@@ -202,7 +204,7 @@ def test_services_mandate_revoke_person_ends_it_at_once():
     assert revoked.revoked_by == mandate.person
     assert revoked.status_on(timezone.localdate()) == MandateStatus.REVOKED
     assert mandate_active_for(mandate.helper, mandate.person_id) is None
-    assert _audit(mandate) == ["mandate_revoke"]
+    assert _audit(mandate) == ["mandate_first_used", "mandate_revoke"]
 
 
 def test_services_mandate_revoke_by_the_helper_refused():

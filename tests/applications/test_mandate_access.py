@@ -15,10 +15,15 @@ from accounts.enums import MandateDuration, Role
 from accounts.mandates import mandate_revoke
 from accounts.models import User
 from applications.enums import ApplicationStatus, EventKind
-from applications.models import Application, Event
+from applications.models import Application, Event, Prefecture
 from applications.permissions import get_abilities
 from applications.selectors import application_list_visible_to, document_list_visible_to
-from tests.accounts.factories import ApplicantProfileFactory, HelperFactory, MandateFactory
+from tests.accounts.factories import (
+    ApplicantProfileFactory,
+    HelperFactory,
+    MandateFactory,
+    PrefectureAgentFactory,
+)
 from tests.applications.factories import ground, pdf_upload
 from tests.applications.helpers import filed, started
 
@@ -266,6 +271,7 @@ def test_scenario_10_prison_social_worker_files_for_a_person(client, reference_d
             "person_email": "ibrahima.detenu@anef.example",
             "first_name": "Ibrahima",
             "last_name": "Sow",
+            "postal_code": "75014",
             "duration": MandateDuration.SIX_MONTHS,
             "starts_on": timezone.localdate().isoformat(),
             "organisation_name": "SPIP de Paris",
@@ -277,6 +283,19 @@ def test_scenario_10_prison_social_worker_files_for_a_person(client, reference_d
     )
     assert response.status_code == 302, response.context["form"].errors
     person = User.objects.get(email="ibrahima.detenu@anef.example")
+    # Pending until a Paris agent saw the person and the signed form (issue 15).
+    assert (
+        client.post(reverse("mandates:act_for", kwargs={"person_id": person.pk})).status_code == 404
+    )
+    agent = PrefectureAgentFactory(prefecture=Prefecture.objects.get(departement_code="75"))
+    mandate = person.mandates_given.get()
+    client.force_login(agent)
+    response = client.post(
+        reverse("mandates_backoffice:check", kwargs={"pk": mandate.pk}),
+        {"identity_document": "passeport 12AB34567", "person_seen": "on", "form_compared": "on"},
+    )
+    assert response.status_code == 302
+    client.force_login(helper)
     # Act for the person: their identity first, then the application.
     client.post(reverse("mandates:act_for", kwargs={"person_id": person.pk}))
     home = client.get(reverse("portal:home"), headers=EN)
