@@ -19,7 +19,7 @@ def proofs_forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_mandate_consent_proven"),
+        ("accounts", "0006_mandate_consent_proven"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     that updated rows with deferred foreign-key checks fails ("pending trigger events")."""
 
     dependencies = [
-        ("accounts", "0005_mandate_consent_proofs_data"),
+        ("accounts", "0007_mandate_consent_proofs_data"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_mandate"),
+        ("accounts", "0005_user_email_key_unique"),
         ("applications", "0004_document_retention"),
     ]
 
