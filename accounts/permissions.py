@@ -39,6 +39,16 @@ def is_contact_centre_agent(user) -> bool:
     return has_role(user, Role.CONTACT_CENTRE_AGENT)
 
 
+# The contact-centre supervisor: an agent holding this Django permission (given in the admin to
+# a user or, better, to the group "Contact-centre supervisors"). Supervisors edit saved answers,
+# receive deadline alerts and approve account recoveries (issue 15: the second pair of eyes).
+CONTACT_CENTRE_SUPERVISE = "support.supervise_contact_centre"
+
+
+def is_contact_centre_supervisor(user) -> bool:
+    return is_contact_centre_agent(user) and user.has_perm(CONTACT_CENTRE_SUPERVISE)
+
+
 def is_administrator(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 

@@ -200,6 +200,13 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "contact-centre agent",
     ),
     DemoPerson(
+        f"supervisor@{DEMO_DOMAIN}",
+        Role.CONTACT_CENTRE_AGENT,
+        "Marc",
+        "Girard",
+        "contact-centre supervisor (approves account recoveries)",
+    ),
+    DemoPerson(
         f"admin@{DEMO_DOMAIN}",
         Role.ADMINISTRATOR,
         "Alex",

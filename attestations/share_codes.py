@@ -18,6 +18,7 @@ from anef.audit import audit_action
 from attestations import numbers
 from attestations.models import Attestation, ShareCode, ShareCodeConsultation, VerifierKind
 from attestations.verification import VerificationStatus, effective_status
+from support.selectors import recovery_hold_message, recovery_hold_until
 
 CODE_LENGTH = 10
 CODE_GROUP = 5  # shown as two groups of five: 7K3M9-Q2XRB
@@ -103,6 +104,8 @@ def share_code_create(
         raise ShareCodeError(
             "not_holder", _("Only the person named on the attestation can share it.")
         )
+    if (held_until := recovery_hold_until(actor, now)) is not None:  # issue 15
+        raise ShareCodeError("recovery_hold", recovery_hold_message(held_until))
     status = effective_status(attestation, timezone.localdate(now), has_newer=False)
     if status not in SHAREABLE:
         raise ShareCodeError(

@@ -7,6 +7,8 @@ impossibility. Two more tickets fill the other queues: one from a signed-in appl
 dossier (answered, with an internal note), one recorded after a phone call.
 """
 
+from django.contrib.auth.models import Permission
+
 from accounts.enums import Role
 from accounts.models import User
 from support import services
@@ -42,6 +44,16 @@ SAVED_ANSWERS = (
 def support_demo_seed(users: dict[str, User]) -> None:
     """Idempotent: saved answers are matched by title, tickets by the demo's own markers."""
     agent = next(user for user in users.values() if user.role == Role.CONTACT_CENTRE_AGENT)
+    # The second pair of eyes of account recoveries (issue 15): a supervisor among the agents.
+    supervisor = next(
+        (user for email, user in users.items() if email.startswith("supervisor@")), None
+    )
+    if supervisor is not None:
+        supervisor.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="support", codename="supervise_contact_centre"
+            )
+        )
     for title, category, body_fr, body_en in SAVED_ANSWERS:
         SavedAnswer.objects.get_or_create(
             title=title,

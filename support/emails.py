@@ -108,3 +108,35 @@ def send_email_changed(old_email: str, new_email: str, name: str) -> None:
         "emails/support_email_changed.txt",
         {"name": name, "old_email": old_email, "new_email": new_email},
     )
+
+
+def send_recovery_old_address(
+    old_email: str, new_email: str, name: str, stop_url: str, changed_at, held_until
+) -> None:
+    """To the OLD address, at once: the change, and the link that stops it (issue 15)."""
+    _send(
+        [old_email],
+        lambda: _("The e-mail address of your account was changed"),
+        "emails/support_recovery_old_address.txt",
+        {
+            "name": name,
+            "new_email": new_email,
+            "stop_url": stop_url,
+            "changed_at": changed_at,
+            "held_until": held_until,
+        },
+    )
+
+
+def send_recovery_new_address(new_email: str, name: str, reset_url: str) -> None:
+    """To the NEW address: allauth's reset link, and the request to confirm the recovery."""
+    _send(
+        [new_email],
+        lambda: _("Choose a new password"),
+        "emails/support_recovery_new_address.txt",
+        {
+            "name": name,
+            "reset_url": reset_url,
+            "confirm_url": settings.SITE_URL + reverse("support_portal:recovery_confirm"),
+        },
+    )

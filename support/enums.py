@@ -76,6 +76,12 @@ class TicketEventKind(models.TextChoices):
     IDENTITY_CHECKED = "identity_checked", _("Identity checked")
     ACCOUNT_EMAIL_CHANGED = "account_email_changed", _("Account e-mail changed")
     PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent")
+    RECOVERY_REQUESTED = "recovery_requested", _("Account recovery requested")
+    RECOVERY_FACTS_CHECKED = "recovery_facts_checked", _("Identity facts compared with the record")
+    RECOVERY_DESK_CHECKED = "recovery_desk_checked", _("Identity checked at a prefecture desk")
+    RECOVERY_APPROVED = "recovery_approved", _("Account recovery approved by a supervisor")
+    RECOVERY_REFUSED = "recovery_refused", _("Account recovery refused by a supervisor")
+    RECOVERY_STOPPED = "recovery_stopped", _("Account recovery stopped from the old address")
 
 
 # Events the person sees in their thread; the others are for staff only.
@@ -94,7 +100,8 @@ PUBLIC_EVENT_KINDS = frozenset(
 
 
 class IdentityCheck(models.TextChoices):
-    """What the agent checked before touching an account (recorded in the ticket)."""
+    """Checkboxes of the former account recovery, kept only to read old tickets: since issue 15
+    the facts are typed and compared by the system (`support.recovery`)."""
 
     FOREIGNER_NUMBER = "foreigner_number", _("Foreigner number (AGDREF) given matches")
     BIRTH_DATE_AND_PLACE = "birth_date_and_place", _("Birth date and place given match")
@@ -117,3 +124,26 @@ class PersonalDataScope(models.TextChoices):
     DOSSIER = "dossier", _("Application, identity and list of documents")
     DOCUMENT = "document", _("One document of the application")
     SUBSTITUTION = "substitution", _("Substitution case (identity and contact details)")
+
+
+class RecoveryStatus(models.TextChoices):
+    """An account recovery (a new e-mail address given by the contact centre), issue 15."""
+
+    AWAITING_DESK_CHECK = "awaiting_desk_check", _("Waiting for an identity check at a desk")
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for a supervisor's approval")
+    APPROVED = "approved", _("Approved: the e-mail address was changed")
+    REFUSED = "refused", _("Refused by a supervisor")
+    EXPIRED = "expired", _("Expired before approval")
+    STOPPED = "stopped", _("Stopped from the old address: account locked")
+
+
+OPEN_RECOVERY_STATUSES = (RecoveryStatus.AWAITING_DESK_CHECK, RecoveryStatus.AWAITING_APPROVAL)
+
+
+class DeskDocumentKind(models.TextChoices):
+    """The original paper a prefecture agent saw at the desk."""
+
+    PASSPORT = "passport", _("Passport")
+    RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+    IDENTITY_CARD = "identity_card", _("National identity card")
+    OTHER = "other", _("Other identity document")

@@ -12,16 +12,19 @@ import uuid
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from anef.models import TimelineEvent
 from support.enums import (
+    OPEN_RECOVERY_STATUSES,
     AuthorSide,
+    DeskDocumentKind,
     MessageKind,
     PersonalDataScope,
+    RecoveryStatus,
     TicketCategory,
     TicketChannel,
     TicketEventKind,
@@ -183,7 +186,7 @@ class Ticket(models.Model):
         permissions = [
             (
                 "supervise_contact_centre",
-                "Supervise the contact centre (saved answers, deadline alerts)",
+                "Supervise the contact centre (saved answers, deadline alerts, account recoveries)",
             )
         ]
 
@@ -366,3 +369,134 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} seen by {self.viewer_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class AccountRecovery(models.Model):
+    """A new e-mail address for an account whose owner lost access to the old one (issue 15).
+
+    Four eyes: the agent who asks types the facts, which the system compares with the record
+    (or a prefecture agent checks the papers at a desk), and a second, different contact-centre
+    supervisor approves; until then nothing changes. The database itself refuses an approval by
+    the agent who asked or who typed the facts, and a second open recovery for one person."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="recoveries"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="account_recoveries",
+    )
+    old_email = models.EmailField(_("old e-mail address"))
+    new_email = models.EmailField(_("new e-mail address"))
+    status = models.CharField(_("status"), max_length=24, choices=RecoveryStatus.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    facts_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facts checked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    facts_checked_at = models.DateTimeField(_("facts checked at"), null=True, blank=True)
+    desk_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("identity checked at a desk by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    desk_checked_at = models.DateTimeField(
+        _("identity checked at a desk at"), null=True, blank=True
+    )
+    desk_document_kind = models.CharField(
+        _("document seen"), max_length=24, choices=DeskDocumentKind.choices, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    # The old address's "stop it" link: only its hash is kept (as for tickets' links).
+    stop_token_hash = models.CharField(  # noqa: DJ001 — NULL until approved; unique when set
+        max_length=64, unique=True, null=True, editable=False
+    )
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    person_confirmed_at = models.DateTimeField(
+        _("confirmed by the person at"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("account recovery")
+        verbose_name_plural = _("account recoveries")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["person", "status", "decided_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=OPEN_RECOVERY_STATUSES),
+                name="account_recovery_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                name="account_recovery_four_eyes_requester",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+            ),
+            models.CheckConstraint(
+                name="account_recovery_four_eyes_facts",
+                condition=Q(decided_by__isnull=True)
+                | Q(facts_checked_by__isnull=True)
+                | ~Q(decided_by=F("facts_checked_by")),
+            ),
+            models.CheckConstraint(
+                name="account_recovery_approved_is_checked",
+                condition=~Q(status=RecoveryStatus.APPROVED)
+                | (
+                    Q(decided_by__isnull=False)
+                    & (Q(facts_checked_by__isnull=False) | Q(desk_checked_by__isnull=False))
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def is_expired(self, now=None) -> bool:
+        return self.status in OPEN_RECOVERY_STATUSES and self.expires_at <= (now or timezone.now())
+
+
+class RecoveryFactsAttempt(models.Model):
+    """One comparison of typed facts with the record: failures are counted per person and per
+    ticket, so that the console is no guessing oracle (support.recovery)."""
+
+    recovery = models.ForeignKey(
+        AccountRecovery, on_delete=models.CASCADE, related_name="facts_attempts"
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    matched = models.BooleanField()
+    attempted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("identity facts check")
+        verbose_name_plural = _("identity facts checks")
+        ordering = ["-attempted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recovery_id}: {'ok' if self.matched else 'failed'}"

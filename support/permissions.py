@@ -13,15 +13,30 @@ from django.db.models import Q, QuerySet
 
 from accounts.enums import Role
 from accounts.models import User
-from accounts.permissions import can_use_back_office, can_use_portal, is_contact_centre_agent
-from support.models import Ticket
+from accounts.permissions import (
+    can_use_back_office,
+    can_use_portal,
+    is_contact_centre_agent,
+    is_contact_centre_supervisor,
+)
+from support.enums import RecoveryStatus
+from support.models import AccountRecovery, Ticket
 from support.workflow import allowed_actions
-
-SUPERVISE = "support.supervise_contact_centre"
 
 
 def can_edit_saved_answers(user) -> bool:
-    return is_contact_centre_agent(user) and user.has_perm(SUPERVISE)
+    return is_contact_centre_supervisor(user)
+
+
+def can_decide_recovery(user, recovery: AccountRecovery) -> bool:
+    """Four eyes (issue 15): a supervisor other than the agent who asked and the one who typed
+    the facts. The services check the same (and the database refuses the rest)."""
+    pk = getattr(user, "pk", None)
+    return (
+        is_contact_centre_supervisor(user)
+        and recovery.status == RecoveryStatus.AWAITING_APPROVAL
+        and pk not in (recovery.requested_by_id, recovery.facts_checked_by_id)
+    )
 
 
 def supervisor_queryset() -> QuerySet[User]:

@@ -10,15 +10,22 @@ Internal notes are filtered here, once, for everything the person reads (pages, 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
 from accounts.permissions import can_use_back_office, can_use_portal, is_contact_centre_agent
 from applications.models import Application
 from support import rules
-from support.enums import MessageKind, TicketCategory, TicketStatus
+from support.enums import (
+    OPEN_RECOVERY_STATUSES,
+    MessageKind,
+    RecoveryStatus,
+    TicketCategory,
+    TicketStatus,
+)
 from support.models import (
+    AccountRecovery,
     PersonalDataAccess,
     SavedAnswer,
     Ticket,
@@ -261,3 +268,86 @@ def contact_centre_agents() -> QuerySet[User]:
     return User.objects.filter(role=Role.CONTACT_CENTRE_AGENT, is_active=True).order_by(
         "last_name", "first_name", "email"
     )
+
+
+# --- Account recovery (issue 15) ----------------------------------------------------------------
+
+# After a recovery, the person's documents and new share codes are held this long.
+RECOVERY_HOLD = timedelta(hours=72)
+
+
+def recovery_hold_until(user, now: datetime | None = None) -> datetime | None:
+    """The one rule of the hold after an account recovery: until when `user`'s own uploaded
+    documents (identity, supporting, error-report evidence) may not be downloaded nor new share
+    codes created — None when there is no hold. Attestations are not held (the person may need
+    them for work). A stopped recovery keeps its hold (the account is locked anyway)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    now = now or timezone.now()
+    last = AccountRecovery.objects.filter(
+        person=user,
+        status__in=(RecoveryStatus.APPROVED, RecoveryStatus.STOPPED),
+        decided_at__gt=now - RECOVERY_HOLD,
+    ).aggregate(last=Max("decided_at"))["last"]
+    return last + RECOVERY_HOLD if last is not None else None
+
+
+def recovery_awaiting_confirmation(user) -> AccountRecovery | None:
+    """The latest approved recovery the person has not confirmed yet, while it is held."""
+    if recovery_hold_until(user) is None:
+        return None
+    return (
+        AccountRecovery.objects.filter(
+            person=user, status=RecoveryStatus.APPROVED, person_confirmed_at__isnull=True
+        )
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+def recovery_list_for_ticket(ticket: Ticket) -> list[AccountRecovery]:
+    return list(
+        AccountRecovery.objects.filter(ticket=ticket).select_related(
+            "person", "requested_by", "facts_checked_by", "desk_checked_by", "decided_by"
+        )
+    )
+
+
+def recovery_queue() -> QuerySet[AccountRecovery]:
+    """Recoveries waiting (for a desk check or a supervisor), oldest first."""
+    return (
+        AccountRecovery.objects.filter(
+            status__in=OPEN_RECOVERY_STATUSES, expires_at__gt=timezone.now()
+        )
+        .select_related("ticket", "person", "requested_by", "facts_checked_by", "desk_checked_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def recovery_get_for_desk(reference: str) -> AccountRecovery | None:
+    """A prefecture agent finds a recovery waiting for a desk check by the reference the person
+    brings; nothing else is found (an approved or closed one is no one's business at the desk)."""
+    reference = "".join((reference or "").split()).upper()
+    if not reference:
+        return None
+    return (
+        AccountRecovery.objects.filter(
+            reference=reference,
+            status=RecoveryStatus.AWAITING_DESK_CHECK,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("person__applicant_profile", "ticket")
+        .first()
+    )
+
+
+def recovery_hold_message(held_until: datetime) -> str:
+    """The plain reason shown wherever the hold refuses something (pages, API, share codes)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    return _(
+        "For your safety, after the recent recovery of your account by the contact centre, your "
+        "documents cannot be downloaded and no new share code can be created until %(until)s. "
+        "Your attestations stay available."
+    ) % {"until": date_format(timezone.localtime(held_until), "DATETIME_FORMAT")}

@@ -604,9 +604,13 @@ from support.impossibility import (  # noqa: E402, F401
     ticket_confirm_technical_impossibility,
 )
 from support.recovery import (  # noqa: E402, F401
-    MIN_IDENTITY_CHECKS,
-    account_email_change,
     account_password_reset_send,
     password_reset_url,
-    ticket_identity_checks_record,
+    recovery_approve,
+    recovery_desk_check_record,
+    recovery_facts_check,
+    recovery_person_confirm,
+    recovery_refuse,
+    recovery_request,
+    recovery_stop,
 )

@@ -21,12 +21,22 @@ urlpatterns = [
         console.ticket_confirm_technical_impossibility,
         name="ticket_confirm_technical_impossibility",
     ),
+    # Account recovery with four eyes (issue 15)
+    path(f"{_ticket}recovery/", console.recovery_request, name="recovery_request"),
     path(
-        f"{_ticket}identity-checks/",
-        console.ticket_identity_checks,
-        name="ticket_identity_checks",
+        f"{_ticket}recovery/<str:reference>/facts/", console.recovery_facts, name="recovery_facts"
     ),
-    path(f"{_ticket}account/email/", console.account_email_change, name="account_email_change"),
+    path(
+        f"{_ticket}recovery/<str:reference>/approve/",
+        console.recovery_approve,
+        name="recovery_approve",
+    ),
+    path(
+        f"{_ticket}recovery/<str:reference>/refuse/",
+        console.recovery_refuse,
+        name="recovery_refuse",
+    ),
+    path("recoveries/", console.recoveries, name="recoveries"),
     path(
         f"{_ticket}account/password-reset/",
         console.account_password_reset,

@@ -13,6 +13,8 @@ ROLES = [
     "agent",
     "other_agent",
     "contact_centre",
+    # A contact-centre agent with the supervisor permission (issue 15: the recovery approver).
+    "contact_centre_supervisor",
     "admin",
 ]
 
@@ -36,6 +38,7 @@ PORTAL_PAGE = {
     "agent": DENIED,
     "other_agent": DENIED,
     "contact_centre": DENIED,
+    "contact_centre_supervisor": DENIED,
     "admin": DENIED,
 }
 PORTAL_DOSSIER = {**PORTAL_PAGE, "other_applicant": HIDDEN, "helper": HIDDEN}
@@ -48,10 +51,16 @@ BACK_OFFICE_PAGE = {
     "agent": OK,
     "other_agent": OK,
     "contact_centre": DENIED,
+    "contact_centre_supervisor": DENIED,
     "admin": DENIED,
 }
 BACK_OFFICE_DOSSIER = {**BACK_OFFICE_PAGE, "other_agent": HIDDEN}
-SUPPORT_CONSOLE = {**dict.fromkeys(ROLES, DENIED), "anonymous": LOGIN, "contact_centre": OK}
+SUPPORT_CONSOLE = {
+    **dict.fromkeys(ROLES, DENIED),
+    "anonymous": LOGIN,
+    "contact_centre": OK,
+    "contact_centre_supervisor": OK,
+}
 ADMIN = {**dict.fromkeys(ROLES, LOGIN), "admin": OK}
 DOCUMENT = {**dict.fromkeys(ROLES, HIDDEN), "applicant": OK, "mandated_helper": OK, "agent": OK}
 
@@ -71,5 +80,11 @@ API_AGENT_DOSSIER = {
 }
 API_DOCUMENT_FILE = {**DOCUMENT, "anonymous": UNAUTHENTICATED}
 API_DOCUMENT_FILE.update(
-    {"contact_centre": DENIED, "admin": DENIED, "other_agent": HIDDEN, "helper": HIDDEN}
+    {
+        "contact_centre": DENIED,
+        "contact_centre_supervisor": DENIED,
+        "admin": DENIED,
+        "other_agent": HIDDEN,
+        "helper": HIDDEN,
+    }
 )

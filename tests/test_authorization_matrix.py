@@ -30,6 +30,7 @@ from tests.accounts.factories import (
     AdministratorFactory,
     ApplicantProfileFactory,
     ContactCentreAgentFactory,
+    ContactCentreSupervisorFactory,
     HelperFactory,
     MandateFactory,
     PrefectureAgentFactory,
@@ -271,6 +272,7 @@ def world_build() -> dict:
             "agent": PrefectureAgentFactory(prefecture=application.prefecture),
             "other_agent": PrefectureAgentFactory(prefecture__departement_code="93"),
             "contact_centre": ContactCentreAgentFactory(),
+            "contact_centre_supervisor": ContactCentreSupervisorFactory(),
             "admin": AdministratorFactory(),
         },
     }

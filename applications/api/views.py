@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -47,6 +47,7 @@ from applications.selectors import (
 )
 from applications.timeline import timeline_entries
 from support.enums import PersonalDataScope
+from support.selectors import recovery_hold_message, recovery_hold_until
 from support.services import personal_data_access_record
 
 
@@ -420,6 +421,8 @@ class DocumentFileView(JsonAPIView):
         document = _get(
             document_list_visible_to(request.user), _("No document with this id."), pk=pk
         )
+        if (held_until := recovery_hold_until(request.user)) is not None:  # issue 15
+            raise PermissionDenied(recovery_hold_message(held_until))
         if document.is_purged:  # deleted at the end of the retention period (issue 8)
             raise NotFound(
                 _("This document was deleted on %(date)s (retention period).")

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from applications.selectors import document_list_visible_to
 from support.enums import PersonalDataScope
+from support.selectors import recovery_hold_until
 from support.services import personal_data_access_record
 
 
@@ -19,6 +20,8 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     document = get_object_or_404(document_list_visible_to(request.user), pk=pk)
+    if (held_until := recovery_hold_until(request.user)) is not None:  # issue 15
+        return render(request, "support/recovery_held.html", {"held_until": held_until}, status=403)
     if document.is_purged:
         return render(
             request, "applications/document_purged.html", {"document": document}, status=410

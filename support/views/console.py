@@ -9,6 +9,8 @@ dates, never a document) is logged in PersonalDataAccess, which the person sees.
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.permissions import can_use_support_console, requires
+from accounts.permissions import (
+    can_use_support_console,
+    is_contact_centre_supervisor,
+    requires,
+)
 from anef.page_cache import page_cached
 from support import services
 from support.enums import (
@@ -28,14 +34,16 @@ from support.enums import (
     TicketPriority,
     TicketStatus,
 )
-from support.models import SavedAnswer, Ticket
-from support.permissions import can_edit_saved_answers, get_abilities
+from support.models import AccountRecovery, SavedAnswer, Ticket
+from support.permissions import can_decide_recovery, can_edit_saved_answers, get_abilities
 from support.selectors import (
     STATUS_COLUMNS,
     attachment_get_staff,
     contact_centre_agents,
     person_record,
     queue_figures,
+    recovery_list_for_ticket,
+    recovery_queue,
     saved_answer_list,
     ticket_list_for_console,
     ticket_queue,
@@ -45,15 +53,17 @@ from support.views import attempt, file_response, uploads
 from support.views.forms import (
     AssignForm,
     ConsoleFilterForm,
-    EmailChangeForm,
     EscalateForm,
-    IdentityCheckForm,
     NoteForm,
     PhoneTicketForm,
+    RecoveryFactsForm,
+    RecoveryRefuseForm,
+    RecoveryRequestForm,
     ReplyForm,
     SavedAnswerForm,
     TechnicalImpossibilityForm,
 )
+from support.workflow import TicketTransitionNotAllowed
 
 QUEUE_PAGE_SIZE = 25
 # Labels once per process (lazy: translated when shown), not `get_FOO_display` per row and field.
@@ -216,9 +226,14 @@ def _detail_context(
         "escalate_form": bound.get("escalate") or EscalateForm(),
         "impossibility_form": bound.get("impossibility")
         or TechnicalImpossibilityForm(initial={"first_name": first_name, "last_name": last_name}),
-        "identity_form": bound.get("identity")
-        or IdentityCheckForm(initial={"account": ticket.email or ticket.foreigner_number}),
-        "email_form": bound.get("email") or EmailChangeForm(),
+        "recovery_form": bound.get("recovery")
+        or RecoveryRequestForm(initial={"account": ticket.email or ticket.foreigner_number}),
+        "facts_form": bound.get("facts") or RecoveryFactsForm(),
+        "refuse_form": bound.get("refuse") or RecoveryRefuseForm(),
+        "recoveries": [
+            (recovery, can_decide_recovery(request.user, recovery), recovery.is_expired(now))
+            for recovery in recovery_list_for_ticket(ticket)
+        ],
     }
 
 
@@ -375,37 +390,120 @@ def ticket_confirm_technical_impossibility(request: HttpRequest, number: str) ->
     )
 
 
+def _facts_message(outcome: str, reference: str) -> tuple[int, str]:
+    """What the console says after a comparison: never which fact did not match."""
+    if outcome == "matched":
+        return messages.SUCCESS, _(
+            "The facts match the record. A supervisor other than you must now approve the "
+            "recovery %(reference)s; nothing changes until then."
+        ) % {"reference": reference}
+    if outcome == "too_many_attempts":
+        return messages.ERROR, _(
+            "Too many facts that did not match the record: the person must go to a prefecture "
+            "desk with their papers and the reference %(reference)s."
+        ) % {"reference": reference}
+    return messages.WARNING, _(
+        "The facts given do not match the record, or cannot be checked by phone. Check what "
+        "you typed, or send the person to a prefecture desk with their papers and the "
+        "reference %(reference)s."
+    ) % {"reference": reference}
+
+
+def _recovery_act(request: HttpRequest, number: str, form_name: str, form_class, call):
+    """A recovery action: validate, call the service, say the outcome, back to the ticket."""
+    ticket = _ticket(request, number)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "support/console/ticket_detail.html",
+            _detail_context(request, ticket, {form_name: form}),
+            status=400,
+        )
+    try:
+        level, text = call(ticket, form.cleaned_data)
+    except services.SupportError as error:
+        messages.error(request, str(error.message))
+    except TicketTransitionNotAllowed:
+        messages.error(request, _("This is not possible while the request is closed."))
+    else:
+        messages.add_message(request, level, text)
+    return redirect(_detail_url(ticket))
+
+
+def _recovery(ticket: Ticket, reference: str) -> AccountRecovery:
+    return get_object_or_404(AccountRecovery, ticket=ticket, reference=reference)
+
+
 @requires(can_use_support_console)
 @require_POST
-def ticket_identity_checks(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(
-        request,
-        number,
-        form_name="identity",
-        form_class=IdentityCheckForm,
-        call=lambda ticket, data: services.ticket_identity_checks_record(
+def recovery_request(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket, data):
+        recovery, outcome = services.recovery_request(
             ticket=ticket,
             actor=request.user,
             person=data["account"],
-            checks=data["checks"],
-            note=data["note"],
-        ),
-        success=_("Identity checks recorded."),
-    )
+            new_email=data["new_email"],
+            birth_date=data["birth_date"],
+            postal_code=data["postal_code"],
+            foreigner_number=data["foreigner_number"],
+        )
+        return _facts_message(outcome, recovery.reference)
+
+    return _recovery_act(request, number, "recovery", RecoveryRequestForm, call)
 
 
 @requires(can_use_support_console)
 @require_POST
-def account_email_change(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(
+def recovery_facts(request: HttpRequest, number: str, reference: str) -> HttpResponse:
+    def call(ticket, data):
+        recovery = _recovery(ticket, reference)
+        outcome = services.recovery_facts_check(
+            recovery=recovery,
+            actor=request.user,
+            birth_date=data["birth_date"],
+            postal_code=data["postal_code"],
+            foreigner_number=data["foreigner_number"],
+        )
+        return _facts_message(outcome, recovery.reference)
+
+    return _recovery_act(request, number, "facts", RecoveryFactsForm, call)
+
+
+@requires(is_contact_centre_supervisor)
+@require_POST
+def recovery_approve(request: HttpRequest, number: str, reference: str) -> HttpResponse:
+    def call(ticket, data):
+        services.recovery_approve(recovery=_recovery(ticket, reference), actor=request.user)
+        return messages.SUCCESS, _(
+            "Recovery approved: the e-mail address was changed, the old address was told how "
+            "to stop it and the new one received a link to choose a password."
+        )
+
+    return _recovery_act(request, number, "approve", forms.Form, call)
+
+
+@requires(is_contact_centre_supervisor)
+@require_POST
+def recovery_refuse(request: HttpRequest, number: str, reference: str) -> HttpResponse:
+    def call(ticket, data):
+        services.recovery_refuse(
+            recovery=_recovery(ticket, reference), actor=request.user, reason=data["reason"]
+        )
+        return messages.SUCCESS, _("Recovery refused: nothing was changed.")
+
+    return _recovery_act(request, number, "refuse", RecoveryRefuseForm, call)
+
+
+@requires(is_contact_centre_supervisor)
+@never_cache
+@require_safe
+def recoveries(request: HttpRequest) -> HttpResponse:
+    """The supervisors' queue of recoveries waiting."""
+    return render(
         request,
-        number,
-        form_name="email",
-        form_class=EmailChangeForm,
-        call=lambda ticket, data: services.account_email_change(
-            ticket=ticket, actor=request.user, new_email=data["new_email"]
-        ),
-        success=_("The account's e-mail address was changed; both addresses were told."),
+        "support/console/recoveries.html",
+        {"recoveries": list(recovery_queue()), "now": timezone.now()},
     )
 
 

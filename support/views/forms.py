@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import DateInput
 from accounts.models import User
 from anef.validators import validate_person_name
 from applications.models import Prefecture
-from support.enums import IdentityCheck, TicketCategory, TicketStatus
+from support.enums import DeskDocumentKind, TicketCategory, TicketStatus
 from support.models import SavedAnswer, foreigner_number_validator
 from support.selectors import TicketFilters
 
@@ -209,21 +210,26 @@ class TechnicalImpossibilityForm(forms.Form):
     )
 
 
-class IdentityCheckForm(forms.Form):
+class RecoveryFactsForm(forms.Form):
+    """What the person says on the phone, TYPED by the agent; the system compares it with the
+    record (support.recovery). Never a checkbox."""
+
+    birth_date = forms.DateField(label=_("Date of birth given by the person"), widget=DateInput())
+    postal_code = forms.CharField(label=_("Postal code given by the person"), max_length=10)
+    foreigner_number = forms.CharField(
+        label=_("Foreigner number (AGDREF) given by the person"),
+        help_text=_("Leave empty if the person has none: they will be sent to a prefecture desk."),
+        max_length=20,
+        required=False,
+    )
+
+
+class RecoveryRequestForm(RecoveryFactsForm):
     account = forms.CharField(
         label=_("Account's e-mail address or foreigner number"), max_length=254
     )
-    checks = forms.MultipleChoiceField(
-        label=_("What you checked with the person"),
-        choices=IdentityCheck.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    note = forms.CharField(
-        label=_("How you checked (internal note, optional)"),
-        required=False,
-        max_length=2000,
-        widget=_textarea(2),
-    )
+    new_email = forms.EmailField(label=_("New e-mail address of the account"))
+    field_order = ["account", "new_email", "birth_date", "postal_code", "foreigner_number"]
 
     def clean_account(self) -> User:
         value = self.cleaned_data["account"].strip()
@@ -235,8 +241,25 @@ class IdentityCheckForm(forms.Form):
         return user
 
 
-class EmailChangeForm(forms.Form):
-    new_email = forms.EmailField(label=_("New e-mail address of the account"))
+class RecoveryRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the recovery is refused (internal)"), max_length=2000, widget=_textarea(2)
+    )
+
+
+class DeskCheckForm(forms.Form):
+    """A prefecture agent, at the desk, with the person and their original papers."""
+
+    reference = forms.CharField(widget=forms.HiddenInput)
+    document_kind = forms.ChoiceField(
+        label=_("Original document you saw"), choices=DeskDocumentKind.choices
+    )
+    note = forms.CharField(
+        label=_("Note for the contact centre (optional)"),
+        required=False,
+        max_length=2000,
+        widget=_textarea(2),
+    )
 
 
 class SavedAnswerForm(forms.ModelForm):

@@ -44,6 +44,20 @@ class ContactCentreAgentFactory(UserFactory):
     role = Role.CONTACT_CENTRE_AGENT
 
 
+class ContactCentreSupervisorFactory(ContactCentreAgentFactory):
+    """A contact-centre agent holding the supervisor permission (accounts.permissions)."""
+
+    @factory.post_generation
+    def supervisor_permission(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        self.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="support", codename="supervise_contact_centre"
+            )
+        )
+
+
 class AdministratorFactory(UserFactory):
     role = Role.ADMINISTRATOR
     is_staff = True

@@ -7,11 +7,15 @@ works; `other_agent` (93) finds none (404). Contact-centre agents see every tick
 pages are refused to the plain contact-centre agent of the matrix.
 """
 
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.models import Application
 from support import services
 from support.enums import TicketCategory
+from support.models import AccountRecovery, token_hash
+from tests.accounts.factories import ApplicantProfileFactory
 from tests.authz_common import (
     API_APPLICANT,
     API_APPLICANT_DOSSIER,
@@ -35,13 +39,25 @@ from tests.support.factories import PNG_BYTES, SavedAnswerFactory
 PERSON_ONLY_TICKET = {**PORTAL_DOSSIER, "mandated_helper": HIDDEN}
 API_PERSON_ONLY_TICKET = {**API_APPLICANT_DOSSIER, "mandated_helper": HIDDEN}
 # Only a contact-centre supervisor (a permission the matrix's agent does not hold).
-SUPPORT_SUPERVISOR = {**dict.fromkeys(ROLES, DENIED), "anonymous": LOGIN}
-API_SUPPORT = {**dict.fromkeys(ROLES, DENIED), "anonymous": UNAUTHENTICATED, "contact_centre": OK}
+SUPPORT_SUPERVISOR = {
+    **dict.fromkeys(ROLES, DENIED),
+    "anonymous": LOGIN,
+    "contact_centre_supervisor": OK,
+}
+API_SUPPORT = {
+    **dict.fromkeys(ROLES, DENIED),
+    "anonymous": UNAUTHENTICATED,
+    "contact_centre": OK,
+    "contact_centre_supervisor": OK,
+}
 
 TICKET = {"number": "support_ticket"}
 PORTAL_TICKET = {"number": "support_portal_ticket"}
 ESCALATED = {"number": "support_escalated_ticket"}
 TOKEN = {"token": "support_token"}
+RECOVERY_TICKET = {"number": "support_recovery_ticket"}
+RECOVERY = {**RECOVERY_TICKET, "reference": "support_recovery"}
+STOP_TOKEN = "a-stop-link-secret-for-the-matrix"
 
 ROUTES = {
     # Public: the contact form and the private follow-up link
@@ -76,11 +92,20 @@ ROUTES = {
             "ticket_note",
             "ticket_escalate",
             "ticket_confirm_technical_impossibility",
-            "ticket_identity_checks",
-            "account_email_change",
             "account_password_reset",
         )
     },
+    # Account recovery with four eyes (issue 15): any agent asks and types the facts; only a
+    # supervisor (the recovery approver) decides, and the services refuse the one who asked.
+    "support_console:recovery_request": ("post", RECOVERY_TICKET, SUPPORT_CONSOLE),
+    "support_console:recovery_facts": ("post", RECOVERY, SUPPORT_CONSOLE),
+    "support_console:recovery_approve": ("post", RECOVERY, SUPPORT_SUPERVISOR),
+    "support_console:recovery_refuse": ("post", RECOVERY, SUPPORT_SUPERVISOR),
+    "support_console:recoveries": ("get", {}, SUPPORT_SUPERVISOR),
+    "support_backoffice:recovery_desk_check": ("get", {}, BACK_OFFICE_PAGE),
+    # The old address's link: whoever holds it (a secret, like the follow-up link).
+    "support_public:recovery_stop": ("get", {"token": "support_recovery_stop"}, EVERYONE),
+    "support_portal:recovery_confirm": ("get", {}, PORTAL_PAGE),
     "support_console:ticket_status": ("post", {**TICKET, "action": "resolve"}, SUPPORT_CONSOLE),
     "support_console:ticket_attachment": (
         "get",
@@ -149,7 +174,13 @@ def world(world: dict) -> dict:
     services.ticket_escalate_to_prefecture(
         ticket=escalated, actor=contact_centre, note="Please record the handover."
     )
+    recovery_ticket, recovery, _stopped = recovery_world(
+        contact_centre, users["contact_centre_supervisor"]
+    )
     return {
+        "support_recovery_ticket": recovery_ticket.number,
+        "support_recovery": recovery.reference,
+        "support_recovery_stop": STOP_TOKEN,
         "support_ticket": ticket.number,
         "support_token": token,
         "support_attachment": ticket.messages.first().attachments.get().pk,
@@ -158,3 +189,36 @@ def world(world: dict) -> dict:
         "support_escalated_ticket": escalated.number,
         "support_saved_answer": SavedAnswerFactory().pk,
     }
+
+
+def recovery_world(agent, supervisor):
+    """A recovery waiting for approval (asked by `agent`, facts matched) and an approved one
+    whose stop link is `STOP_TOKEN`, each for a person of its own."""
+    birth = datetime.date(1990, 5, 17)
+    recoveries = []
+    for number in ("2000000001", "2000000002"):
+        person = ApplicantProfileFactory(
+            birth_date=birth, postal_code="75011", foreigner_number=number
+        ).user
+        ticket, _token = services.ticket_open_from_contact_form(
+            name="Owner",
+            email=person.email,
+            phone="",
+            foreigner_number="",
+            category=TicketCategory.CANNOT_LOG_IN,
+            body="I lost my mailbox.",
+        )
+        recovery, _outcome = services.recovery_request(
+            ticket=ticket,
+            actor=agent,
+            person=person,
+            new_email=f"new.{number}@example.org",
+            birth_date=birth,
+            postal_code="75011",
+            foreigner_number=number,
+        )
+        recoveries.append((ticket, recovery))
+    (ticket, waiting), (_ticket, approved) = recoveries
+    services.recovery_approve(recovery=approved, actor=supervisor)
+    AccountRecovery.objects.filter(pk=approved.pk).update(stop_token_hash=token_hash(STOP_TOKEN))
+    return ticket, waiting, approved

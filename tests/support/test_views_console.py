@@ -226,21 +226,6 @@ def test_views_console_saved_answer_edit_plain_agent_denied(client, agent):
     assert SavedAnswer.objects.get().title == answer.title
 
 
-def test_views_console_identity_checks_then_password_reset(client, agent):
-    person = ApplicantProfileFactory(foreigner_number="5555555555").user
-    ticket, _token = web_ticket(email=person.email, category=TicketCategory.CANNOT_LOG_IN)
-    client.force_login(agent)
-    base = f"/support/tickets/{ticket.number}/"
-    client.post(
-        base + "identity-checks/",
-        {"account": "5555555555", "checks": ["foreigner_number", "postal_address"]},
-    )
-    ticket.refresh_from_db()
-    assert ticket.person == person
-    assert ticket.identity_checks == ["foreigner_number", "postal_address"]
-    assert client.post(base + "account/password-reset/").status_code == 302
-
-
 # --- Confidentiality: documents are never within reach of the contact centre ---------------------
 
 
