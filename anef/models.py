@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anef.enums import OneTimeCodeChannel, OneTimeCodeClosure
+
 
 class Heartbeat(models.Model):
     """Last time a background process (worker, beat) proved it was alive by doing real work.
@@ -60,3 +62,48 @@ class TimelineEvent(models.Model):
             params=params,
             **subject,
         )
+
+
+class OneTimeCode(models.Model):
+    """A short numeric code sent to an address to prove that the person reads it
+    (`anef.one_time_codes`). Neither the code nor the address is stored in clear: both are
+    keyed hashes, so a copy of the database gives neither. One code at most is live per purpose
+    and address (a new one replaces the previous), and it is closed once used."""
+
+    purpose = models.CharField(_("purpose"), max_length=64)
+    channel = models.CharField(
+        _("channel"),
+        max_length=16,
+        choices=OneTimeCodeChannel.choices,
+        default=OneTimeCodeChannel.EMAIL,
+    )
+    destination_hash = models.CharField(_("address fingerprint"), max_length=64)
+    code_hash = models.CharField(_("code fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_reason = models.CharField(
+        _("why closed"), max_length=32, choices=OneTimeCodeClosure.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["destination_hash", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "channel", "destination_hash"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_time_code_one_live_per_purpose_destination",
+            ),
+            models.CheckConstraint(
+                name="one_time_code_closed_with_reason",
+                condition=models.Q(closed_at__isnull=True, closed_reason="")
+                | (models.Q(closed_at__isnull=False) & ~models.Q(closed_reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.channel}) @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -33,6 +33,7 @@ class CaseEventKind(models.TextChoices):
     """The timeline of a case, in plain language for the person."""
 
     OPENED = "opened", _("Substitution case opened")
+    EMAIL_VERIFIED = "email_verified", _("E-mail address confirmed")
     MODE_CHANGED = "mode_changed", _("Way of filing changed")
     APPOINTMENT_BOOKED = "appointment_booked", _("Appointment booked")
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")

@@ -105,6 +105,18 @@ class SubstitutionCase(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    email_verified_at = models.DateTimeField(
+        _("e-mail confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person typed back the code sent to the e-mail address (issue 15)."),
+    )
+    origin_network = models.CharField(
+        _("network fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("Keyed hash of the network the case was opened from, to count per network."),
+    )
 
     class Meta:
         verbose_name = _("substitution case")
@@ -113,6 +125,7 @@ class SubstitutionCase(models.Model):
         indexes = [
             models.Index(fields=["prefecture", "status"]),
             models.Index(fields=["person", "status"]),
+            models.Index(fields=["origin_network", "opened_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -122,6 +135,13 @@ class SubstitutionCase(models.Model):
             ),
             models.CheckConstraint(
                 name="substitution_case_valid_status", condition=Q(status__in=CaseStatus.values)
+            ),
+            # One open case per confirmed address (issue 15: one booking per person); with
+            # `appointment_one_booked_per_case`, one booked appointment per confirmed address.
+            models.UniqueConstraint(
+                fields=["contact_email"],
+                condition=Q(email_verified_at__isnull=False) & ~Q(status=CaseStatus.CLOSED),
+                name="substitution_case_one_open_per_verified_email",
             ),
         ]
 
@@ -263,6 +283,12 @@ class Appointment(models.Model):
         related_name="+",
     )
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    booked_from_network = models.CharField(
+        _("network fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("Keyed hash of the network of a booking made by the person themselves."),
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     marked_at = models.DateTimeField(_("attendance recorded at"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
@@ -285,7 +311,10 @@ class Appointment(models.Model):
                 | (~Q(status=AppointmentStatus.CANCELLED) & Q(cancelled_at__isnull=True)),
             ),
         ]
-        indexes = [models.Index(fields=["status", "reminder_sent_at"])]
+        indexes = [
+            models.Index(fields=["status", "reminder_sent_at"]),
+            models.Index(fields=["booked_from_network", "booked_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} @ {self.slot_id}"

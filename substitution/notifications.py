@@ -68,3 +68,23 @@ def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
         },
     )
     return True
+
+
+def appointment_cancelled_send(appointment: Appointment) -> bool:
+    """The prefecture cancelled a booking it could not tie to a real person (issue 15)."""
+    case = appointment.case
+    if not case.email:
+        return False
+    _send(
+        case.email,
+        lambda: _("Your appointment at the prefecture is cancelled"),
+        "emails/substitution_appointment_cancelled.txt",
+        {
+            "name": case.display_name,
+            "starts_at": timezone.localtime(appointment.slot.starts_at),
+            "desk": appointment.slot.desk,
+            "reference": case.reference,
+            "contact_phone": settings.CONTACT_PHONE,
+        },
+    )
+    return True

@@ -1,8 +1,11 @@
 """Pure rules of substitution: no database, no clock (the caller passes `now` / `today`)."""
 
+import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+
+from substitution.enums import CaseOrigin
 
 
 def offer_due(
@@ -99,3 +102,44 @@ def no_show_rate(*, attended: int, no_show: int) -> float | None:
 def reminder_due(*, slot_day: date, today: date) -> bool:
     """The reminder is for the day before the appointment."""
     return slot_day == today + timedelta(days=1)
+
+
+# --- A real person behind a self-service case (issue 15) ----------------------------------------
+
+# Limits of what one network may do by itself in a day (cases opened from the help request,
+# cases booked through the private link or the portal). Staff (an agent, the contact centre) and
+# helpers, who answer for what they do, are not counted.
+LIMIT_WINDOW = timedelta(days=1)
+CASES_PER_NETWORK = 3
+BOOKED_CASES_PER_NETWORK = 3
+# Agents are shown the bookings of a network that reached the limit within this window.
+SUSPICION_WINDOW = timedelta(days=7)
+
+
+def booking_needs_verified_email(*, origin: str, has_account: bool) -> bool:
+    """A case opened by the portal from failed attempts, for someone without an account, was
+    opened by whoever typed an e-mail address: before that person books a desk's time, they
+    prove they read the address (a code sent to it). A case opened by the contact centre or the
+    prefecture was opened by staff who spoke to the person; an account holder's address was
+    confirmed when the account was made."""
+    return origin == CaseOrigin.AUTOMATIC_DETECTION and not has_account
+
+
+def network_of(ip: str) -> str:
+    """The network a client address stands for when counting: the address itself for IPv4,
+    its /64 for IPv6 (one subscriber holds a whole /64, so counting single addresses would
+    count nothing). An unreadable address is no network ("")."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def over_limit(count: int, limit: int) -> bool:
+    """Whether one more would pass the limit (`count` already done within the window)."""
+    return count >= limit

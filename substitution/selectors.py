@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
@@ -15,7 +16,7 @@ from accounts.permissions import can_use_back_office, can_use_portal, is_helper
 from applications.models import Prefecture
 from applications.selectors import prefecture_for_postal_code
 from substitution import rules
-from substitution.enums import AppointmentStatus, CaseStatus, QueueTicketStatus
+from substitution.enums import AppointmentStatus, CaseOrigin, CaseStatus, QueueTicketStatus
 from substitution.models import (
     LIVE_APPOINTMENT_STATES,
     Appointment,
@@ -230,3 +231,119 @@ def prefecture_figures(prefecture: Prefecture, *, today: date | None = None) -> 
         .exclude(status=CaseStatus.CLOSED)
         .count(),
     )
+
+
+# --- A real person behind a self-service case (issue 15) ---------------------------------------
+
+
+def network_fingerprint(ip: str) -> str:
+    """A keyed hash of the client's network (rules.network_of): counts per network without
+    keeping the address in clear, like `email_fingerprint`."""
+    network = rules.network_of(ip)
+    if not network:
+        return ""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"network:{network}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def case_needs_verified_email(case: SubstitutionCase) -> bool:
+    """Whether the person must still confirm the case's e-mail address before booking."""
+    return (
+        rules.booking_needs_verified_email(
+            origin=case.origin, has_account=case.person_id is not None
+        )
+        and case.email_verified_at is None
+    )
+
+
+def case_open_for_email(email: str) -> SubstitutionCase | None:
+    """An open case of someone without an account, opened from failed attempts with this
+    e-mail address (what a second help request with the same address finds)."""
+    address = (email or "").strip().lower()
+    if not address:
+        return None
+    return (
+        SubstitutionCase.objects.filter(
+            person__isnull=True,
+            origin=CaseOrigin.AUTOMATIC_DETECTION,
+            contact_email=address,
+        )
+        .exclude(status=CaseStatus.CLOSED)
+        .first()
+    )
+
+
+def cases_opened_from_network(network: str, *, since: datetime) -> int:
+    if not network:
+        return 0
+    return SubstitutionCase.objects.filter(origin_network=network, opened_at__gt=since).count()
+
+
+def cases_booked_from_network(
+    network: str, *, since: datetime, other_than: SubstitutionCase | None = None
+) -> int:
+    """How many cases had an appointment booked by the person from this network since then."""
+    if not network:
+        return 0
+    appointments = Appointment.objects.filter(booked_from_network=network, booked_at__gt=since)
+    if other_than is not None:
+        appointments = appointments.exclude(case=other_than)
+    return appointments.values("case_id").distinct().count()
+
+
+@dataclass(frozen=True)
+class SuspiciousBooking:
+    appointment: Appointment
+    unverified: bool
+    network_cases: int
+
+    @property
+    def many_from_network(self) -> bool:
+        return self.network_cases >= rules.BOOKED_CASES_PER_NETWORK
+
+
+def appointment_list_suspicious(
+    user: User, *, now: datetime | None = None, limit: int = 200
+) -> list[SuspiciousBooking]:
+    """The appointments still to come, in the agent's prefecture, that no real person may stand
+    behind: booked through a private link whose e-mail address was never confirmed (booked
+    before issue 15, or by a path that forgot the check), or from a network that booked for
+    `BOOKED_CASES_PER_NETWORK` cases or more within `SUSPICION_WINDOW`."""
+    now = now or timezone.now()
+    since = now - rules.SUSPICION_WINDOW
+    network_cases = (
+        Appointment.objects.filter(
+            booked_from_network=OuterRef("booked_from_network"), booked_at__gt=since
+        )
+        .order_by()
+        .values("booked_from_network")
+        .annotate(cases=Count("case_id", distinct=True))
+        .values("cases")
+    )
+    unverified = Q(
+        booked_by__isnull=True,
+        case__origin=CaseOrigin.AUTOMATIC_DETECTION,
+        case__person__isnull=True,
+        case__email_verified_at__isnull=True,
+    )
+    rows = (
+        appointment_list_for_agent(user)
+        .filter(status=AppointmentStatus.BOOKED, slot__starts_at__gt=now)
+        .annotate(
+            network_cases=Case(
+                When(booked_from_network="", then=Value(0)),
+                default=Coalesce(Subquery(network_cases), Value(0)),
+            ),
+            unverified=Case(When(unverified, then=Value(True)), default=Value(False)),
+        )
+        .filter(Q(unverified=True) | Q(network_cases__gte=rules.BOOKED_CASES_PER_NETWORK))
+        .select_related("case", "slot__desk")
+        .order_by("slot__starts_at", "pk")[:limit]
+    )
+    return [
+        SuspiciousBooking(
+            appointment=row, unverified=row.unverified, network_cases=row.network_cases
+        )
+        for row in rows
+    ]

@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.permissions import can_use_back_office, is_contact_centre_agent, is_helper
 from anef.audit import audit_action
 from anef.services import row_locked
 from applications.models import Prefecture
@@ -77,6 +79,7 @@ def open_case(
     summary: str = "",
     opened_by=None,
     acknowledgement=None,
+    origin_network: str = "",
 ) -> SubstitutionCase:
     """Open a substitution case for a blocked person, with or without an account.
 
@@ -105,6 +108,7 @@ def open_case(
         acknowledgement=acknowledgement,
         mode=CaseMode.APPOINTMENT,
         status=CaseStatus.OPEN,
+        origin_network=origin_network,
     )
     _case_event(case, CaseEventKind.OPENED, opened_by, origin=origin)
     audit_action(
@@ -263,17 +267,30 @@ def _appointment_cancel_locked(appointment: Appointment, actor: User | None) -> 
 
 @transaction.atomic
 def appointment_book(
-    *, case: SubstitutionCase, slot: Slot, actor: User | None, now: datetime | None = None
+    *,
+    case: SubstitutionCase,
+    slot: Slot,
+    actor: User | None,
+    now: datetime | None = None,
+    origin_ip: str = "",
 ) -> Appointment:
     """Book a place in `slot` for the case (by the person, the contact centre or an agent).
 
     Never beyond capacity, even when many book at once: the slot's row is locked while its live
     appointments are counted, so concurrent bookings of the same slot queue up behind the lock.
-    A case has one appointment waiting at most: booking again moves it (rebooking)."""
+    A case has one appointment waiting at most: booking again moves it (rebooking).
+
+    Booked by the person themselves (issue 15), a case opened from failed attempts needs its
+    e-mail address confirmed first, and one network books for a limited number of cases a
+    day (`origin_ip`, the client's address: see `_self_service_booking_check`)."""
     now = now or timezone.now()
     locked_case = row_locked(case)
     if not locked_case.is_open or locked_case.status == CaseStatus.DEPOSIT_RECEIVED:
         raise SubstitutionError("case_not_bookable", _("This case no longer takes an appointment."))
+    network = ""
+    if _self_service(actor):
+        network = selectors.network_fingerprint(origin_ip)
+        _self_service_booking_check(locked_case, actor=actor, network=network, now=now)
     locked_slot = Slot.objects.select_for_update().select_related("desk").get(pk=slot.pk)
     if locked_slot.starts_at <= now:
         raise SubstitutionError("slot_past", _("This time has passed. Choose another one."))
@@ -309,6 +326,7 @@ def appointment_book(
         case=locked_case,
         booked_by=actor if getattr(actor, "is_authenticated", False) else None,
         booked_at=now,
+        booked_from_network=network,
     )
     _set_case_status(
         locked_case, CaseStatus.APPOINTMENT_BOOKED, actor, "substitution_case_appointment"
@@ -331,6 +349,38 @@ def appointment_book(
 
     transaction.on_commit(lambda: send_appointment_confirmation.delay(appointment.pk), robust=True)
     return appointment
+
+
+def _self_service(actor: User | None) -> bool:
+    """Booked by the person (or their helper) rather than by staff who spoke to them."""
+    return not (can_use_back_office(actor) or is_contact_centre_agent(actor))
+
+
+def _self_service_booking_check(
+    case: SubstitutionCase, *, actor: User | None, network: str, now: datetime
+) -> None:
+    if selectors.case_needs_verified_email(case):
+        raise SubstitutionError(
+            "email_unverified",
+            _(
+                "Before you book, confirm your e-mail address with the code we send to it. "
+                "This keeps the prefecture's times for the people who need them."
+            ),
+        )
+    if is_helper(actor):  # a helper books for the people who gave them a mandate
+        return
+    booked = selectors.cases_booked_from_network(
+        network, since=now - rules.LIMIT_WINDOW, other_than=case
+    )
+    if rules.over_limit(booked, rules.BOOKED_CASES_PER_NETWORK):
+        raise SubstitutionError(
+            "network_limit",
+            _(
+                "Too many appointments were booked from your connection today. Call the "
+                "contact centre at %(phone)s: a person will book your appointment with you."
+            )
+            % {"phone": settings.CONTACT_PHONE},
+        )
 
 
 def _locked_appointment(appointment: Appointment) -> tuple[Appointment, SubstitutionCase]:
@@ -557,7 +607,9 @@ def failure_record(
 
 
 @transaction.atomic
-def offer_accept(*, person: User, slot: Slot, now: datetime | None = None) -> Appointment:
+def offer_accept(
+    *, person: User, slot: Slot, now: datetime | None = None, origin_ip: str = ""
+) -> Appointment:
     """The person blocked on the portal accepts the substitution offered: a case is opened by
     automatic detection (or their open one reused) and the appointment booked, in one step."""
     case = selectors.case_open_for_person(person)
@@ -573,7 +625,7 @@ def offer_accept(*, person: User, slot: Slot, now: datetime | None = None) -> Ap
             summary="Repeated failures of an essential step on the portal.",
             opened_by=person,
         )
-    return appointment_book(case=case, slot=slot, actor=person, now=now)
+    return appointment_book(case=case, slot=slot, actor=person, now=now, origin_ip=origin_ip)
 
 
 def signup_refused(form) -> None:

@@ -26,3 +26,17 @@ def send_reminders() -> int:
     from substitution.services import appointment_reminders_send
 
     return appointment_reminders_send()
+
+
+@shared_task(name="substitution.send_appointment_cancelled")
+def send_appointment_cancelled(appointment_id: int) -> bool:
+    """After an agent cancelled a booking that looked made by nobody real: tell the address."""
+    from substitution.models import Appointment
+    from substitution.notifications import appointment_cancelled_send
+
+    appointment = (
+        Appointment.objects.select_related("case__person", "slot__desk")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    return appointment_cancelled_send(appointment) if appointment is not None else False

@@ -11,6 +11,12 @@ urlpatterns = [
     path("cases/<str:reference>/book/", backoffice.case_book, name="case_book"),
     path("cases/<str:reference>/close/", backoffice.case_close, name="case_close"),
     path("appointments/<int:pk>/cancel/", backoffice.appointment_cancel, name="appointment_cancel"),
+    path("suspicious/", backoffice.suspicious, name="suspicious"),
+    path(
+        "appointments/<int:pk>/cancel-suspicious/",
+        backoffice.appointment_cancel_suspicious,
+        name="appointment_cancel_suspicious",
+    ),
     path("appointments/<int:pk>/mark/", backoffice.appointment_mark, name="appointment_mark"),
     path("desks/<int:pk>/day/", backoffice.desk_day, name="desk_day"),
     path("desks/<int:pk>/slots/", backoffice.desk_slots, name="desk_slots"),

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<str:token>/book/", portal.public_case_book, name="case_book"),
     path("<str:token>/cancel/", portal.public_case_cancel, name="case_cancel"),
     path("<str:token>/mode/", portal.public_case_mode, name="case_mode"),
+    path("<str:token>/code/send/", portal.public_case_code_send, name="case_code_send"),
+    path("<str:token>/code/verify/", portal.public_case_code_verify, name="case_code_verify"),
 ]

@@ -18,6 +18,7 @@ from substitution import selectors, services
 from substitution.api import serializers as s
 from substitution.models import Slot
 from substitution.services import SubstitutionError
+from support.throttling import client_ip
 
 PortalAccess = HasAccess.for_check(can_use_portal)
 TAG = "substitution"
@@ -86,7 +87,9 @@ class AppointmentListView(GenericAPIView):
         if slot is None:
             raise NotFound(_("No such slot."))
         try:
-            appointment = services.appointment_book(case=case, slot=slot, actor=request.user)
+            appointment = services.appointment_book(
+                case=case, slot=slot, actor=request.user, origin_ip=client_ip(request)
+            )
         except SubstitutionError as error:
             return _refusal(error)
         return Response(s.AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)

@@ -19,7 +19,7 @@ from applications.selectors import application_checklist
 from applications.services import ApplicationError, document_add
 from applications.views.portal_forms import DocumentUploadForm
 from applications.workflow import TransitionNotAllowed
-from substitution import deposits, selectors, services
+from substitution import deposits, rules, selectors, self_service, services
 from substitution.enums import CaseStatus, DeskKind
 from substitution.models import SubstitutionCase
 from substitution.services import SubstitutionError
@@ -31,6 +31,7 @@ from substitution.views.forms import (
     MarkForm,
     QueueTicketForm,
     SlotPatternForm,
+    SuspiciousCancelForm,
 )
 from support.enums import PersonalDataScope
 from support.services import personal_data_access_record
@@ -154,6 +155,41 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The appointment is cancelled."))
     return redirect("substitution_backoffice:case_detail", reference=appointment.case.reference)
+
+
+@agent_only
+@require_safe
+def suspicious(request: HttpRequest) -> HttpResponse:
+    """Bookings no real person may stand behind (issue 15): from a private link whose address
+    was never confirmed, or from a network that booked for many cases."""
+    return render(
+        request,
+        TEMPLATES + "suspicious.html",
+        {
+            "rows": selectors.appointment_list_suspicious(request.user),
+            "form": SuspiciousCancelForm(),
+            "network_limit": rules.BOOKED_CASES_PER_NETWORK,
+        },
+    )
+
+
+@agent_only
+@require_POST
+def appointment_cancel_suspicious(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _appointment_get(request, pk)
+    form = SuspiciousCancelForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        self_service.appointment_cancel_suspicious(
+            appointment=appointment, actor=request.user, note=note
+        )
+    except SubstitutionError as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request, _("The appointment is cancelled, its time freed and the person told.")
+        )
+    return redirect("substitution_backoffice:suspicious")
 
 
 @agent_only

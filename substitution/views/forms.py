@@ -106,6 +106,25 @@ class HelpRequestForm(forms.Form):
     )
 
 
+class EmailCodeForm(forms.Form):
+    """The code sent to the case's e-mail address, typed back (issue 15)."""
+
+    code = forms.RegexField(
+        label=_("Code received by e-mail"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        max_length=9,
+        help_text=_("6 digits."),
+        error_messages={"invalid": _("Type the 6 digits of the code.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class SuspiciousCancelForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why you cancel (kept in the audit log)"), max_length=500, required=False
+    )
+
+
 class DepositForm(forms.Form):
     """The person and the application received at the desk, by post or by e-mail."""
 

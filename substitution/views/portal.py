@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import can_use_portal, is_applicant, requires
 from applications.selectors import prefecture_for_postal_code
-from substitution import selectors, services
-from substitution.enums import CaseOrigin
+from substitution import selectors, self_service, services
 from substitution.models import SubstitutionCase
 from substitution.permissions import case_abilities
 from substitution.services import SubstitutionError
 from substitution.timeline import case_timeline
-from substitution.views.forms import BookForm, HelpRequestForm, ModeForm
+from substitution.views.forms import BookForm, EmailCodeForm, HelpRequestForm, ModeForm
+from support.throttling import client_ip
 
 TEMPLATES = "substitution/portal/"
 
@@ -46,6 +46,8 @@ def _urls(case: SubstitutionCase, token: str | None) -> dict[str, str]:
                 ("book", "case_book"),
                 ("cancel", "case_cancel"),
                 ("mode", "case_mode"),
+                ("code_send", "case_code_send"),
+                ("code_verify", "case_code_verify"),
             )
         }
     return {
@@ -60,7 +62,11 @@ def _urls(case: SubstitutionCase, token: str | None) -> dict[str, str]:
 
 
 def _case_page(
-    request: HttpRequest, case: SubstitutionCase, token: str | None = None
+    request: HttpRequest,
+    case: SubstitutionCase,
+    token: str | None = None,
+    code_form: EmailCodeForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     appointment = selectors.case_booked_appointment(case)
     slots = list(selectors.slot_list_free(prefecture=case.prefecture, limit=20))
@@ -77,7 +83,9 @@ def _case_page(
             "timeline": case_timeline(case),
             "urls": _urls(case, token),
             "private_link": bool(token),
+            "code_form": code_form or EmailCodeForm(),
         },
+        status=status,
     )
 
 
@@ -88,7 +96,12 @@ def _book(request: HttpRequest, case: SubstitutionCase) -> None:
         messages.error(request, _("Choose a time among those offered."))
         return
     try:
-        services.appointment_book(case=case, slot=form.cleaned_data["slot"], actor=request.user)
+        services.appointment_book(
+            case=case,
+            slot=form.cleaned_data["slot"],
+            actor=request.user,
+            origin_ip=client_ip(request),
+        )
     except SubstitutionError as error:
         messages.error(request, str(error.message))
     else:
@@ -185,7 +198,9 @@ def offer_accept(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a time among those offered."))
         return redirect(safe_next_url(request) or "substitution_portal:home")
     try:
-        appointment = services.offer_accept(person=request.user, slot=form.cleaned_data["slot"])
+        appointment = services.offer_accept(
+            person=request.user, slot=form.cleaned_data["slot"], origin_ip=client_ip(request)
+        )
     except SubstitutionError as error:
         messages.error(request, str(error.message))
         return redirect(safe_next_url(request) or "substitution_portal:home")
@@ -228,30 +243,80 @@ def public_case_mode(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("substitution_public:case", token=token)
 
 
+@require_POST
+def public_case_code_send(request: HttpRequest, token: str) -> HttpResponse:
+    """Send the code that confirms the case's e-mail address (issue 15)."""
+    case = _token_case(token)
+    try:
+        self_service.case_code_send(case=case)
+    except SubstitutionError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("We sent a code to %(email)s. Type it below; it is valid for 15 minutes.")
+            % {"email": case.contact_email},
+        )
+    return redirect("substitution_public:case", token=token)
+
+
+@require_POST
+def public_case_code_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The code typed back: the address is confirmed and the times are offered."""
+    case = _token_case(token)
+    form = EmailCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            self_service.case_email_verify(case=case, code=form.cleaned_data["code"])
+        except SubstitutionError as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, _("Your e-mail address is confirmed. Choose a time below."))
+            return redirect("substitution_public:case", token=token)
+    return _case_page(request, case, token=token, code_form=form, status=400)
+
+
+# Refusals of the help request that are limits, not mistakes in the form.
+LIMIT_CODES = {"address_has_case", "network_limit"}
+
+
 @require_http_methods(["GET", "POST"])
 def help_request(request: HttpRequest) -> HttpResponse:
     """For a person who could not create an account or sign in: once their failed attempts with
-    this e-mail address reach the threshold, a case is opened at once and they choose a time."""
+    this e-mail address reach the threshold, a case is opened at once; they confirm the address
+    with a code, then choose a time (issue 15)."""
     form = HelpRequestForm(request.POST or None)
     not_due = False
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if selectors.failure_offer_due(email=data["contact_email"]):
-            case = services.open_case(
-                origin=CaseOrigin.AUTOMATIC_DETECTION,
+        try:
+            case = self_service.case_open_from_failures(
                 contact_name=data["contact_name"],
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 prefecture=prefecture_for_postal_code(data["postal_code"]),
-                summary="Repeated failures to create an account or sign in.",
+                origin_ip=client_ip(request),
             )
+        except SubstitutionError as error:
+            if error.code == "offer_not_due":
+                not_due = True
+            else:
+                form.add_error(None, error.message)
+                status = 429 if error.code in LIMIT_CODES else 400
+        else:
             messages.success(
                 request,
                 _(
                     "Your case is open. Keep this page's address: it is your private link "
-                    "(we also sent it by e-mail). Choose your appointment below."
+                    "(we also sent it by e-mail). Confirm your e-mail address below, then "
+                    "choose your appointment."
                 ),
             )
             return redirect("substitution_public:case", token=case.access_token)
-        not_due = True
-    return render(request, TEMPLATES + "help_request.html", {"form": form, "not_due": not_due})
+    return render(
+        request,
+        TEMPLATES + "help_request.html",
+        {"form": form, "not_due": not_due},
+        status=status,
+    )

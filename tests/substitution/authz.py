@@ -33,6 +33,12 @@ ROUTES = {
     "substitution_backoffice:case_close": ("post", CASE, BACK_OFFICE_DOSSIER),
     "substitution_backoffice:appointment_cancel": ("post", APPOINTMENT, BACK_OFFICE_DOSSIER),
     "substitution_backoffice:appointment_mark": ("post", APPOINTMENT, BACK_OFFICE_DOSSIER),
+    "substitution_backoffice:suspicious": ("get", {}, BACK_OFFICE_PAGE),
+    "substitution_backoffice:appointment_cancel_suspicious": (
+        "post",
+        APPOINTMENT,
+        BACK_OFFICE_DOSSIER,
+    ),
     "substitution_backoffice:desk_day": ("get", DESK, BACK_OFFICE_DOSSIER),
     "substitution_backoffice:desk_slots": ("get", DESK, BACK_OFFICE_DOSSIER),
     "substitution_backoffice:desk_queue": ("get", PAN, BACK_OFFICE_DOSSIER),
@@ -59,6 +65,8 @@ ROUTES = {
     "substitution_public:case_book": ("post", TOKEN, EVERYONE),
     "substitution_public:case_cancel": ("post", TOKEN, EVERYONE),
     "substitution_public:case_mode": ("post", TOKEN, EVERYONE),
+    "substitution_public:case_code_send": ("post", TOKEN, EVERYONE),
+    "substitution_public:case_code_verify": ("post", TOKEN, EVERYONE),
     # API
     "api:substitution-appointment-list": ("get", {}, API_APPLICANT),
     "api:substitution-appointment-cancel": ("post", APPOINTMENT, API_APPLICANT_DOSSIER),
