@@ -6,13 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from anef import uploads
 from applications.models import Prefecture
 from support.enums import IdentityCheck, TicketCategory, TicketStatus
 from support.models import SavedAnswer, foreigner_number_validator
 from support.selectors import TicketFilters
 
-# What the browser offers to pick; the server checks the bytes anyway (services._read_attachment).
-ACCEPTED_TYPES = "application/pdf,image/jpeg,image/png"
+# What the browser offers to pick; the server checks the bytes anyway (anef/uploads.py).
+ACCEPTED_TYPES = uploads.ACCEPT_ATTRIBUTE
 HONEYPOT_FIELD = "website"
 
 
