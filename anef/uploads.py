@@ -162,10 +162,12 @@ class Batch:
         self.files += 1
         self.bytes += size
 
+    def left(self) -> float:
+        return max(self.cpu_seconds - self.spent, 0.0)
+
     def share(self) -> float:
         """The CPU this file may use: what is left, divided among the files still to come."""
-        left = max(self.expected - self.files + 1, 1)
-        return max(self.cpu_seconds - self.spent, 0.0) / left
+        return self.left() / max(self.expected - self.files + 1, 1)
 
 
 # --- Names and types ------------------------------------------------------------------------------
@@ -524,7 +526,10 @@ def process(
             cleaned = clean_pdf(content)
             batch.spent += time.process_time() - started
         else:
-            cleaned, cost = clean_image(content, content_type, share=batch.share())
+            try:
+                cleaned, cost = clean_image(content, content_type, share=batch.share())
+            except OverflowError:  # beyond its fair share: it may take what is left
+                cleaned, cost = clean_image(content, content_type, share=batch.left())
             batch.spent += cost
     except UnreadableFile as error:
         raise UploadRefused(_UNREADABLE_CODES[error.reason], name) from error
