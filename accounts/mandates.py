@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -40,10 +41,10 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import ConsentMethod, ConsentProof, MandateDuration, MandateEventKind, Role
 from accounts.mandate_notices import mandate_notice, send_not_a_person
 from accounts.models import Mandate, MandateEvent, User
+from anef import uploads
 from anef.audit import audit_action
 from anef.transactions import atomic_with_files, file_written
 from applications.models import Ground
-from applications.rules import sniff_document_type
 
 logger = logging.getLogger(__name__)
 
@@ -368,25 +369,16 @@ def mandate_request(
     return mandate
 
 
-def _check_scan(uploaded_file: UploadedFile) -> str:
-    """The same checks as every document (DESIGN.md §3): real type from the bytes, size limit."""
+def _check_scan(uploaded_file: UploadedFile) -> uploads.CleanFile:
+    """The scan through the one upload pipeline (anef/uploads.py), as every document."""
     if uploaded_file is None or uploaded_file.size == 0:
         raise MandateError("consent_file", _("Add the scan of the form signed by the person."))
-    if uploaded_file.size > settings.DOCUMENT_MAX_BYTES:
-        raise MandateError(
-            "consent_file",
-            _("The scan is too large. The limit is %(limit)s MB.")
-            % {"limit": round(settings.DOCUMENT_MAX_BYTES / 1_000_000)},
+    try:
+        return uploads.process(
+            uploaded_file, max_bytes=settings.DOCUMENT_MAX_BYTES, default_name="mandate"
         )
-    uploaded_file.seek(0)
-    content_type = sniff_document_type(uploaded_file.read(1024))
-    uploaded_file.seek(0)
-    if content_type is None:
-        raise MandateError(
-            "consent_file",
-            _("The scan is not a PDF, JPEG or PNG file. Scan the signed form again."),
-        )
-    return content_type
+    except uploads.UploadRefused as refused:
+        raise MandateError("consent_file", refused.message) from refused
 
 
 @atomic_with_files()
@@ -406,7 +398,7 @@ def mandate_record_signed(
     The scan is the helper's word, not a proof (issue 15): the mandate waits until the person
     confirms it or an agent checks their identity and the form (`mandate_identity_check_record`).
     """
-    content_type = _check_scan(consent_file)
+    scan = _check_scan(consent_file)
     mandate = _create(
         person=person,
         helper=helper,
@@ -420,10 +412,12 @@ def mandate_record_signed(
         declared=declared or _declared(person.email),
         action="mandate_record_signed",
     )
-    name = (consent_file.name or "mandate").replace("/", "_")[-100:]
-    mandate.consent_file.save(name, consent_file, save=False)
+    # Stored under a random name with the extension of the sniffed type (never the sender's).
+    mandate.consent_file.save(
+        uploads.storage_name(scan.content_type), ContentFile(scan.content), save=False
+    )
     file_written(mandate.consent_file)  # deleted again if the transaction does not commit
-    mandate.consent_content_type = content_type
+    mandate.consent_content_type = scan.content_type
     mandate.save(update_fields=["consent_file", "consent_content_type"])
     _ask_the_person(mandate, helper)
     return mandate

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from anef.models import TimelineEvent
+from anef.uploads import served_extension
 from applications.enums import (
     ApplicationStatus,
     CardType,
@@ -417,8 +418,10 @@ class Application(models.Model):
 
 
 def document_storage_key(document: "Document", filename: str) -> str:
-    """A random key: the person's file name is never trusted nor used in storage."""
-    return f"documents/{document.application.reference}/{uuid.uuid4().hex}"
+    """A random key: the person's file name is never trusted nor used in storage; the extension
+    is that of the type sniffed from the bytes (anef/uploads.py)."""
+    extension = served_extension(document.content_type)
+    return f"documents/{document.application.reference}/{uuid.uuid4().hex}{extension}"
 
 
 class Document(models.Model):

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from enum import StrEnum
 
+from anef import uploads
 from applications.enums import (
     ApplicationStatus,
     CardType,
@@ -112,27 +113,8 @@ def catalogue_errors(catalogue: dict) -> list[str]:
 
 # --- Documents ---------------------------------------------------------------------------------
 
-ACCEPTED_DOCUMENT_TYPES = {
-    "application/pdf": "PDF",
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-}
-
-
-def sniff_document_type(head: bytes) -> str | None:
-    """The real type of a file from its first bytes (never from its name or declared type).
-
-    PDF files start with `%PDF-` (some writers put a few bytes before it: the specification
-    allows the header within the first 1024 bytes), JPEG with FF D8 FF, PNG with its 8-byte
-    signature. Anything else is refused.
-    """
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if b"%PDF-" in head[:1024]:
-        return "application/pdf"
-    return None
+# The type of a file is read from its bytes by the one upload pipeline (anef/uploads.py).
+sniff_document_type = uploads.sniff
 
 
 def missing_mandatory_documents(

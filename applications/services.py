@@ -3,12 +3,10 @@ checks the transition against `applications.workflow`, writes the timeline event
 entry, in one transaction (CONVENTIONS.md). Views, API and tasks call these; they never assign a
 status themselves."""
 
-import hashlib
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile, PreviousAddress, User
+from anef import uploads
 from anef.audit import audit_action
 from anef.services import row_locked, status_transition
 from anef.transactions import atomic_with_files, file_written
@@ -42,7 +41,6 @@ from applications.models import (
     Ground,
     ResidencePermit,
 )
-from applications.sanitising import UnreadableFile, sanitise
 from applications.selectors import (
     application_missing_documents,
     prefecture_for_postal_code,
@@ -234,98 +232,40 @@ def application_create(
     return application
 
 
-def _read_upload(uploaded_file: UploadedFile) -> str:
-    """Check an upload by its bytes and size; return its real type. (Its SHA-256 is that of
-    the sanitised bytes actually stored, computed in `_document_store`.)"""
-    name = uploaded_file.name or "?"
-    limit = settings.DOCUMENT_MAX_BYTES
-    if uploaded_file.size > limit:
-        raise ApplicationError(
-            "file_too_large",
-            _("The file « %(name)s » is too large (%(size)s MB). The limit is %(limit)s MB.")
-            % {
-                "name": name,
-                "size": round(uploaded_file.size / 1_000_000, 1),
-                "limit": round(limit / 1_000_000),
-            },
-            name=name,
-        )
-    if uploaded_file.size == 0:
-        raise ApplicationError(
-            "file_empty", _("The file « %(name)s » is empty.") % {"name": name}, name=name
-        )
-    uploaded_file.seek(0)
-    content_type = rules.sniff_document_type(uploaded_file.read(1024))
-    if content_type is None:
-        raise ApplicationError(
-            "file_type",
-            _(
-                "The file « %(name)s » is not a PDF, JPEG or PNG file. Scan or photograph the "
-                "document again and save it as PDF, JPEG or PNG."
-            )
-            % {"name": name},
-            name=name,
-        )
-    uploaded_file.seek(0)
-    return content_type
-
-
-UNREADABLE_CODES = {
-    "password": "file_password_protected",
-    "too_large": "file_too_many_pixels",
-    "damaged": "file_unreadable",
-}
-UNREADABLE_MESSAGES = {
-    "password": _(
-        "The file « %(name)s » is protected by a password. Save it again without a password, "
-        "or scan the paper document."
-    ),
-    "too_large": _(
-        "The picture « %(name)s » is too big to be read. Take the photo again with a lower "
-        "resolution."
-    ),
-    "damaged": _(
-        "The file « %(name)s » could not be read: it may be damaged. Scan or photograph the "
-        "document again and save it as PDF, JPEG or PNG."
-    ),
-}
-
-
-def _sanitised(uploaded_file: UploadedFile, content_type: str, name: str) -> bytes:
-    """The upload as it will be stored: rewritten without scripts or metadata (issue 8)."""
-    uploaded_file.seek(0)
+def _cleaned(uploaded_file: UploadedFile, batch: uploads.Batch | None = None) -> uploads.CleanFile:
+    """The upload through the one pipeline (anef/uploads.py): type from the bytes, size and
+    per-request limits, rewritten without scripts or metadata; a refusal names the file."""
     try:
-        return sanitise(uploaded_file.read(), content_type)
-    except UnreadableFile as error:
-        raise ApplicationError(
-            UNREADABLE_CODES[error.reason],
-            UNREADABLE_MESSAGES[error.reason] % {"name": name},
-            name=name,
-        ) from error
+        return uploads.process(
+            uploaded_file,
+            max_bytes=settings.DOCUMENT_MAX_BYTES,
+            batch=batch,
+            default_name="document",
+        )
+    except uploads.UploadRefused as refused:
+        raise ApplicationError(refused.code, refused.message, name=refused.name) from refused
 
 
 def _document_store(
     *,
     application: Application,
     document_type: DocumentType,
-    uploaded_file: UploadedFile,
+    cleaned: uploads.CleanFile,
     actor: User,
     error_report: ErrorReport | None = None,
 ) -> Document:
-    content_type = _read_upload(uploaded_file)
-    original_name = (uploaded_file.name or "document").replace("/", "_")[-200:]
-    cleaned = _sanitised(uploaded_file, content_type, original_name)
+    original_name = cleaned.name
     document = Document(
         application=application,
         document_type=document_type,
         original_name=original_name,
-        content_type=content_type,
-        size=len(cleaned),
-        sha256=hashlib.sha256(cleaned).hexdigest(),
+        content_type=cleaned.content_type,
+        size=cleaned.size,
+        sha256=cleaned.sha256,
         uploaded_by=actor,
         error_report=error_report,
     )
-    document.file.save(original_name, ContentFile(cleaned), save=False)
+    document.file.save(original_name, cleaned.as_content_file(), save=False)
     file_written(document.file)  # deleted again if the transaction does not commit
     document.save()
     _event(
@@ -345,8 +285,10 @@ def document_add(
     document_type: DocumentType,
     uploaded_file: UploadedFile,
     actor: User,
+    batch: uploads.Batch | None = None,
 ) -> Document:
-    """Add one file to a checklist piece; allowed until a decision is taken."""
+    """Add one file to a checklist piece; allowed until a decision is taken. The files of one
+    request share one `batch` (count, size and CPU limits of anef/uploads.py)."""
     locked = row_locked(application)
     if not locked.documents_editable:
         raise ApplicationError(
@@ -359,7 +301,10 @@ def document_add(
             _("This document is not part of the list for this application."),
         )
     return _document_store(
-        application=locked, document_type=document_type, uploaded_file=uploaded_file, actor=actor
+        application=locked,
+        document_type=document_type,
+        cleaned=_cleaned(uploaded_file, batch),
+        actor=actor,
     )
 
 
@@ -702,17 +647,17 @@ def error_report_create(
         raise ApplicationError("category", _("Choose what is wrong."))
     if not description.strip():
         raise ApplicationError("description_required", _("Describe the error in a few words."))
-    for uploaded_file in evidence:  # every file checked before any is stored
-        _read_upload(uploaded_file)
+    batch = uploads.Batch(expected=len(evidence))
+    cleaned = [_cleaned(upload, batch) for upload in evidence]  # all checked before any is stored
     report = ErrorReport.objects.create(
         application=application, category=category, description=description, reported_by=actor
     )
     evidence_type = DocumentType.objects.get(code=EVIDENCE_DOCUMENT_TYPE)
-    for uploaded_file in evidence:
+    for clean_file in cleaned:
         _document_store(
             application=application,
             document_type=evidence_type,
-            uploaded_file=uploaded_file,
+            cleaned=clean_file,
             actor=actor,
             error_report=report,
         )

@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from anef.models import TimelineEvent
+from anef.uploads import served_extension
 from support.enums import (
     OPEN_RECOVERY_STATUSES,
     AuthorSide,
@@ -254,8 +255,10 @@ class TicketMessage(models.Model):
 
 
 def attachment_storage_key(attachment: "TicketAttachment", filename: str) -> str:
-    """A random key: the sender's file name is never trusted nor used in storage."""
-    return f"support/{attachment.message.ticket.number}/{uuid.uuid4().hex}"
+    """A random key: the sender's file name is never trusted nor used in storage; the extension
+    is that of the type sniffed from the bytes (anef/uploads.py)."""
+    extension = served_extension(attachment.content_type)
+    return f"support/{attachment.message.ticket.number}/{uuid.uuid4().hex}{extension}"
 
 
 class TicketAttachment(models.Model):

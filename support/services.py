@@ -3,7 +3,6 @@ the move against `support.workflow`, writes the ticket event and the audit entry
 transaction; e-mails leave after the commit (CONVENTIONS.md). Views, API and tasks call these;
 they never assign a status themselves."""
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -22,11 +21,11 @@ from accounts.permissions import (
     is_applicant,
     is_contact_centre_agent,
 )
+from anef import uploads
 from anef.audit import audit_action
 from anef.services import row_locked, status_transition
 from anef.transactions import atomic_with_files, file_written
 from applications.models import Application, Prefecture
-from applications.rules import sniff_document_type
 from applications.selectors import prefecture_for_postal_code
 from support import emails, rules
 from support.enums import (
@@ -91,32 +90,13 @@ def _transition(
     return locked
 
 
-def _read_attachment(uploaded_file: UploadedFile) -> tuple[str, str]:
-    """Check a file by its bytes and size (the dossiers' rule: applications.rules); return its
-    real type and SHA-256."""
-    name = uploaded_file.name or "?"
-    limit = settings.SUPPORT_ATTACHMENT_MAX_BYTES
-    if uploaded_file.size > limit:
-        raise SupportError(
-            "file_too_large",
-            _("The file « %(name)s » is too large. The limit is %(limit)s MB.")
-            % {"name": name, "limit": round(limit / 1_000_000)},
-        )
-    if uploaded_file.size == 0:
-        raise SupportError("file_empty", _("The file « %(name)s » is empty.") % {"name": name})
-    uploaded_file.seek(0)
-    content_type = sniff_document_type(uploaded_file.read(1024))
-    if content_type is None:
-        raise SupportError(
-            "file_type",
-            _("The file « %(name)s » is not a PNG or JPEG picture or a PDF file.") % {"name": name},
-        )
-    digest = hashlib.sha256()
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    return content_type, digest.hexdigest()
+def _cleaned_attachments(attachments: Iterable[UploadedFile]) -> list[uploads.CleanFile]:
+    """The files of one message through the one pipeline (anef/uploads.py): type from the
+    bytes, size and per-request limits, rewritten without scripts or metadata; all or none."""
+    try:
+        return uploads.process_all(attachments, max_bytes=settings.SUPPORT_ATTACHMENT_MAX_BYTES)
+    except uploads.UploadRefused as refused:
+        raise SupportError(refused.code, refused.message, name=refused.name) from refused
 
 
 def _message_add(
@@ -131,20 +111,19 @@ def _message_add(
     body = (body or "").strip()
     if not body:
         raise SupportError("empty_message", _("Write a message."))
-    checked = [(upload, *_read_attachment(upload)) for upload in attachments if upload]
+    checked = _cleaned_attachments(attachments)
     message = TicketMessage.objects.create(
         ticket=ticket, kind=kind, side=side, author=author, body=body
     )
-    for upload, content_type, sha256 in checked:
-        original_name = (upload.name or "file").replace("/", "_")[-200:]
+    for cleaned in checked:
         attachment = TicketAttachment(
             message=message,
-            original_name=original_name,
-            content_type=content_type,
-            size=upload.size,
-            sha256=sha256,
+            original_name=cleaned.name,
+            content_type=cleaned.content_type,
+            size=cleaned.size,
+            sha256=cleaned.sha256,
         )
-        attachment.file.save(original_name, upload, save=False)
+        attachment.file.save(cleaned.name, cleaned.as_content_file(), save=False)
         file_written(attachment.file)  # deleted again if the transaction does not commit
         attachment.save()
     return message

@@ -41,6 +41,7 @@ from accounts.mandates import (
 from accounts.models import Mandate
 from accounts.permissions import is_applicant, is_helper, is_prefecture_agent, requires
 from accounts.views.acting import acting_for_start, acting_for_stop
+from anef import uploads
 
 TEMPLATES = "accounts/mandates/"
 PENDING_MESSAGE = gettext_lazy(
@@ -155,9 +156,9 @@ def consent_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     response = FileResponse(
         mandate.consent_file.open("rb"),
-        content_type=mandate.consent_content_type,
+        content_type=uploads.served_type(mandate.consent_content_type),
         as_attachment=True,
-        filename=mandate.consent_file.name.rsplit("/", 1)[-1],
+        filename=uploads.display_name("signed-form", mandate.consent_content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -33,6 +33,7 @@ from accounts.mandates import mandate_active_for, mandate_covers
 from accounts.models import ApplicantProfile
 from accounts.permissions import HasAccess, can_use_back_office, can_use_portal, is_applicant
 from accounts.selectors import applicant_profile_get
+from anef import uploads
 from anef.api_parsers import DepthLimitedJSONParser as JSONParser
 from applications import services
 from applications.api import serializers as s
@@ -354,6 +355,7 @@ class ApplicationDocumentsView(APIView):
     def post(self, request: Request, reference: str) -> Response:
         application = _application(request.user, reference)
         data = _input(s.DocumentUploadSerializer, request)
+        batch = uploads.Batch(expected=len(data["files"]))  # limits per request
         with transaction.atomic():
             documents = [
                 services.document_add(
@@ -361,6 +363,7 @@ class ApplicationDocumentsView(APIView):
                     document_type=data["document_type"],
                     uploaded_file=uploaded_file,
                     actor=request.user,
+                    batch=batch,
                 )
                 for uploaded_file in data["files"]
             ]
@@ -436,9 +439,9 @@ class DocumentFileView(JsonAPIView):
         )
         response = FileResponse(
             document.file.open("rb"),
-            content_type=document.content_type,
+            content_type=uploads.served_type(document.content_type),
             as_attachment=request.query_params.get("inline") is None,
-            filename=document.original_name,
+            filename=uploads.display_name(document.original_name, document.content_type),
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from anef import uploads
 from applications.selectors import document_list_visible_to
 from support.enums import PersonalDataScope
 from support.selectors import recovery_hold_until
@@ -36,9 +37,9 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response = FileResponse(
         document.file.open("rb"),
-        content_type=document.content_type,
+        content_type=uploads.served_type(document.content_type),
         as_attachment=request.GET.get("inline") is None,
-        filename=document.original_name,
+        filename=uploads.display_name(document.original_name, document.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -21,6 +21,7 @@ from accounts.enums import Role
 from accounts.permissions import can_use_portal, is_helper, requires
 from accounts.selectors import applicant_profile_get
 from accounts.views.acting import for_a_person, ground_in_scope
+from anef import uploads
 from anef.page_cache import page_cached
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
 from applications.models import Application, Ground, ResidencePermit
@@ -376,6 +377,7 @@ def document_upload(request: HttpRequest, reference: str, code: str) -> HttpResp
     added: list[str] = []
     errors: list[str] = []
     if form.is_valid():
+        batch = uploads.Batch(expected=len(form.cleaned_data["files"]))  # limits per request
         for uploaded_file in form.cleaned_data["files"]:
             try:
                 document_add(
@@ -383,6 +385,7 @@ def document_upload(request: HttpRequest, reference: str, code: str) -> HttpResp
                     document_type=item.requirement.document_type,
                     uploaded_file=uploaded_file,
                     actor=request.user,
+                    batch=batch,
                 )
             except ApplicationError as error:
                 errors.append(str(error.message))

@@ -6,11 +6,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DateInput
+from anef import uploads
 from applications.enums import CardType, ErrorReportCategory, ProcedureKind, RequestedCard
 from applications.models import Ground, ResidencePermit
 
-# What the browser offers to pick; the server checks the bytes anyway (services._read_upload).
-ACCEPTED_TYPES = "application/pdf,image/jpeg,image/png"
+# What the browser offers to pick; the server checks the bytes anyway (anef/uploads.py).
+ACCEPTED_TYPES = uploads.ACCEPT_ATTRIBUTE
 
 # One sentence per procedure, shown when the person chooses (issue: guided creation).
 PROCEDURE_EXPLANATIONS = {

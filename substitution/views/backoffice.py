@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import can_use_back_office, requires
+from anef import uploads
 from applications.selectors import application_checklist
 from applications.services import ApplicationError, document_add
 from applications.views.portal_forms import DocumentUploadForm
@@ -400,6 +401,7 @@ def deposit_upload(request: HttpRequest, reference: str, code: str) -> HttpRespo
         raise Http404
     form = DocumentUploadForm(request.POST, request.FILES, auto_id=f"id_{code}_%s")
     if form.is_valid():
+        batch = uploads.Batch(expected=len(form.cleaned_data["files"]))  # limits per request
         for uploaded_file in form.cleaned_data["files"]:
             try:
                 document_add(
@@ -407,6 +409,7 @@ def deposit_upload(request: HttpRequest, reference: str, code: str) -> HttpRespo
                     document_type=item.requirement.document_type,
                     uploaded_file=uploaded_file,
                     actor=request.user,
+                    batch=batch,
                 )
             except ApplicationError as error:
                 form.add_error("files", error.message)

@@ -5,6 +5,7 @@ All call `support.services` and read through `support.selectors`."""
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest
 
+from anef.uploads import display_name, served_type
 from support.services import SupportError
 from support.workflow import TicketTransitionNotAllowed
 
@@ -36,9 +37,9 @@ def file_response(attachment) -> FileResponse:
     """Serve a ticket attachment as a download, never rendered by the browser in our origin."""
     response = FileResponse(
         attachment.file.open("rb"),
-        content_type=attachment.content_type,
+        content_type=served_type(attachment.content_type),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=display_name(attachment.original_name, attachment.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

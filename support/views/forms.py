@@ -7,14 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DateInput
 from accounts.models import User
+from anef import uploads
 from anef.validators import validate_person_name
 from applications.models import Prefecture
 from support.enums import DeskDocumentKind, TicketCategory, TicketStatus
 from support.models import SavedAnswer, foreigner_number_validator
 from support.selectors import TicketFilters
 
-# What the browser offers to pick; the server checks the bytes anyway (services._read_attachment).
-ACCEPTED_TYPES = "application/pdf,image/jpeg,image/png"
+# What the browser offers to pick; the server checks the bytes anyway (anef/uploads.py).
+ACCEPTED_TYPES = uploads.ACCEPT_ATTRIBUTE
 HONEYPOT_FIELD = "website"
 
 

@@ -210,7 +210,7 @@ def test_views_mandates_record_helper_refuses_a_fake_scan(client, reference_data
         headers=EN,
     )
     assert response.status_code == 200
-    assert "The scan is not a PDF, JPEG or PNG file" in response.text
+    assert "« scan.pdf » is not a PDF, JPEG or PNG file" in response.text
     assert not Mandate.objects.exists()
 
 

@@ -6,14 +6,14 @@ import pikepdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from anef.uploads import clean as sanitise
 from applications.enums import CardType, ProcedureKind
 from applications.models import Application, Ground, Prefecture, ResidencePermit
-from applications.sanitising import sanitise
 
 
 def _real_file(kind: str) -> bytes:
     """A small, well-formed file of each accepted type: uploads are parsed and rewritten before
-    they are stored (applications/sanitising.py), so fake bytes would be refused as damaged."""
+    they are stored (anef/uploads.py), so fake bytes would be refused as damaged."""
     output = io.BytesIO()
     if kind == "pdf":
         with pikepdf.new() as pdf:

@@ -8,9 +8,10 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
+from anef.uploads import UnreadableFile
+from anef.uploads import clean as sanitise
 from applications import services
 from applications.models import DocumentType
-from applications.sanitising import UnreadableFile, sanitise
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_upload
 from tests.applications.helpers import started
@@ -136,8 +137,8 @@ def test_sanitise_image_refuses_a_damaged_picture():
     assert refused.value.reason == "damaged"
 
 
-def test_sanitise_image_refuses_a_picture_too_big_to_decode(monkeypatch):
-    monkeypatch.setattr("applications.sanitising.MAX_IMAGE_PIXELS", 63)
+def test_sanitise_image_refuses_a_picture_too_big_to_decode(settings):
+    settings.UPLOAD_IMAGE_MAX_PIXELS = 63
     with pytest.raises(UnreadableFile) as refused:
         sanitise(PNG_BYTES, "image/png")
     assert refused.value.reason == "too_large"

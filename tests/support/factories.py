@@ -6,8 +6,7 @@ import factory
 from support import services
 from support.enums import TicketCategory
 from support.models import SavedAnswer
-
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.applications.factories import PNG_BYTES as PNG_BYTES  # a real picture: decoded
 
 
 def web_ticket(**overrides):

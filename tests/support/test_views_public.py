@@ -64,7 +64,7 @@ def test_views_contact_form_refuses_a_fake_screenshot(client):
     fake = SimpleUploadedFile("error.png", b"<script>alert(1)</script>", content_type="image/png")
     response = client.post(CONTACT, contact_form_data(screenshot=fake), headers=EN)
     assert response.status_code == 400
-    assert "is not a PNG or JPEG picture or a PDF file" in response.text
+    assert "« error.png » is not a PDF, JPEG or PNG file" in response.text
     assert not Ticket.objects.exists()
 
 
