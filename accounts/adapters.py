@@ -1,10 +1,12 @@
-"""django-allauth adapter: where signed-in users land, and which language e-mails use."""
+"""django-allauth adapter: where signed-in users land, and which address its limits count."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
 
 from accounts.models import User
 from accounts.permissions import role_home_url_name
+from anef.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,3 +20,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return resolve_url(role_home_url_name(request.user))
+
+    def get_client_ip(self, request) -> str:
+        """allauth's limits (sign-up, login, failed logins, password reset, MFA) count the same
+        client as every other limit (anef/client_ip.py), not allauth's own reading of
+        X-Forwarded-For through ALLAUTH_TRUSTED_PROXY_COUNT; allauth groups IPv6 by /64."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip

@@ -6,6 +6,7 @@ filesystem transport), e-mails printed to the console. Production (docker-compos
 DATABASE_URL, REDIS_URL, the S3 variables, EMAIL_URL, SECRET_KEY, DEBUG and ALLOWED_HOSTS.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -94,7 +95,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "anef.middleware.StaffMfaRequiredMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # auditlog's own trusts any X-Forwarded-For: ours records the client of anef/client_ip.py.
+    "anef.client_ip.ClientIpAuditlogMiddleware",
     # Notes the tables a cached page reads (anef/page_cache.py).
     "anef.page_cache.PageCacheMiddleware",
 ]
@@ -321,6 +323,11 @@ CONTENT_SECURITY_POLICY = {
 }
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The networks of the reverse proxies in front (e.g. "10.0.0.0/8,fd00::/8"): X-Forwarded-For is
+# read only as far as they wrote it, for every limit and the audit log (anef/client_ip.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _network in TRUSTED_PROXIES:  # a typo stops the start, not the first request
+    ipaddress.ip_network(_network, strict=False)
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -9,6 +9,8 @@ requests per period and scope, set in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`
 - `verify_page`: the HTML verification page;
 - `share_code`: typing a share code (stricter: it is the one secret a visitor may try to guess).
 
+The client is `anef.client_ip.client_ip`, as for every other limit of the site.
+
 The same cache-based counter serves DRF views and plain Django views; the IP address only
 appears hashed in cache keys. The count is kept per window, which begins with a client's first
 request and lasts the rate's period (`anef.cache.count_in_window`: one Redis round trip per
@@ -29,6 +31,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from anef.cache import count_in_window
+from anef.client_ip import client_ip, network_of
 
 SCOPE_API = "verify"
 SCOPE_PAGE = "verify_page"
@@ -76,12 +79,10 @@ class PerIpRateThrottle(SimpleRateThrottle):
         return float(self.duration)
 
     def get_ident(self, request) -> str:
-        """The client's address. X-Forwarded-For is believed only when
-        `REST_FRAMEWORK["NUM_PROXIES"]` says how many proxies stand in front of us: otherwise
-        anyone could escape the limit by sending the header with a new value each time."""
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "")
-        return super().get_ident(request)
+        """The client's network (anef/client_ip.py: X-Forwarded-For read only as far as our
+        own proxies wrote it; an IPv6 client counted by its /64). Every throttle of the API
+        derives from this class or calls this method, never DRF's own `NUM_PROXIES` reading."""
+        return network_of(client_ip(request))
 
     def get_cache_key(self, request, view) -> str:
         ident = self.get_ident(request)

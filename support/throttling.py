@@ -10,6 +10,11 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+# One client address for every limit (anef/client_ip.py); still importable from here.
+from anef.client_ip import client_ip, network_of
+
+__all__ = ["client_ip", "contact_allowed"]
+
 
 def _key(kind: str, value: str) -> str:
     digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
@@ -29,17 +34,12 @@ def _hit(key: str, limit: int, window: int) -> bool:
 
 
 def contact_allowed(*, ip: str, email: str) -> bool:
-    """Count this request against the client's address and the e-mail address given; False
-    when either is over its limit within the window (settings.SUPPORT_CONTACT_RATE_LIMITS)."""
+    """Count this request against the client's address (its /64 for IPv6) and the e-mail
+    address given; False when either is over its limit within the window
+    (settings.SUPPORT_CONTACT_RATE_LIMITS)."""
     limits = settings.SUPPORT_CONTACT_RATE_LIMITS
     window = limits["WINDOW_SECONDS"]
-    allowed = _hit(_key("ip", ip or "unknown"), limits["PER_IP"], window)
+    allowed = _hit(_key("ip", network_of(ip) or "unknown"), limits["PER_IP"], window)
     if email:
         allowed = _hit(_key("email", email), limits["PER_EMAIL"], window) and allowed
     return allowed
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR: behind the TLS proxy of production, the proxy sets it (gunicorn's
-    forwarded-allow-ips); a header a client can forge is never trusted here."""
-    return request.META.get("REMOTE_ADDR", "")

@@ -412,7 +412,7 @@ def test_api_verify_rate_is_counted_per_client_address(client, api, settings):
 
 @pytest.mark.django_db
 def test_api_verify_rate_ignores_a_forged_forwarded_header(client, api, settings):
-    """Without NUM_PROXIES, X-Forwarded-For is the client's word: it does not reset the count."""
+    """Without TRUSTED_PROXIES, X-Forwarded-For is the client's word: it resets no count."""
     _rates(settings, verify="1/min")
     path = reverse("api:verify", args=[api.number])
     assert client.get(path, headers={"x-forwarded-for": "198.51.100.1"}).status_code == 200
