@@ -11,7 +11,7 @@ class AnefConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from anef import page_cache, second_factor
+        from anef import checks, page_cache, second_factor  # noqa: F401 - checks registers the system checks
 
         # Every connection tells the page cache which tables are written (anef/page_cache.py).
         connection_created.connect(page_cache.install, dispatch_uid="anef_page_cache")

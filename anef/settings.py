@@ -7,6 +7,7 @@ DATABASE_URL, REDIS_URL, the S3 variables, EMAIL_URL, SECRET_KEY, DEBUG and ALLO
 """
 
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
@@ -153,13 +154,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.b
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
+# REDIS_URL is the Celery broker (and the cache unless CACHE_REDIS_URL is set). In production
+# they are two Redis instances, since eviction is set per instance: the broker must never evict
+# (`noeviction`: a dropped message is a lost task), the cache must (`allkeys-lru` under a
+# `maxmemory`: it holds rendered pages and counters, and must not grow without bound).
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="") or REDIS_URL
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             # Redis down: reads miss, writes are dropped, nobody gets an error (anef/cache.py).
             "BACKEND": "anef.cache.TolerantRedisCache",
-            "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL),
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "anef",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -486,11 +492,23 @@ ATTESTATION_PUBLIC_CHECK_YEARS = env.int("ATTESTATION_PUBLIC_CHECK_YEARS", defau
 ATTESTATION_SWEEP_PAUSE_SECONDS = env.float("ATTESTATION_SWEEP_PAUSE_SECONDS", default=0)
 
 # Ed25519 keys signing the attestations' QR codes (attestations/signing.py). Production sets
-# ATTESTATION_SIGNING_KEY (base64 of the 32-byte private key) and its id; older public keys stay
-# published (ATTESTATION_RETIRED_PUBLIC_KEYS, JSON {id: base64 public key}) for rotation.
+# ATTESTATION_SIGNING_KEY (base64url of the 32-byte private key) and its id, the same for every
+# process that signs (web, worker) and every one that verifies; older public keys stay published
+# (ATTESTATION_RETIRED_PUBLIC_KEYS, JSON {id: base64url public key}) so that attestations signed
+# before a rotation still verify. `manage.py signing_key generate` / `rotate` prints them.
 ATTESTATION_SIGNING_KEY = env.str("ATTESTATION_SIGNING_KEY", default="")
 ATTESTATION_SIGNING_KEY_ID = env.str("ATTESTATION_SIGNING_KEY_ID", default="dev-1")
-ATTESTATION_RETIRED_PUBLIC_KEYS = env.json("ATTESTATION_RETIRED_PUBLIC_KEYS", default={})
+# Empty means none, so that Compose can pass `${ATTESTATION_RETIRED_PUBLIC_KEYS:-}` through.
+ATTESTATION_RETIRED_PUBLIC_KEYS = json.loads(
+    env.str("ATTESTATION_RETIRED_PUBLIC_KEYS", default="") or "{}"
+)
+# Production: every process must be given the signing key. Without it the embedded default
+# generates one under var/, which is right on one machine and wrong as soon as two processes do
+# not share var/ (a worker signs with its key, the web server verifies with another: every QR
+# code "does not match"). In production the system check anef.E001 stops `migrate` (and so the
+# Compose stack) and signing refuses to generate a key. On by default when the site is served
+# over HTTPS; docker-compose.yml sets it explicitly.
+ANEF_PRODUCTION = env.bool("ANEF_PRODUCTION", default=SERVED_OVER_HTTPS)
 
 # --- Contact centre (support/rules.py) ----------------------------------------------------------
 # Deadlines count working time: these hours on these weekdays (0 = Monday), French public

@@ -11,8 +11,10 @@ opens the page; an offline verifier reads the token from the URL.
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import qrcode
@@ -24,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 TOKEN_PREFIX = "ANEF1"  # noqa: S105 - a format marker, not a secret
@@ -41,23 +44,68 @@ def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-@lru_cache(maxsize=1)
+# A key id travels in every token between dots: letters, digits, "-" and "_" only.
+KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+class SigningKeyMissing(ImproperlyConfigured):
+    """Production without ATTESTATION_SIGNING_KEY: refuse rather than sign with a local key that
+    no other process knows (issue 17: QR codes failed verification under docker-compose)."""
+
+
+def private_key_from_text(text: str) -> Ed25519PrivateKey:
+    """The private key written as base64url of its 32 raw bytes; ValueError if it is not one."""
+    raw = _b64decode(text.strip())
+    if len(raw) != 32:
+        raise ValueError("an Ed25519 private key is 32 bytes")
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def private_key_text(key: Ed25519PrivateKey) -> str:
+    raw = key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    return _b64encode(raw)
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    return _b64encode(_public_bytes(key))
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    """A published public key (base64url of 32 raw bytes); ValueError if it is not one."""
+    raw = _b64decode(text.strip())
+    if len(raw) != 32:
+        raise ValueError("an Ed25519 public key is 32 bytes")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
 def _private_key() -> Ed25519PrivateKey:
     """The current signing key: from the environment in production; for the embedded default,
-    generated once and kept under var/ (never in the repository)."""
-    if settings.ATTESTATION_SIGNING_KEY:
-        return Ed25519PrivateKey.from_private_bytes(_b64decode(settings.ATTESTATION_SIGNING_KEY))
-    key_file = settings.VAR_DIR / "attestation-signing-key"
-    if not key_file.exists():
-        key = Ed25519PrivateKey.generate()
-        raw = key.private_bytes(
-            serialization.Encoding.Raw,
-            serialization.PrivateFormat.Raw,
-            serialization.NoEncryption(),
+    generated once and kept under var/ (never in the repository). In production without a key,
+    SigningKeyMissing: a key of this process's own would make its QR codes fail everywhere
+    else."""
+    return _load_private_key(
+        settings.ATTESTATION_SIGNING_KEY, str(settings.VAR_DIR), settings.ANEF_PRODUCTION
+    )
+
+
+@lru_cache(maxsize=4)
+def _load_private_key(configured: str, var_dir: str, production: bool) -> Ed25519PrivateKey:
+    if configured:
+        return private_key_from_text(configured)
+    if production:
+        raise SigningKeyMissing(
+            "ATTESTATION_SIGNING_KEY is not set: in production every web server and worker must "
+            "share one signing key (manage.py signing_key generate prints one)."
         )
-        key_file.write_text(_b64encode(raw))
+    key_file = Path(var_dir) / "attestation-signing-key"
+    if not key_file.exists():
+        key_file.write_text(private_key_text(Ed25519PrivateKey.generate()))
         key_file.chmod(0o600)
-    return Ed25519PrivateKey.from_private_bytes(_b64decode(key_file.read_text().strip()))
+    return private_key_from_text(key_file.read_text())
 
 
 def _public_bytes(key: Ed25519PublicKey) -> bytes:
@@ -67,10 +115,31 @@ def _public_bytes(key: Ed25519PublicKey) -> bytes:
 def public_keys() -> dict[str, str]:
     """Every public key a verifier may meet, by id (current and retired), base64url."""
     keys = dict(settings.ATTESTATION_RETIRED_PUBLIC_KEYS)
-    keys[settings.ATTESTATION_SIGNING_KEY_ID] = _b64encode(
-        _public_bytes(_private_key().public_key())
-    )
+    keys[settings.ATTESTATION_SIGNING_KEY_ID] = public_key_text(_private_key().public_key())
     return keys
+
+
+def rotation(
+    *,
+    current_key: Ed25519PrivateKey,
+    current_key_id: str,
+    retired: dict[str, str],
+    new_key: Ed25519PrivateKey,
+    new_key_id: str,
+) -> dict[str, str]:
+    """The three settings after a rotation: the new key signs from now on, and the current key's
+    public half joins the retired keys, so every attestation signed before still verifies (its
+    token names the old key id)."""
+    if new_key_id == current_key_id or new_key_id in retired:
+        raise ValueError(f"the key id {new_key_id} is already used; pick a new one")
+    return {
+        "ATTESTATION_SIGNING_KEY": private_key_text(new_key),
+        "ATTESTATION_SIGNING_KEY_ID": new_key_id,
+        "ATTESTATION_RETIRED_PUBLIC_KEYS": json.dumps(
+            {**retired, current_key_id: public_key_text(current_key.public_key())},
+            separators=(",", ":"),
+        ),
+    }
 
 
 def attestation_payload(attestation) -> dict:

@@ -23,6 +23,10 @@ ENV_NAMES = (
     "CSRF_COOKIE_SECURE",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "CACHE_REDIS_URL",
+    "ANEF_PRODUCTION",
+    "ATTESTATION_SIGNING_KEY",
+    "ATTESTATION_RETIRED_PUBLIC_KEYS",
 )
 
 
@@ -75,6 +79,27 @@ def test_settings_redis_url_drives_broker_and_cache(load_settings):
     assert settings["CELERY_BROKER_URL"] == "redis://cache.internal:6379/2"
     assert settings["CACHES"]["default"]["BACKEND"].endswith("RedisCache")
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+
+
+def test_settings_cache_redis_url_separates_the_cache_from_the_broker(load_settings):
+    settings = load_settings(
+        REDIS_URL="redis://broker.internal:6379/0", CACHE_REDIS_URL="redis://cache.internal:6379/0"
+    )
+    assert settings["CELERY_BROKER_URL"] == "redis://broker.internal:6379/0"
+    assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
+
+
+def test_settings_production_follows_https_unless_set(load_settings):
+    assert load_settings()["ANEF_PRODUCTION"] is False
+    assert load_settings(SITE_URL="https://anef.example")["ANEF_PRODUCTION"] is True
+    assert load_settings(ANEF_PRODUCTION="True")["ANEF_PRODUCTION"] is True
+
+
+def test_settings_empty_retired_public_keys_mean_none(load_settings):
+    # Compose passes ${ATTESTATION_RETIRED_PUBLIC_KEYS:-}: an empty string, not JSON.
+    assert (
+        load_settings(ATTESTATION_RETIRED_PUBLIC_KEYS="")["ATTESTATION_RETIRED_PUBLIC_KEYS"] == {}
+    )
 
 
 def test_settings_default_storage_is_local_files_under_var(load_settings, tmp_path):
@@ -170,6 +195,9 @@ def test_settings_production_environment_passes_check_deploy(tmp_path):
         "ALLOWED_HOSTS": "anef.example",
         "SITE_URL": "https://anef.example",
         "ANEF_VAR_DIR": str(tmp_path / "var"),
+        # Served over HTTPS means production: the QR signing key is required (anef.E001).
+        "ATTESTATION_SIGNING_KEY": "zXyqTuQkA1uV9y2cQw7n8cB5JmWm7yYl1P6m0cQ2sR4",
+        "ATTESTATION_SIGNING_KEY_ID": "20270101-ab12",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
