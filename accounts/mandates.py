@@ -155,7 +155,7 @@ def mandate_acting_for_details(actor, instance) -> dict:
 
 
 def _helper_by_email(email: str) -> User:
-    helper = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    helper = User.objects.filter_by_email((email or "").strip()).filter(is_active=True).first()
     if helper is None or helper.role != Role.HELPER:
         raise MandateError(
             "helper_unknown",
@@ -266,7 +266,7 @@ def _person_for_mandate(*, helper: User, email: str, first_name: str, last_name:
     from accounts.services import user_create  # accounts.services imports applications
 
     email = (email or "").strip()
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.filter_by_email(email).first()
     if existing is not None:
         if existing.role != Role.APPLICANT or not existing.is_active:
             transaction.on_commit(lambda: send_not_a_person(existing.email))

@@ -41,7 +41,7 @@ def _person_get_or_create(
     *, email: str, first_name: str, last_name: str, identity: dict[str, Any], actor: User
 ) -> User:
     email = (email or "").strip().lower()
-    user = User.objects.filter(email__iexact=email).first() if email else None
+    user = User.objects.filter_by_email(email).first() if email else None
     if user is not None and user.role != Role.APPLICANT:
         raise SubstitutionError(
             "not_an_applicant", _("This e-mail address belongs to a staff account.")

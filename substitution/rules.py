@@ -1,6 +1,5 @@
 """Pure rules of substitution: no database, no clock (the caller passes `now` / `today`)."""
 
-import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -123,21 +122,6 @@ def booking_needs_verified_email(*, origin: str, has_account: bool) -> bool:
     prefecture was opened by staff who spoke to the person; an account holder's address was
     confirmed when the account was made."""
     return origin == CaseOrigin.AUTOMATIC_DETECTION and not has_account
-
-
-def network_of(ip: str) -> str:
-    """The network a client address stands for when counting: the address itself for IPv4,
-    its /64 for IPv6 (one subscriber holds a whole /64, so counting single addresses would
-    count nothing). An unreadable address is no network ("")."""
-    try:
-        address = ipaddress.ip_address((ip or "").strip())
-    except ValueError:
-        return ""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 def over_limit(count: int, limit: int) -> bool:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ApplicantProfile, User
 from accounts.permissions import can_use_back_office, can_use_portal, is_helper
+from anef.client_ip import network_of
 from applications.models import Prefecture
 from applications.selectors import prefecture_for_postal_code
 from substitution import rules
@@ -237,9 +238,9 @@ def prefecture_figures(prefecture: Prefecture, *, today: date | None = None) -> 
 
 
 def network_fingerprint(ip: str) -> str:
-    """A keyed hash of the client's network (rules.network_of): counts per network without
+    """A keyed hash of the client's network (anef.client_ip.network_of): counts per network without
     keeping the address in clear, like `email_fingerprint`."""
-    network = rules.network_of(ip)
+    network = network_of(ip)
     if not network:
         return ""
     return hmac.new(

@@ -115,7 +115,7 @@ def _check_new_email(person: User, new_email: str) -> str:
     new_email = (new_email or "").strip().lower()
     if not new_email:
         raise SupportError("email_required", _("Give the new e-mail address."))
-    taken = User.objects.filter(email__iexact=new_email).exclude(pk=person.pk).exists()
+    taken = User.objects.filter_by_email(new_email).exclude(pk=person.pk).exists()
     taken = (
         taken or EmailAddress.objects.filter(email__iexact=new_email).exclude(user=person).exists()
     )

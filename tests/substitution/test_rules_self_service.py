@@ -1,5 +1,6 @@
 import pytest
 
+from anef.client_ip import network_of
 from substitution import rules
 from substitution.enums import CaseOrigin
 
@@ -15,7 +16,7 @@ from substitution.enums import CaseOrigin
     ],
 )
 def test_rules_network_of(ip, network):
-    assert rules.network_of(ip) == network
+    assert network_of(ip) == network
 
 
 @pytest.mark.parametrize(
