@@ -80,6 +80,12 @@ def _transition(
     )
     locked.attestations_dirty = True
     locked.save()
+    if locked.status != ApplicationStatus.CORRECTION_REQUESTED:
+        # A dossier closed or withdrawn while a correction was awaited no longer awaits it (and
+        # after a re-opening the agent may ask again: one open correction per dossier).
+        CorrectionRequest.objects.filter(application=locked, status=CorrectionStatus.OPEN).update(
+            status=CorrectionStatus.CANCELLED
+        )
     _event(locked, event, actor, **event_params)
     audit_action(instance=locked, actor=actor, action=action, changes=changes)
     _attestations_refresh_on_commit(locked.pk)

@@ -9,6 +9,7 @@ from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.adapters import AccountAdapter
 from accounts.models import User, email_key
@@ -51,7 +52,7 @@ def test_second_account_with_the_same_normalised_email_is_refused_by_the_databas
 def test_second_account_with_the_same_normalised_email_is_refused_by_validation():
     ApplicantFactory(email="straße@example.org")
     user = User(email="strasse@example.org")
-    with pytest.raises(ValidationError, match="already uses"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already uses"):
         user.full_clean(exclude=["password"])
 
 

@@ -185,6 +185,7 @@ def test_views_console_recovery_mismatch_names_no_field(client, agent, person):
         f"/support/tickets/{ticket.number}/recovery/",
         {**FACTS, "account": person.email, "new_email": NEW_EMAIL, "birth_date": "1991-01-01"},
         follow=True,
+        headers={"accept-language": "en"},
     )
     text = response.text
     assert "do not match the record" in text
