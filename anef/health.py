@@ -119,10 +119,11 @@ def check_scheduler() -> tuple[bool, dict]:
         "threshold_seconds": threshold,
     }
     if not healthy:
+        last_seen = f"last seen {status['age_seconds']} s ago" if status["seen"] else "never seen"
         logger.warning(
-            "Scheduler heartbeat stale: last seen %s seconds ago (threshold %s s); "
-            "automatic attestations and reminders are not being scheduled",
-            status.get("age_seconds", "never"),
+            "Scheduler heartbeat stale: %s (threshold %s s); automatic attestations and "
+            "reminders are not being scheduled",
+            last_seen,
             threshold,
         )
     return healthy, body
