@@ -1,8 +1,16 @@
-"""Health checks of the services the portal needs: database, broker, document storage.
+"""Health checks of the services the portal needs: database, broker, document storage; and of
+the scheduler, through the heartbeat that beat → broker → worker → database leaves behind.
 
-Each check returns (ok, detail) and never raises, so /healthz always answers.
+Each check returns (ok, detail) and never raises, so the probes always answer:
+- liveness (`/healthz/live`): the process answers; no dependency, so a database outage never
+  gets every web server restarted;
+- readiness (`/healthz/ready`, and `/healthz` as before): database, broker and storage;
+- scheduler (`/healthz/scheduler`): the heartbeat's age. Kept out of readiness on purpose: one
+  dead scheduler must not take every web server out of service.
 """
 
+import logging
+import socket
 import uuid
 from dataclasses import dataclass
 
@@ -14,6 +22,10 @@ from django.utils import timezone
 from kombu import Connection
 
 from anef.models import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+SCHEDULER_SOURCE = "beat"
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ def check_storage() -> CheckResult:
 def scheduler_status() -> dict:
     """Age of the last beat → worker heartbeat; informative, it does not fail the check."""
     try:
-        heartbeat = Heartbeat.objects.filter(source="beat").first()
+        heartbeat = Heartbeat.objects.filter(source=SCHEDULER_SOURCE).first()
     except Exception:
         return {"seen": False}
     if heartbeat is None:
@@ -91,3 +103,47 @@ def run_checks() -> tuple[bool, dict]:
         "scheduler": scheduler_status(),
     }
     return healthy, body
+
+
+def check_scheduler() -> tuple[bool, dict]:
+    """The scheduler's own check: healthy while the last heartbeat is younger than
+    HEARTBEAT_STALE_AFTER_SECONDS. A stale or missing heartbeat is logged at WARNING (the
+    probe runs every few seconds: the log says so as long as it lasts)."""
+    status = scheduler_status()
+    threshold = settings.HEARTBEAT_STALE_AFTER_SECONDS
+    healthy = status["seen"] and not status["stale"]
+    body = {
+        "status": "ok" if healthy else "stale",
+        "seen": status["seen"],
+        "age_seconds": status.get("age_seconds"),
+        "threshold_seconds": threshold,
+    }
+    if not healthy:
+        last_seen = f"last seen {status['age_seconds']} s ago" if status["seen"] else "never seen"
+        logger.warning(
+            "Scheduler heartbeat stale: %s (threshold %s s); automatic attestations and "
+            "reminders are not being scheduled",
+            last_seen,
+            threshold,
+        )
+    return healthy, body
+
+
+def worker_nodename() -> str:
+    """The name a Celery worker started without `-n` takes on this machine (`celery@<host>`),
+    so that a container's health check pings its own worker, not any worker."""
+    return f"celery@{socket.gethostname()}"
+
+
+def check_worker(*, destination: str | None = None, timeout: float = 5.0) -> CheckResult:
+    """Ping one worker through the broker (`celery inspect ping`): it answers from its main
+    process even while every pool process is busy."""
+    from anef.celery import app
+
+    node = destination or worker_nodename()
+    try:
+        replies = app.control.ping(destination=[node], timeout=timeout)
+    except Exception as exc:
+        return CheckResult(False, f"{type(exc).__name__}")
+    answered = any(node in reply for reply in replies)
+    return CheckResult(answered, node if answered else f"{node} did not answer in {timeout} s")

@@ -292,13 +292,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security --------------------------------------------------------------------------------
 # Served over HTTPS (SITE_URL says so): secure cookies, redirect to HTTPS and HSTS by default, so
 # that production passes `manage.py check --deploy` with no warning. The embedded default and
-# docker compose run on http://localhost, where none of this applies. /healthz stays reachable
-# over plain HTTP for probes inside the private network.
+# docker compose run on http://localhost, where none of this applies. The health probes
+# (/healthz, /healthz/live, /ready, /scheduler) stay reachable over plain HTTP for probes inside
+# the private network; /metrics does not (it takes a bearer token).
 SERVED_OVER_HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=SERVED_OVER_HTTPS)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SERVED_OVER_HTTPS)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SERVED_OVER_HTTPS)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/(live|ready|scheduler))?$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SERVED_OVER_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -456,8 +457,11 @@ DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
 DOCUMENT_RETENTION_WARNING_DAYS = env.int("DOCUMENT_RETENTION_WARNING_DAYS", default=30)
 # Helpers' organisations are warned this many days before a mandate ends (accounts.mandates).
 MANDATE_EXPIRY_WARNING_DAYS = env.int("MANDATE_EXPIRY_WARNING_DAYS", default=7)
-# Beat considers the scheduler stale past this many seconds without a heartbeat (/healthz).
+# The scheduler is reported stale past this many seconds without a heartbeat (5 × the 60 s
+# heartbeat above): /healthz/scheduler answers 503, a WARNING is logged, /metrics shows the age.
 HEARTBEAT_STALE_AFTER_SECONDS = env.int("HEARTBEAT_STALE_AFTER_SECONDS", default=300)
+# Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`; empty: staff only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Attestations (attestations/rules.py) ------------------------------------------------------
 # Every duration is the law's unless a policy makes it more generous; never stricter

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from anef import pages, views
+from anef import metrics, pages, views
 from applications.views import documents
 from support.views import portal as support_portal
 
@@ -16,7 +16,12 @@ api_v1_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    # /healthz is readiness, kept at its old address for probes written against it.
+    path("healthz", views.healthz_ready, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    path("healthz/scheduler", views.healthz_scheduler, name="healthz_scheduler"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("accessibility/", pages.accessibility_statement, name="accessibility_statement"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

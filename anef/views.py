@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from anef.health import run_checks
+from anef.health import check_scheduler, run_checks
 from applications.selectors import ground_list_offered
 
 
@@ -20,8 +20,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No dependency is checked, so that a database outage does
+    not get every web server restarted by its orchestrator."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness (also served at /healthz): 503, naming what failed, when the database, the
+    broker or the storage does not answer. The scheduler is reported but never fails it."""
     healthy, body = run_checks()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def healthz_scheduler(request: HttpRequest) -> JsonResponse:
+    """503 with the heartbeat's age when beat (or every worker) has stopped."""
+    healthy, body = check_scheduler()
     return JsonResponse(body, status=200 if healthy else 503)
 
 

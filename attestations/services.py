@@ -431,7 +431,8 @@ def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport
     report.batches += 1
 
 
-def _sweepable(today: date) -> Q:
+def sweepable(today: date) -> Q:
+    """The dossiers the sweep must look at: changed since, or not swept today."""
     return ~Q(status=ApplicationStatus.DRAFT) & (
         Q(attestations_dirty=True)
         | Q(attestations_swept_on__isnull=True)
@@ -454,7 +455,7 @@ def attestations_sweep(
         with transaction.atomic():
             ids = list(
                 Application.objects.select_for_update(skip_locked=True)
-                .filter(_sweepable(today), pk__gt=last_claimed)
+                .filter(sweepable(today), pk__gt=last_claimed)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:batch_size]
             )

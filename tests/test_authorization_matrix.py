@@ -21,6 +21,7 @@ from django.db import close_old_connections, transaction
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from anef.services import heartbeat_record
 from applications.enums import ApplicationStatus
 from applications.models import Document, DocumentType, ErrorReport, Prefecture
 from applications.reference_data.loader import reference_data_load
@@ -64,6 +65,11 @@ PERSON_ONLY_DOSSIER = {**PORTAL_DOSSIER, "mandated_helper": HIDDEN}
 ROUTES = {
     "home": ("get", {}, EVERYONE),
     "healthz": ("get", {}, EVERYONE),
+    "healthz_live": ("get", {}, EVERYONE),
+    "healthz_ready": ("get", {}, EVERYONE),
+    "healthz_scheduler": ("get", {}, EVERYONE),  # the world has a fresh heartbeat
+    # Staff only (admin site); a scraper uses its bearer token (tests/test_metrics.py).
+    "metrics": ("get", {}, {**dict.fromkeys(ROLES, HIDDEN), "admin": OK}),
     "accessibility_statement": ("get", {}, EVERYONE),
     "accounts:home": ("get", {}, SIGNED_IN),
     "document_download": ("get", {"pk": "document"}, DOCUMENT),
@@ -256,6 +262,7 @@ def world_build() -> dict:
         verifier_kind="employer",
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
+    heartbeat_record(source="beat")  # /healthz/scheduler answers 503 without one
     world = {
         "reference": application.reference,
         "document": document.pk,

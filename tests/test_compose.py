@@ -358,3 +358,24 @@ def test_compose_dockerignore_keeps_local_state_out_of_the_image():
 def test_compose_doc_lists_every_variable_settings_reads():
     documented = set(re.findall(r"^\|\s*`([A-Z][A-Z0-9_]*)`", DOC_FILE.read_text(), re.MULTILINE))
     assert sorted(settings_variables() - documented) == []
+
+
+@pytest.mark.parametrize(("name", "target"), [("worker", "worker"), ("beat", "beat")])
+def test_compose_background_service_healthcheck_runs_the_health_command(name, target):
+    healthcheck = service(name).get("healthcheck", {})
+    assert not healthcheck.get("disable", False)
+    assert healthcheck["test"][:5] == ["CMD", "python", "manage.py", "health", target]
+
+
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_compose_background_service_healthcheck_times_out_and_waits_for_start(name):
+    healthcheck = service(name)["healthcheck"]
+    assert healthcheck.get("timeout")
+    assert healthcheck.get("retries", 0) >= 1
+    assert healthcheck.get("start_period")
+
+
+def test_compose_beat_healthcheck_waits_longer_than_the_first_heartbeat():
+    # The first heartbeat is written about a minute after beat starts.
+    start = service("beat")["healthcheck"]["start_period"]
+    assert int(start.rstrip("s")) > 60

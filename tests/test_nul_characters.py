@@ -73,3 +73,23 @@ def test_nul_in_any_api_query_value_is_a_400(client, applicant):
     response = client.get(reverse("api:application-list"), {"status": ["draft", "x\x00"]})
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("path", ["/%00", "/portal/applications/A%00/"])
+def test_nul_in_an_address_is_logged_as_a_warning_without_traceback(client, caplog, path):
+    """Issue 17: `/%00` logged a full ERROR traceback (Django's handling of
+    SuspiciousOperation) for what is only a client's mistake."""
+    with caplog.at_level("INFO"):
+        response = client.get(path)
+    assert response.status_code == 400
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert caplog.records[0].exc_info is None
+    assert caplog.records[0].getMessage().startswith("Bad Request: ")
+
+
+@pytest.mark.django_db
+def test_undecodable_address_is_not_a_server_error(client, caplog):
+    with caplog.at_level("WARNING"):
+        response = client.get("/%ff%fe/")
+    assert response.status_code == 404
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]

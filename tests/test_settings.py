@@ -1,5 +1,6 @@
 """Settings come from the environment only; each default is the embedded mode's."""
 
+import re
 import runpy
 from pathlib import Path
 
@@ -172,7 +173,11 @@ def test_settings_https_site_gets_secure_cookies_redirect_and_hsts(load_settings
     assert settings["CSRF_COOKIE_SECURE"] is True
     assert settings["SECURE_SSL_REDIRECT"] is True
     assert settings["SECURE_HSTS_SECONDS"] >= 31_536_000
-    assert settings["SECURE_REDIRECT_EXEMPT"] == [r"^healthz$"]
+    exempt = settings["SECURE_REDIRECT_EXEMPT"]
+    for probe in ("healthz", "healthz/live", "healthz/ready", "healthz/scheduler"):
+        assert any(re.search(pattern, probe) for pattern in exempt), probe
+    for page in ("metrics", "healthz/x", "healthzz", "portal/"):
+        assert not any(re.search(pattern, page) for pattern in exempt), page
 
 
 def test_settings_production_environment_passes_check_deploy(tmp_path):
