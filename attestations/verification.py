@@ -104,6 +104,7 @@ class VerificationFacts:
     valid_from: date
     last_day: date | None  # None: no end date (a deposit receipt)
     ended_on: date | None  # first day it no longer proves anything, once ended
+    printed_until: date | None  # the last day printed on it (it may have ended earlier)
     issued_on: date
     issuing_prefecture: str
     rights: Rights
@@ -330,6 +331,7 @@ def verification_facts(
         valid_from=attestation.valid_from,
         last_day=ends,
         ended_on=ended_on,
+        printed_until=attestation.valid_until,
         issued_on=attestation.issue_on,
         issuing_prefecture=attestation.prefecture.name if attestation.prefecture_id else "",
         rights=_rights(attestation),
