@@ -324,3 +324,21 @@ def test_ledger_renewal_filed_early_at_a_desk_still_gets_its_api(agent):
     due = permit.valid_until - datetime.timedelta(days=14)
     sweep_days(due, due)
     assert Attestation.objects.filter(kind="api", permit=permit).count() == 1
+
+
+@pytest.mark.django_db
+def test_ledger_renewal_filed_late_is_told_at_once_what_it_means_and_where_to_get_help(
+    reference_data, client
+):
+    """Accepted, with its deposit receipt; no API by law; told so on the dossier page with a
+    written contact and the desk, never silently left without an answer."""
+    profile, permit = person_with_permit(expires_in_days=30)
+    application = filed(profile, "salaried_worker", kind="renewal", renews_permit=permit)
+    assert application.filed_at is not None
+    client.force_login(profile.user)
+    page = client.get(
+        reverse("portal:application_detail", args=[application.reference]), headers=ENGLISH
+    ).text
+    assert "the law does not give you automatically the attestation" in page
+    assert "no document that proves your right to stay and to work" in page
+    assert reverse("support_portal:new") in page
