@@ -7,7 +7,7 @@ all on a day (and once a week over long stretches). After every step the invaria
 checked from the database:
 
 (a) a printed field of an issued attestation never changes, nor a recorded end;
-(b) never two valid APIs of the permit on one day;
+(b) never two valid APIs of the permit on one day (nor an API and the ADF after it);
 (c) every day from the day after the permit's expiry is covered while a renewal filed on time
     and complete is undecided, and while a favourable decision waits for the card;
 (d) `/verify` (the JSON API's facts) answers what the ledger says for every number on the days
@@ -80,8 +80,9 @@ class LedgerHistory(RuleBasedStateMachine):
         expiry=st.dates(datetime.date(2026, 12, 20), datetime.date(2028, 3, 10)),
         filed_days_before=st.integers(60, 120),
         two_applications=st.booleans(),
+        complete_at_once=st.booleans(),
     )
-    def start(self, expiry, filed_days_before, two_applications):
+    def start(self, expiry, filed_days_before, two_applications, complete_at_once):
         self.agent = PrefectureAgentFactory(prefecture__departement_code="75")
         self.agent_93 = PrefectureAgentFactory(prefecture__departement_code="93")
         self.profile = ApplicantProfileFactory(postal_code="75011", foreigner_number=None)
@@ -110,6 +111,8 @@ class LedgerHistory(RuleBasedStateMachine):
                     status=ApplicationStatus.SUBMITTED, filed_at=datetime.datetime.now(datetime.UTC)
                 )
                 self.applications.append(application.pk)
+                if complete_at_once:
+                    dossier.application_mark_complete(application=application, actor=self.agent)
             attestations_sweep(today=self.day)
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -136,6 +139,11 @@ class LedgerHistory(RuleBasedStateMachine):
                 self.needed.add(day)
 
     # --- rules -------------------------------------------------------------------------------
+
+    @rule(days=st.integers(60, 200))
+    def months_pass(self, days):
+        """Long stretches, so that APIs are renewed several times in one history."""
+        self.time_passes(days, "weekly")
 
     @rule(
         days=st.integers(1, 150),
@@ -338,10 +346,12 @@ class LedgerHistory(RuleBasedStateMachine):
                 assert row.valid_until is None or row.ended_on <= row.valid_until, row.number
 
     @invariant()
-    def never_two_valid_apis_of_the_permit_on_one_day(self):
+    def never_two_valid_documents_of_the_permit_on_one_day(self):
+        """The APIs of the permit and the ADF that takes over from them (a history has at most
+        one favourable decision): never two valid on the same day."""
         spans = sorted(
             (row.valid_from, row.last_day, row.number)
-            for row in Attestation.objects.filter(kind="api", permit=self.permit)
+            for row in Attestation.objects.filter(holder=self.profile.user, kind__in=["api", "adf"])
             if row.last_day >= row.valid_from
         )
         for (_, last, number), (start, _, following) in pairwise(spans):
@@ -379,7 +389,7 @@ def histories() -> int:
     return asked if asked > 100 else BOUNDED_HISTORIES
 
 
-BOUNDED_HISTORIES = 8
+BOUNDED_HISTORIES = 12
 
 
 @pytest.mark.django_db
