@@ -10,14 +10,14 @@ from django.urls import reverse
 
 from applications import services as dossier
 from applications.enums import ProcedureKind
-from applications.models import Application, DecisionReason
+from applications.models import Application
 from applications.services import ApplicationError
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import ResidencePermitFactory
 from tests.applications.helpers import filed, started, with_all_documents
-from tests.attestations.test_verification import ENGLISH, on, today
+from tests.attestations.test_verification import ENGLISH, on, refuse, today
 
 ONE_DAY = datetime.timedelta(days=1)
 PRINTED = ("number", "valid_from", "valid_until", "holder_snapshot", "prefecture_id", "rights")
@@ -167,17 +167,9 @@ def test_ledger_two_renewals_of_one_permit_give_one_api_each_day(agent, client):
     )
     expiry = permit.valid_until
     refused_on, decided_on = expiry + 40 * ONE_DAY, expiry + 150 * ONE_DAY
-    reason = DecisionReason.objects.get(code="conditions_not_met")
 
     def refuse_first():
-        dossier.application_decide_unfavourable(
-            application=same_ground,
-            actor=agent,
-            reason=reason,
-            explanation="x",
-            legal_basis="y",
-            remedies="z",
-        )
+        refuse(same_ground, agent)
 
     def decide_second():
         dossier.application_decide_favourable(application=change, actor=agent)
@@ -255,17 +247,9 @@ def test_ledger_api_ended_by_a_refusal_stays_ended_after_a_reopen(agent, client)
     )
     refused_on = permit.valid_until + 10 * ONE_DAY
     reopened_on = refused_on + 20 * ONE_DAY
-    reason = DecisionReason.objects.get(code="conditions_not_met")
 
-    def refuse():
-        dossier.application_decide_unfavourable(
-            application=application,
-            actor=agent,
-            reason=reason,
-            explanation="x",
-            legal_basis="y",
-            remedies="z",
-        )
+    def refuse_it():
+        refuse(application, agent)
 
     def reopen():
         report = dossier.error_report_create(
@@ -276,7 +260,7 @@ def test_ledger_api_ended_by_a_refusal_stays_ended_after_a_reopen(agent, client)
     sweep_days(
         permit.valid_until - datetime.timedelta(days=14),
         reopened_on + ONE_DAY,
-        {refused_on: refuse, reopened_on: reopen},
+        {refused_on: refuse_it, reopened_on: reopen},
     )
     refused, reinstated = Attestation.objects.filter(kind="api").order_by("valid_from")
     assert (refused.ended_on, refused.end_reason) == (refused_on, "refused")
