@@ -410,6 +410,9 @@ def test_ledger_histories_keep_every_invariant(reference_data):
         LedgerHistory,
         settings=settings(
             max_examples=histories(),
+            # The bounded run is the same every time (CI never fails on a new random history
+            # it cannot show); the long profile explores at random.
+            derandomize=histories() == BOUNDED_HISTORIES,
             stateful_step_count=15,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
