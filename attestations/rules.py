@@ -324,10 +324,6 @@ def months_grid_start(first_day: date, months: int, day: date) -> date:
     return start
 
 
-def _entitled_on(facts: DossierFacts, policy: Policy) -> date:
-    return _entitlement_day(facts, policy)
-
-
 def _decision_reason(facts: DossierFacts) -> str:
     return facts.end_reason or END_REFUSED
 
@@ -391,10 +387,12 @@ def _plan_api_chain(
         return
     # The chain is needed from this day on: the first entitlement, or a re-opening.
     needed_from = min(
-        max(_entitled_on(facts, policy), facts.reopened_on or _entitled_on(facts, policy))
+        max(_entitlement_day(facts, policy), facts.reopened_on or _entitlement_day(facts, policy))
         for facts in undecided
     )
-    carrier = min(undecided, key=lambda facts: (_entitled_on(facts, policy), facts.application_id))
+    carrier = min(
+        undecided, key=lambda facts: (_entitlement_day(facts, policy), facts.application_id)
+    )
     months, lead = policy.api_validity_months, policy.api_lead_days
     tail = ledger.tail(chain)
     while True:

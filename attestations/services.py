@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import transaction
@@ -260,11 +261,15 @@ class _GroupPlan:
     plan: Plan
     applications: dict[int, Application]
 
+    @cached_property
+    def issued_rows(self) -> dict[int, Attestation]:
+        """The group's ledger by id (a replacement copies the rights of the row it replaces)."""
+        return {row.pk: row for row in self.group.ledger}
+
 
 def _new_row(item: _GroupPlan, entry: Entry, created: dict[int, int]) -> Attestation:
     application = item.applications[entry.application_id]
-    by_pk = {row.pk: row for row in item.group.ledger}
-    replaced = by_pk.get(entry.replaces) if entry.replaces is not None else None
+    replaced = item.issued_rows.get(entry.replaces) if entry.replaces is not None else None
     if replaced is not None:  # the same document for its remaining validity, new holder data
         rights, ground, permit_id = replaced.rights, replaced.ground_id, replaced.permit_id
     else:
