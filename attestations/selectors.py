@@ -1,5 +1,7 @@
 """Reads on attestations, and the facts the rules need, from the database."""
 
+from collections.abc import Iterable
+
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -77,6 +79,22 @@ def dossier_facts(application: Application) -> DossierFacts:
         card_handed_over_on=application.card_handed_over_on,
         ended_on=ended_on,
     )
+
+
+def renewal_siblings_facts(applications: Iterable[Application]) -> dict[int, list[DossierFacts]]:
+    """Per permit renewed by one of `applications`: the facts of every application renewing it
+    (the applications themselves included), in one query, for `rules.renewal_risk`."""
+    permit_ids = {application.renews_permit_id for application in applications}
+    permit_ids.discard(None)
+    if not permit_ids:
+        return {}
+    by_permit: dict[int, list[DossierFacts]] = {}
+    for sibling in Application.objects.filter(renews_permit_id__in=permit_ids).select_related(
+        "renews_permit", "ground", "applicant__applicant_profile"
+    ):
+        if renews_a_permit(sibling):
+            by_permit.setdefault(sibling.renews_permit_id, []).append(dossier_facts(sibling))
+    return by_permit
 
 
 def of_dossier(application: Application) -> Q:

@@ -21,7 +21,12 @@ from applications.enums import ProcedureKind
 from applications.models import Application
 from applications.selectors import application_list_visible_to
 from attestations.rules import Policy, renewal_risk
-from attestations.selectors import attestation_list_visible_to, dossier_facts, of_dossier
+from attestations.selectors import (
+    attestation_list_visible_to,
+    dossier_facts,
+    of_dossier,
+    renewal_siblings_facts,
+)
 from attestations.views import (
     AttestationRow,
     attestation_pdf_response,
@@ -46,11 +51,20 @@ def renewal_risk_notices(
     """The renewals among `applications` (select_related renews_permit) that the rules say
     are at risk on `today`."""
     policy = policy or Policy.from_settings()
+    renewals = [
+        application
+        for application in applications
+        if application.kind == ProcedureKind.RENEWAL and application.renews_permit_id is not None
+    ]
+    siblings = renewal_siblings_facts(renewals)
     notices = []
-    for application in applications:
-        if application.kind != ProcedureKind.RENEWAL or application.renews_permit_id is None:
-            continue
-        risk = renewal_risk(dossier_facts(application), today, policy)
+    for application in renewals:
+        risk = renewal_risk(
+            dossier_facts(application),
+            today,
+            policy,
+            siblings=siblings.get(application.renews_permit_id, ()),
+        )
         if risk is not None:
             notices.append(
                 RiskNotice(

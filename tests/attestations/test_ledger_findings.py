@@ -326,3 +326,30 @@ def test_ledger_renewal_filed_late_is_told_at_once_what_it_means_and_where_to_ge
     assert "the law does not give you automatically the attestation" in page
     assert "no document that proves your right to stay and to work" in page
     assert reverse("support_portal:new") in page
+
+
+@pytest.mark.django_db
+def test_ledger_late_second_renewal_of_a_covered_permit_is_not_told_it_is_uncovered(agent, client):
+    """Found walking the portal: a second renewal of the same permit on another ground, filed
+    after the window, showed « Act now… you will have no document » while the first renewal's
+    API chain covered her. The warning is only true once no timely renewal of the permit is
+    left undecided."""
+    profile, permit = person_with_permit(expires_in_days=70)
+    timely = dossier.application_mark_complete(
+        application=filed(profile, "salaried_worker", kind="renewal", renews_permit=permit),
+        actor=agent,
+    )
+    late_day = permit.valid_until - datetime.timedelta(days=30)
+    with on(late_day):
+        late = filed(profile, "temporary_worker", kind="renewal", renews_permit=permit)
+        client.force_login(profile.user)
+        for page in (
+            reverse("portal:home"),
+            reverse("portal:application_detail", args=[late.reference]),
+        ):
+            assert "Act now to keep a document" not in client.get(page, headers=ENGLISH).text
+        refuse(timely, agent)
+        page = client.get(
+            reverse("portal:application_detail", args=[late.reference]), headers=ENGLISH
+        ).text
+    assert "Act now to keep a document" in page  # now nothing covers her after the card

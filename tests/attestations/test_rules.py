@@ -458,3 +458,24 @@ def test_rules_renewal_filed_on_the_121st_day_still_gets_its_api():
     facts = renewal(days_before(121))
     assert renewal_filed_in_time(facts.filed_on, EXPIRY, LAW)
     assert len(api_periods(facts, EXPIRY)) == 1
+
+
+def test_rules_late_renewal_covered_by_a_timely_sibling_is_not_at_risk():
+    late = renewal(days_before(30), application_id=2)
+    timely = renewal(days_before(100), application_id=1)
+    assert renewal_risk(late, days_before(30), LAW, siblings=[timely, late]) is None
+
+
+def test_rules_late_renewal_whose_timely_sibling_was_refused_is_at_risk():
+    late = renewal(days_before(30), application_id=2)
+    refused = renewal(days_before(100), application_id=1, ended_on=days_before(40))
+    risk = renewal_risk(late, days_before(30), LAW, siblings=[refused, late])
+    assert risk.code == RISK_FILED_LATE
+
+
+def test_rules_late_renewal_with_only_late_or_incomplete_siblings_is_at_risk():
+    late = renewal(days_before(30), application_id=2)
+    also_late = renewal(days_before(35), application_id=3)
+    incomplete = renewal(days_before(100), application_id=1, completed_on=None)
+    risk = renewal_risk(late, days_before(30), LAW, siblings=[also_late, incomplete])
+    assert risk.code == RISK_FILED_LATE
