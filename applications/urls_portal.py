@@ -24,6 +24,11 @@ urlpatterns = [
         portal.application_new_renewal,
         name="application_new_renewal",
     ),
+    path(
+        "applications/new/<slug:ground_code>/change-of-status/",
+        portal.application_new_change_of_status,
+        name="application_new_change_of_status",
+    ),
     # One dossier.
     path("applications/<str:reference>/", portal.application_detail, name="application_detail"),
     path(

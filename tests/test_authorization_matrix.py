@@ -83,6 +83,11 @@ ROUTES = {
     "portal:application_new": ("get", {}, PORTAL_PAGE),
     "portal:application_new_procedure": ("get", {"ground_code": "student"}, PORTAL_PAGE),
     "portal:application_new_renewal": ("get", {"ground_code": "student"}, PORTAL_PAGE),
+    "portal:application_new_change_of_status": (
+        "get",
+        {"ground_code": "salaried_worker"},
+        PORTAL_PAGE,
+    ),
     "portal:application_detail": ("get", {"reference": "reference"}, PORTAL_DOSSIER),
     "portal:document_upload": (
         "post",

@@ -47,6 +47,7 @@ from applications.services import (
 from applications.timeline import status_summary, timeline_entries
 from applications.views.portal_forms import (
     PROCEDURE_EXPLANATIONS,
+    ChangeOfStatusForm,
     CorrectionAnswerForm,
     DocumentUploadForm,
     ErrorReportForm,
@@ -222,6 +223,8 @@ def application_new_procedure(request: HttpRequest, ground_code: str) -> HttpRes
         kind = form.cleaned_data["kind"]
         if kind == ProcedureKind.RENEWAL:
             return redirect("portal:application_new_renewal", ground_code=ground.code)
+        if kind == ProcedureKind.CHANGE_OF_STATUS:
+            return redirect("portal:application_new_change_of_status", ground_code=ground.code)
         return _create(
             request, ground=ground, kind=kind, form=form, template=template, context=context
         )
@@ -257,6 +260,40 @@ def application_new_renewal(request: HttpRequest, ground_code: str) -> HttpRespo
             context=context,
             renews_permit=form.cleaned_data["permit"],
             requested_card=form.cleaned_data["requested_card"],
+        )
+    return render(request, template, context)
+
+
+@requires(can_use_portal)
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def application_new_change_of_status(request: HttpRequest, ground_code: str) -> HttpResponse:
+    """Step 3 of a change of status: the card held now (among those declared). Filed in time
+    and complete, the change of status continues that card with attestations, as a renewal
+    does, sharing one chain with any renewal of the same card."""
+    ground = _offered_ground(request, ground_code)
+    if not ground.offers(ProcedureKind.CHANGE_OF_STATUS):
+        raise Http404
+    permits = permit_list_held_by(request.portal_subject)
+    form = ChangeOfStatusForm(request.POST or None, permits=permits)
+    context = {
+        "ground": ground,
+        "form": form,
+        "has_permits": permits.exists(),
+        "error_code": "",
+        "duplicate_reference": "",
+        "explanation": PROCEDURE_EXPLANATIONS[ProcedureKind.CHANGE_OF_STATUS],
+    }
+    template = TEMPLATES + "new_change_of_status.html"
+    if request.method == "POST" and form.is_valid():
+        return _create(
+            request,
+            ground=ground,
+            kind=ProcedureKind.CHANGE_OF_STATUS,
+            form=form,
+            template=template,
+            context=context,
+            renews_permit=form.cleaned_data["permit"],
         )
     return render(request, template, context)
 

@@ -154,6 +154,24 @@ class RenewalForm(forms.Form):
         return _options(self["requested_card"], REQUESTED_CARD_EXPLANATIONS)
 
 
+class ChangeOfStatusForm(forms.Form):
+    """Step 3 of a change of status: the card held now, which the attestations continue while
+    the new ground is examined (one chain of attestations per card held)."""
+
+    permit = forms.ModelChoiceField(
+        label=_("Which card do you hold now?"),
+        queryset=ResidencePermit.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Choose the card you hold now.")},
+    )
+
+    def __init__(self, *args, permits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permit"].queryset = permits
+        self.fields["permit"].label_from_instance = _permit_label
+
+
 def _permit_label(permit: ResidencePermit) -> str:
     return _("Card %(number)s — %(type)s, valid from %(start)s until %(end)s") % {
         "number": permit.number,

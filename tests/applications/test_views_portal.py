@@ -185,6 +185,42 @@ def test_views_portal_renewal_cannot_name_another_persons_permit(applicant_clien
     assert not Application.objects.exists()
 
 
+def test_views_portal_change_of_status_names_the_card_held(applicant_client, applicant):
+    student_card = ResidencePermitFactory(holder=applicant, ground=ground("student"))
+    step2 = reverse("portal:application_new_procedure", kwargs={"ground_code": "salaried_worker"})
+    response = applicant_client.post(step2, {"kind": ProcedureKind.CHANGE_OF_STATUS})
+    step3 = reverse(
+        "portal:application_new_change_of_status", kwargs={"ground_code": "salaried_worker"}
+    )
+    assert response["Location"] == step3
+    assert student_card.number in applicant_client.get(step3).text
+    response = applicant_client.post(step3, {"permit": student_card.pk})
+    application = Application.objects.get(applicant=applicant)
+    assert response["Location"] == _detail(application)
+    assert application.kind == ProcedureKind.CHANGE_OF_STATUS
+    assert application.renews_permit == student_card
+
+
+def test_views_portal_change_of_status_without_permit_links_to_declare_one(applicant_client):
+    step3 = reverse(
+        "portal:application_new_change_of_status", kwargs={"ground_code": "salaried_worker"}
+    )
+    response = applicant_client.get(step3)
+    assert reverse("portal:permit_new") in response.text
+    assert not Application.objects.exists()
+
+
+def test_views_portal_change_of_status_cannot_name_another_persons_permit(applicant_client):
+    someone_else = ResidencePermitFactory()
+    step3 = reverse(
+        "portal:application_new_change_of_status", kwargs={"ground_code": "salaried_worker"}
+    )
+    response = applicant_client.post(step3, {"permit": someone_else.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["permit"]
+    assert not Application.objects.exists()
+
+
 def test_views_portal_duplicate_is_refused_with_a_link_to_the_existing_one(applicant_client, draft):
     url = reverse(
         "portal:application_new_procedure", kwargs={"ground_code": "parent_of_french_child"}
@@ -239,6 +275,7 @@ PORTAL_ROUTES = {
     "application_new": ("get", ()),
     "application_new_procedure": ("get", ("ground_code",)),
     "application_new_renewal": ("get", ("ground_code",)),
+    "application_new_change_of_status": ("get", ("ground_code",)),
     "application_detail": ("get", ("reference",)),
     "document_upload": ("post", ("reference", "code")),
     "document_remove": ("post", ("reference", "pk")),
