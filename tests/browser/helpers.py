@@ -33,3 +33,12 @@ def check_page(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert serious_violations(page) == [], f"{name}: {page.url}"
+    assert horizontal_overflow(page) == 0, f"{name}: {page.url} is wider than the screen"
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the page is wider than the window (0: nothing to scroll sideways). A
+    right-to-left page with an element placed far to the left was 10,360 px wide on a phone."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
