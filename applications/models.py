@@ -246,6 +246,18 @@ class DecisionReason(TranslatedTextMixin, models.Model):
     def remedies(self) -> str:
         return self.translated("remedies")
 
+    def legal_basis_for(self, ground: "Ground") -> str:
+        """The usual legal basis, with the article of the ground asked for where the catalogue
+        says `{ground_article}` (a refusal for unmet conditions cites the ground's article)."""
+        return fill_ground_article(self.legal_basis, ground)
+
+
+GROUND_ARTICLE = "{ground_article}"
+
+
+def fill_ground_article(legal_basis: str, ground: "Ground") -> str:
+    return legal_basis.replace(GROUND_ARTICLE, ground.ceseda_article)
+
 
 class ResidencePermit(models.Model):
     """A residence document a person holds or held (declared by them, or recorded by an agent)."""

@@ -40,6 +40,7 @@ from applications.models import (
     Event,
     Ground,
     ResidencePermit,
+    fill_ground_article,
 )
 from applications.selectors import (
     application_missing_documents,
@@ -537,7 +538,7 @@ def _reasoned_decision(
             "decided_at": timezone.now(),
             "decision_reason": reason,
             "decision_explanation": explanation.strip(),
-            "decision_legal_basis": legal_basis.strip(),
+            "decision_legal_basis": fill_ground_article(legal_basis.strip(), application.ground),
             "decision_remedies": remedies.strip(),
         },
         reason=reason.code,

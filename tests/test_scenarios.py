@@ -110,7 +110,10 @@ def test_scenario_2_wrong_refusal_is_fixed_after_an_error_report(agent_paris):
     assert application.status == ApplicationStatus.UNFAVOURABLE
     page = person.get(reverse("portal:application_detail", args=[application.reference]))
     assert "Explication en mots simples." in page.text
-    assert escape(DecisionReason.objects.get(code="conditions_not_met").legal_basis) in page.text
+    refusal = DecisionReason.objects.get(code="conditions_not_met")
+    printed_basis = refusal.legal_basis_for(application.ground)
+    assert "{" not in printed_basis and application.ground.ceseda_article in printed_basis
+    assert escape(printed_basis) in page.text
 
     person.post(
         reverse("portal:error_report_create", args=[application.reference]),

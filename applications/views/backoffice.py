@@ -403,7 +403,10 @@ def _reasoned_decision(request: HttpRequest, reference: str, kind: str) -> HttpR
     else:
         chooser = DecisionReasonChooseForm(request.GET or None, kind=kind)
         reason = chooser.cleaned_data["reason"] if chooser.is_bound and chooser.is_valid() else None
-        form = ReasonedDecisionForm(kind=kind, initial=ReasonedDecisionForm.initial_for(reason))
+        form = ReasonedDecisionForm(
+            kind=kind,
+            initial=ReasonedDecisionForm.initial_for(reason, application.ground),
+        )
     return render(
         request,
         decision["template"],

@@ -200,13 +200,14 @@ class ReasonedDecisionForm(forms.Form):
         self.order_fields(["reason", "explanation", "legal_basis", "remedies"])
 
     @staticmethod
-    def initial_for(reason: DecisionReason | None) -> dict[str, str]:
-        """The reason's usual legal basis and remedies, for the agent to review and edit."""
+    def initial_for(reason: DecisionReason | None, ground: Ground) -> dict[str, str]:
+        """The reason's usual legal basis (citing the ground's article) and remedies, for the
+        agent to review and edit."""
         if reason is None:
             return {}
         return {
             "reason": reason.code,
-            "legal_basis": reason.legal_basis,
+            "legal_basis": reason.legal_basis_for(ground),
             "remedies": reason.remedies,
         }
 

@@ -530,9 +530,11 @@ def test_views_backoffice_refuse_page_prefills_the_reason_texts(agent_client, ag
     )
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.initial["legal_basis"] == reason.legal_basis
+    article = application.ground.ceseda_article  # cited instead of a placeholder
+    assert form.initial["legal_basis"] == f"CESEDA, {article} et L. 432-1"
     assert form.initial["remedies"] == reason.remedies_en
-    assert escape(reason.legal_basis) in response.text
+    assert escape(form.initial["legal_basis"]) in response.text
+    assert "{ground_article}" not in response.text
 
 
 def test_views_backoffice_refuse(agent_client, agent):
