@@ -24,9 +24,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from applications.enums import ApplicationStatus
+from anef.workflow import TransitionNotAllowed
 from applications.services import ApplicationError
-from applications.workflow import TransitionNotAllowed
 
 # Refusals that mean "this already exists": 409 rather than 400.
 CONFLICT_CODES = frozenset({"duplicate", "permit_duplicate", "foreigner_number_taken"})
@@ -56,16 +55,9 @@ def _domain_response(exc: Exception) -> Response | None:
             status.HTTP_409_CONFLICT if code in CONFLICT_CODES else status.HTTP_400_BAD_REQUEST
         )
         return Response(error_body(code, exc.message, exc.params), status=http_status)
-    if isinstance(exc, TransitionNotAllowed):
-        label = dict(ApplicationStatus.choices).get(exc.status, exc.status)
+    if isinstance(exc, TransitionNotAllowed):  # any model's: the engine words the message
         return Response(
-            error_body(
-                "transition_not_allowed",
-                _("This action is not possible while the application is « %(status)s ».")
-                % {"status": label},
-                {"action": exc.action, "status": exc.status},
-            ),
-            status=status.HTTP_409_CONFLICT,
+            error_body(exc.code, exc.message, exc.params), status=status.HTTP_409_CONFLICT
         )
     if isinstance(exc, DjangoValidationError):
         details = (

@@ -1,7 +1,7 @@
-"""Writes that belong to no domain app, and the shared first steps of the domain apps' writes."""
+"""Writes that belong to no domain app, and the row lock the domain apps' writes share (status
+changes go through `anef.workflow`)."""
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
@@ -31,26 +31,3 @@ def row_locked(instance: M) -> M:
     """The row again, under a lock (SELECT … FOR UPDATE): two people acting on it at once see
     each other's result instead of overwriting it."""
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-
-
-def status_transition(
-    instance: M,
-    *,
-    target_state: Callable[[str, str], str],
-    action: str,
-    fields: dict[str, Any] | None = None,
-) -> tuple[M, dict[str, tuple[Any, Any]]]:
-    """The first half of every status change of a dossier or a ticket: lock the row, move its
-    status where the state machine sends `action` (`target_state(action, status)` raises when
-    the action is not allowed now), set `fields`. Returns the row, not saved yet, and what
-    changed, as (before, after) pairs for the audit log. The caller saves it and writes its
-    timeline event and audit entry in the same transaction."""
-    locked = row_locked(instance)
-    before = locked.status
-    locked.status = target_state(action, before)
-    changes = {"status": (before, locked.status)} if locked.status != before else {}
-    for name, value in (fields or {}).items():
-        if getattr(locked, name) != value:
-            changes[name] = (getattr(locked, name), value)
-        setattr(locked, name, value)
-    return locked, changes

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ApplicantProfile, PreviousAddress, User
 from anef import uploads
 from anef.audit import audit_action
-from anef.services import row_locked, status_transition
+from anef.services import row_locked
 from anef.transactions import atomic_with_files, file_written
+from anef.workflow import transition
 from applications import rules
 from applications.enums import (
     ApplicationStatus,
@@ -46,7 +47,7 @@ from applications.selectors import (
     application_missing_documents,
     prefecture_for_postal_code,
 )
-from applications.workflow import OPEN_STATES, allowed_actions, target_state
+from applications.workflow import OPEN_STATES, WORKFLOW, allowed_actions
 
 EVIDENCE_DOCUMENT_TYPE = "supporting_evidence"
 
@@ -75,20 +76,24 @@ def _transition(
     fields: dict[str, Any] | None = None,
     **event_params: Any,
 ) -> Application:
-    """Lock, check, change, record: the one path of every status change."""
-    locked, changes = status_transition(
-        application, target_state=target_state, action=action, fields=fields
+    """The one path of every status change: `anef.workflow.transition` locks, checks the table,
+    changes, writes the event and the audit entry; then what a dossier's change implies."""
+    locked = transition(
+        application,
+        workflow=WORKFLOW,
+        action=action,
+        actor=actor,
+        event=event,
+        fields=fields,
+        bookkeeping={"attestations_dirty": True},
+        event_params=event_params,
     )
-    locked.attestations_dirty = True
-    locked.save()
     if locked.status != ApplicationStatus.CORRECTION_REQUESTED:
         # A dossier closed or withdrawn while a correction was awaited no longer awaits it (and
         # after a re-opening the agent may ask again: one open correction per dossier).
         CorrectionRequest.objects.filter(application=locked, status=CorrectionStatus.OPEN).update(
             status=CorrectionStatus.CANCELLED
         )
-    _event(locked, event, actor, **event_params)
-    audit_action(instance=locked, actor=actor, action=action, changes=changes)
     _attestations_refresh_on_commit(locked.pk)
     return locked
 

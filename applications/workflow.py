@@ -1,28 +1,55 @@
-"""The table of allowed dossier transitions: action → (source states, target state).
+"""The dossier's table for the workflow engine (`anef.workflow`): action → source states, target
+state and the timeline event it writes.
 
-Every state change goes through `applications.services` which checks this table; views and API
-never assign a status themselves (CONVENTIONS.md).
+Every state change goes through `applications.services`, which moves the dossier with
+`anef.workflow.transition` against this table; views and API never assign a status themselves
+(CONVENTIONS.md).
 """
 
-from applications.enums import ApplicationStatus as S
+from django.utils.translation import gettext_lazy as _
 
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "submit": (frozenset({S.DRAFT}), S.SUBMITTED),
-    "request_correction": (frozenset({S.SUBMITTED, S.COMPLETE}), S.CORRECTION_REQUESTED),
-    "answer_correction": (frozenset({S.CORRECTION_REQUESTED}), S.SUBMITTED),
-    "mark_complete": (frozenset({S.SUBMITTED}), S.COMPLETE),
-    "decide_favourable": (frozenset({S.COMPLETE}), S.FAVOURABLE),
-    "decide_unfavourable": (frozenset({S.COMPLETE}), S.UNFAVOURABLE),
-    "close": (frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED, S.COMPLETE}), S.CLOSED),
-    "record_card_available": (frozenset({S.FAVOURABLE}), S.CARD_AVAILABLE),
-    "record_card_handed_over": (frozenset({S.CARD_AVAILABLE}), S.CLOSED_CARD_HANDED_OVER),
-    "withdraw": (
-        frozenset({S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.COMPLETE}),
-        S.WITHDRAWN,
-    ),
-    # An accepted error report re-opens a decision it shows to be wrong (DESIGN.md §7.2).
-    "reopen": (frozenset({S.UNFAVOURABLE, S.CLOSED}), S.COMPLETE),
-}
+from anef.workflow import TransitionNotAllowed, Workflow, move
+from applications.enums import ApplicationStatus as S
+from applications.enums import EventKind as E
+
+__all__ = ["TRANSITIONS", "WORKFLOW", "TransitionNotAllowed", "allowed_actions", "target_state"]
+
+WORKFLOW = Workflow(
+    name="application",
+    statuses=S,
+    timeline="applications.Event",
+    subject="application",
+    refused=_("This action is not possible while the application is « %(status)s »."),
+    actions={
+        "submit": move({S.DRAFT}, S.SUBMITTED, events=[E.SUBMITTED]),
+        "request_correction": move(
+            {S.SUBMITTED, S.COMPLETE}, S.CORRECTION_REQUESTED, events=[E.CORRECTION_REQUESTED]
+        ),
+        "answer_correction": move(
+            {S.CORRECTION_REQUESTED}, S.SUBMITTED, events=[E.CORRECTION_ANSWERED]
+        ),
+        "mark_complete": move({S.SUBMITTED}, S.COMPLETE, events=[E.COMPLETE]),
+        "decide_favourable": move({S.COMPLETE}, S.FAVOURABLE, events=[E.DECIDED_FAVOURABLE]),
+        "decide_unfavourable": move({S.COMPLETE}, S.UNFAVOURABLE, events=[E.DECIDED_UNFAVOURABLE]),
+        "close": move(
+            {S.SUBMITTED, S.CORRECTION_REQUESTED, S.COMPLETE}, S.CLOSED, events=[E.CLOSED]
+        ),
+        "record_card_available": move({S.FAVOURABLE}, S.CARD_AVAILABLE, events=[E.CARD_AVAILABLE]),
+        "record_card_handed_over": move(
+            {S.CARD_AVAILABLE}, S.CLOSED_CARD_HANDED_OVER, events=[E.CARD_HANDED_OVER]
+        ),
+        "withdraw": move(
+            {S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.COMPLETE},
+            S.WITHDRAWN,
+            events=[E.WITHDRAWN],
+        ),
+        # An accepted error report re-opens a decision it shows to be wrong (DESIGN.md §7.2).
+        "reopen": move({S.UNFAVOURABLE, S.CLOSED}, S.COMPLETE, events=[E.REOPENED]),
+    },
+)
+
+# action → {source: target}, for the templates and tests that read the table.
+TRANSITIONS: dict[str, dict[str, str]] = WORKFLOW.moves
 
 # States in which a dossier is still alive: a card is pending or a decision is awaited.
 OPEN_STATES: frozenset[str] = frozenset(
@@ -36,21 +63,10 @@ DOCUMENTS_EDITABLE_STATES: frozenset[str] = frozenset(
 UNDECIDED_STATES: frozenset[str] = frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED, S.COMPLETE})
 
 
-class TransitionNotAllowed(Exception):
-    """The dossier is not in a state where this action is possible."""
-
-    def __init__(self, action: str, status: str):
-        self.action, self.status = action, status
-        super().__init__(f"{action!r} is not allowed from {status!r}")
-
-
 def target_state(action: str, status: str) -> str:
     """The state `action` leads to from `status`, or TransitionNotAllowed."""
-    sources, target = TRANSITIONS[action]
-    if status not in sources:
-        raise TransitionNotAllowed(action, status)
-    return target
+    return WORKFLOW.target(action, status)
 
 
 def allowed_actions(status: str) -> set[str]:
-    return {action for action, (sources, _) in TRANSITIONS.items() if status in sources}
+    return WORKFLOW.allowed_actions(status)

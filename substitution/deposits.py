@@ -20,17 +20,14 @@ from accounts.models import ApplicantProfile, User
 from accounts.services import applicant_profile_create, user_create
 from anef.audit import audit_action
 from anef.services import row_locked
+from anef.workflow import transition
 from applications import services as application_services
 from applications.models import Application, Ground, ResidencePermit
 from applications.selectors import prefecture_for_postal_code
-from substitution.enums import CaseEventKind, CaseOrigin, CaseStatus, DepositChannel
+from substitution.enums import CaseOrigin, CaseStatus, DepositChannel
 from substitution.models import SubstitutionCase
-from substitution.services import (
-    SubstitutionError,
-    _case_event,
-    _set_case_status,
-    open_case,
-)
+from substitution.services import SubstitutionError, open_case
+from substitution.workflow import CASE
 
 # People who deposit on paper may have no e-mail address; their account gets a placeholder one
 # under a reserved domain (RFC 2606 ".invalid") that no e-mail is ever delivered to.
@@ -176,12 +173,11 @@ def deposit_file(*, case: SubstitutionCase, actor: User) -> Application:
     application = application_services.application_submit(
         application=locked.application, actor=actor
     )
-    _set_case_status(locked, CaseStatus.DEPOSIT_RECEIVED, actor, "substitution_deposit_file")
-    _case_event(
+    transition(
         locked,
-        CaseEventKind.DEPOSIT_RECORDED,
-        actor,
-        application=application.reference,
-        channel=application.channel,
+        workflow=CASE,
+        action="deposit_file",
+        actor=actor,
+        event_params={"application": application.reference, "channel": application.channel},
     )
     return application

@@ -62,6 +62,14 @@ class QueueTicketStatus(models.TextChoices):
     LEFT = "left", _("Left before being called")
 
 
+class QueueTicketEventKind(models.TextChoices):
+    """The timeline of a walk-in visitor's number, for the desk agents."""
+
+    ISSUED = "issued", _("Number given")
+    CALLED = "called", _("Called to the desk")
+    SERVED = "served", _("Served")
+
+
 class FailureStep(models.TextChoices):
     """Essential steps whose repeated failure offers substitution (issue 6)."""
 

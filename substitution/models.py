@@ -25,6 +25,7 @@ from substitution.enums import (
     CaseStatus,
     DeskKind,
     FailureStep,
+    QueueTicketEventKind,
     QueueTicketStatus,
 )
 
@@ -366,6 +367,26 @@ class QueueTicket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.desk_id} {self.day} #{self.number}"
+
+
+class QueueTicketEvent(TimelineEvent):
+    """The timeline of a walk-in number: given, called, served (issue 19: every status change
+    of a number is told, as for a case or an appointment)."""
+
+    ticket = models.ForeignKey(
+        QueueTicket,
+        verbose_name=_("queue ticket"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=QueueTicketEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("queue ticket event")
+        verbose_name_plural = _("queue ticket events")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.kind}"
 
 
 class FailureRecord(models.Model):

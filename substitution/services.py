@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.permissions import can_use_back_office, is_contact_centre_agent, is_helper
 from anef.audit import audit_action
 from anef.services import row_locked
+from anef.workflow import transition
 from applications.models import Prefecture
 from substitution import notifications, rules, selectors
 from substitution.enums import (
@@ -27,6 +28,7 @@ from substitution.enums import (
     CaseStatus,
     DeskKind,
     FailureStep,
+    QueueTicketEventKind,
     QueueTicketStatus,
 )
 from substitution.models import (
@@ -36,9 +38,11 @@ from substitution.models import (
     Desk,
     FailureRecord,
     QueueTicket,
+    QueueTicketEvent,
     Slot,
     SubstitutionCase,
 )
+from substitution.workflow import APPOINTMENT, CASE, QUEUE_TICKET
 
 logger = logging.getLogger(__name__)
 
@@ -123,24 +127,6 @@ def open_case(
     return case
 
 
-def _set_case_status(
-    case: SubstitutionCase, status: str, actor: User | None, action: str, **details: Any
-) -> None:
-    before = case.status
-    if before == status:
-        return
-    case.status = status
-    case.closed_at = timezone.now() if status == CaseStatus.CLOSED else None
-    case.save(update_fields=["status", "closed_at"])
-    audit_action(
-        instance=case,
-        actor=actor,
-        action=action,
-        changes={"status": (before, status)},
-        details=details,
-    )
-
-
 def _case_opened_mail_on_commit(case: SubstitutionCase) -> None:
     from substitution.tasks import send_case_opened
 
@@ -178,9 +164,14 @@ def case_close(*, case: SubstitutionCase, actor: User, note: str = "") -> Substi
         raise SubstitutionError("case_closed", _("This case is already closed."))
     for appointment in locked.appointments.filter(status=AppointmentStatus.BOOKED):
         _appointment_cancel_locked(appointment, actor)
-    _set_case_status(locked, CaseStatus.CLOSED, actor, "substitution_case_close")
-    _case_event(locked, CaseEventKind.CLOSED, actor, note=note)
-    return locked
+    return transition(
+        locked,
+        workflow=CASE,
+        action="close",
+        actor=actor,
+        fields={"closed_at": timezone.now()},
+        event_params={"note": note},
+    )
 
 
 # --- Slots --------------------------------------------------------------------------------------
@@ -247,21 +238,14 @@ def slots_generate(
 # --- Appointments -------------------------------------------------------------------------------
 
 
-def _appointment_cancel_locked(appointment: Appointment, actor: User | None) -> None:
-    appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancelled_at = timezone.now()
-    appointment.save(update_fields=["status", "cancelled_at"])
-    _case_event(
-        appointment.case,
-        CaseEventKind.APPOINTMENT_CANCELLED,
-        actor,
-        starts_at=appointment.slot.starts_at.isoformat(),
-    )
-    audit_action(
-        instance=appointment,
+def _appointment_cancel_locked(appointment: Appointment, actor: User | None) -> Appointment:
+    return transition(
+        appointment,
+        workflow=APPOINTMENT,
+        action="cancel",
         actor=actor,
-        action="substitution_appointment_cancel",
-        changes={"status": (AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED)},
+        fields={"cancelled_at": timezone.now()},
+        event_params={"starts_at": appointment.slot.starts_at.isoformat()},
     )
 
 
@@ -328,16 +312,16 @@ def appointment_book(
         booked_at=now,
         booked_from_network=network,
     )
-    _set_case_status(
-        locked_case, CaseStatus.APPOINTMENT_BOOKED, actor, "substitution_case_appointment"
-    )
-    _case_event(
+    transition(
         locked_case,
-        CaseEventKind.APPOINTMENT_BOOKED,
-        actor,
-        starts_at=locked_slot.starts_at.isoformat(),
-        desk=locked_slot.desk.name,
-        rebooked=previous is not None,
+        workflow=CASE,
+        action="appointment",
+        actor=actor,
+        event_params={
+            "starts_at": locked_slot.starts_at.isoformat(),
+            "desk": locked_slot.desk.name,
+            "rebooked": previous is not None,
+        },
     )
     audit_action(
         instance=appointment,
@@ -399,10 +383,10 @@ def appointment_cancel(*, appointment: Appointment, actor: User | None) -> Appoi
         raise SubstitutionError(
             "appointment_not_booked", _("This appointment cannot be cancelled any more.")
         )
-    _appointment_cancel_locked(locked, actor)
+    cancelled = _appointment_cancel_locked(locked, actor)
     if case.status == CaseStatus.APPOINTMENT_BOOKED:
-        _set_case_status(case, CaseStatus.OPEN, actor, "substitution_case_appointment_cancelled")
-    return locked
+        transition(case, workflow=CASE, action="appointment_cancelled", actor=actor)
+    return cancelled
 
 
 @transaction.atomic
@@ -418,26 +402,18 @@ def appointment_mark(
         raise SubstitutionError(
             "appointment_future", _("You can mark an appointment only once its time has come.")
         )
-    status = AppointmentStatus.ATTENDED if attended else AppointmentStatus.NO_SHOW
-    locked.status = status
-    locked.marked_at = now
-    locked.save(update_fields=["status", "marked_at"])
+    marked = transition(
+        locked,
+        workflow=APPOINTMENT,
+        action="mark_attended" if attended else "mark_no_show",
+        actor=actor,
+        fields={"marked_at": now},
+        event_params={"starts_at": locked.slot.starts_at.isoformat()},
+    )
     if not attended and case.status == CaseStatus.APPOINTMENT_BOOKED:
         # A missed appointment is not the end: the case is open again for a new one.
-        _set_case_status(case, CaseStatus.OPEN, actor, "substitution_case_appointment_missed")
-    _case_event(
-        case,
-        CaseEventKind.APPOINTMENT_ATTENDED if attended else CaseEventKind.APPOINTMENT_MISSED,
-        actor,
-        starts_at=locked.slot.starts_at.isoformat(),
-    )
-    audit_action(
-        instance=locked,
-        actor=actor,
-        action="substitution_appointment_mark",
-        changes={"status": (AppointmentStatus.BOOKED, status)},
-    )
-    return locked
+        transition(case, workflow=CASE, action="appointment_missed", actor=actor)
+    return marked
 
 
 def appointment_confirmation_send(appointment_id: int) -> bool:
@@ -541,6 +517,7 @@ def queue_ticket_issue(
         case=case,
         issued_at=now,
     )
+    QueueTicketEvent.record(ticket=ticket, kind=QueueTicketEventKind.ISSUED, actor=actor, params={})
     audit_action(instance=ticket, actor=actor, action="substitution_queue_ticket_issue", details={})
     return ticket
 
@@ -551,9 +528,8 @@ def queue_call_next(*, desk: Desk, actor: User, now: datetime | None = None) -> 
     now = now or timezone.now()
     locked = Desk.objects.select_for_update().get(pk=desk.pk)
     day = timezone.localdate(now)
-    QueueTicket.objects.filter(desk=locked, day=day, status=QueueTicketStatus.CALLED).update(
-        status=QueueTicketStatus.SERVED
-    )
+    for called in QueueTicket.objects.filter(desk=locked, day=day, status=QueueTicketStatus.CALLED):
+        transition(called, workflow=QUEUE_TICKET, action="serve", actor=actor)
     ticket = (
         QueueTicket.objects.select_for_update()
         .filter(desk=locked, day=day, status=QueueTicketStatus.WAITING)
@@ -562,17 +538,13 @@ def queue_call_next(*, desk: Desk, actor: User, now: datetime | None = None) -> 
     )
     if ticket is None:
         return None
-    ticket.status = QueueTicketStatus.CALLED
-    ticket.called_at = now
-    ticket.called_by = actor
-    ticket.save(update_fields=["status", "called_at", "called_by"])
-    audit_action(
-        instance=ticket,
+    return transition(
+        ticket,
+        workflow=QUEUE_TICKET,
+        action="call",
         actor=actor,
-        action="substitution_queue_call",
-        changes={"status": (QueueTicketStatus.WAITING, QueueTicketStatus.CALLED)},
+        fields={"called_at": now, "called_by": actor},
     )
-    return ticket
 
 
 # --- Automatic offer ----------------------------------------------------------------------------

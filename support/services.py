@@ -23,8 +23,9 @@ from accounts.permissions import (
 )
 from anef import uploads
 from anef.audit import audit_action
-from anef.services import row_locked, status_transition
+from anef.services import row_locked
 from anef.transactions import atomic_with_files, file_written
+from anef.workflow import transition
 from applications.models import Application, Prefecture
 from applications.selectors import prefecture_for_postal_code
 from support import emails, rules
@@ -47,7 +48,7 @@ from support.models import (
     token_hash,
 )
 from support.permissions import can_edit_saved_answers
-from support.workflow import target_state
+from support.workflow import WORKFLOW, target_state
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
@@ -80,14 +81,17 @@ def _transition(
     fields: dict[str, Any] | None = None,
     **event_params: Any,
 ) -> Ticket:
-    """Lock, check, change, record: the one path of every ticket change."""
-    locked, changes = status_transition(
-        ticket, target_state=target_state, action=action, fields=fields
+    """The one path of every ticket change: `anef.workflow.transition` locks, checks the table,
+    changes, writes the ticket event and the audit entry."""
+    return transition(
+        ticket,
+        workflow=WORKFLOW,
+        action=action,
+        actor=actor,
+        event=event,
+        fields=fields,
+        event_params=event_params,
     )
-    locked.save()
-    _event(locked, event, actor, **event_params)
-    audit_action(instance=locked, actor=actor, action=f"ticket_{action}", changes=changes)
-    return locked
 
 
 def _cleaned_attachments(attachments: Iterable[UploadedFile]) -> list[uploads.CleanFile]:

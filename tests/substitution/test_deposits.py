@@ -5,6 +5,7 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 
+from anef.workflow import TransitionNotAllowed
 from applications.enums import Channel
 from applications.models import Ground
 from applications.services import ApplicationError
@@ -117,3 +118,16 @@ def test_service_deposit_start_twice_for_a_case_refused(agent):
     with pytest.raises(services.SubstitutionError) as error:
         _start(agent, case=case)
     assert error.value.code == "deposit_started"
+
+
+def test_service_deposit_file_closed_case_refused_and_rolled_back(agent):
+    """Before the workflow engine, filing the deposit of a closed case silently moved the case
+    out of « closed »; the case table refuses it, and the dossier stays a draft."""
+    case = _start(agent)
+    with_all_documents(case.application)
+    services.case_close(case=case, actor=agent)
+    with pytest.raises(TransitionNotAllowed):
+        deposits.deposit_file(case=case, actor=agent)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    assert case.application.status == "draft"

@@ -57,6 +57,18 @@ def test_service_queue_call_next_in_order(reference_data):
     assert services.queue_call_next(desk=pan, actor=agent, now=MONDAY_10) is None
 
 
+def test_service_queue_call_next_tells_each_number_timeline(reference_data):
+    agent = PrefectureAgentFactory(prefecture=prefecture("75"))
+    pan = DeskFactory(kind=DeskKind.PAN)
+    for name in ("A", "B"):
+        services.queue_ticket_issue(desk=pan, actor=None, visitor_name=name, now=MONDAY_10)
+    first = services.queue_call_next(desk=pan, actor=agent, now=MONDAY_10)
+    second = services.queue_call_next(desk=pan, actor=agent, now=MONDAY_10)
+    kinds = [(event.kind, event.actor) for event in first.events.all()]
+    assert kinds == [("issued", None), ("called", agent), ("served", agent)]
+    assert list(second.events.values_list("kind", flat=True)) == ["issued", "called"]
+
+
 def test_model_queue_ticket_number_unique_per_desk_day(reference_data):
     pan = DeskFactory(kind=DeskKind.PAN)
     QueueTicket.objects.create(desk=pan, day=MONDAY_10.date(), number=1)
