@@ -5,8 +5,9 @@ All call `support.services` and read through `support.selectors`."""
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest
 
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 from anef.uploads import display_name, served_type
-from support.services import SupportError
 from support.workflow import TicketTransitionNotAllowed
 
 
@@ -18,8 +19,8 @@ def attempt(request: HttpRequest, call, success: str | None = None) -> bool:
 
     try:
         call()
-    except SupportError as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error)
         return False
     except TicketTransitionNotAllowed as error:
         messages.error(
