@@ -43,20 +43,13 @@ from accounts.mandate_notices import mandate_notice, send_not_a_person
 from accounts.models import Mandate, MandateEvent, User
 from anef import uploads
 from anef.audit import audit_action
+from anef.errors import DomainError
 from anef.transactions import atomic_with_files, file_written
 from applications.models import Ground
 
 logger = logging.getLogger(__name__)
 
 EXPIRY_EMAIL_TEMPLATE = "emails/mandate_expiring.txt"
-
-
-class MandateError(Exception):
-    """A request the rules refuse; `message` is plain language for the person."""
-
-    def __init__(self, code: str, message):
-        self.code, self.message = code, message
-        super().__init__(f"{code}: {message}")
 
 
 # --- Rules --------------------------------------------------------------------------------------
@@ -79,7 +72,7 @@ def mandate_end(starts_on: date, duration: str) -> date:
     if duration == MandateDuration.ONE_DAY:
         return starts_on
     if duration not in months:
-        raise MandateError("duration", gettext_lazy("Choose how long the mandate lasts."))
+        raise DomainError("duration", gettext_lazy("Choose how long the mandate lasts."))
     return _add_months(starts_on, months[duration]) - timedelta(days=1)
 
 
@@ -157,7 +150,7 @@ def mandate_acting_for_details(actor, instance) -> dict:
 def _helper_by_email(email: str) -> User:
     helper = User.objects.filter_by_email((email or "").strip()).filter(is_active=True).first()
     if helper is None or helper.role != Role.HELPER:
-        raise MandateError(
+        raise DomainError(
             "helper_unknown",
             _(
                 "We found no helper's account with this e-mail address. Ask the helper for the "
@@ -169,7 +162,7 @@ def _helper_by_email(email: str) -> User:
 
 def _check_dates(starts_on: date) -> None:
     if starts_on < _today():
-        raise MandateError("starts_on", _("The mandate cannot start in the past."))
+        raise DomainError("starts_on", _("The mandate cannot start in the past."))
 
 
 def _create(
@@ -190,7 +183,7 @@ def _create(
     """A new mandate. `proof` is given only when the person themselves gives it from their
     account (`mandate_grant`); any mandate a helper starts waits for a proof."""
     if person.pk == helper.pk:
-        raise MandateError("self", _("A person cannot give a mandate to themselves."))
+        raise DomainError("self", _("A person cannot give a mandate to themselves."))
     _check_dates(starts_on)
     mandate = Mandate.objects.create(
         person=person,
@@ -372,13 +365,13 @@ def mandate_request(
 def _check_scan(uploaded_file: UploadedFile) -> uploads.CleanFile:
     """The scan through the one upload pipeline (anef/uploads.py), as every document."""
     if uploaded_file is None or uploaded_file.size == 0:
-        raise MandateError("consent_file", _("Add the scan of the form signed by the person."))
+        raise DomainError("consent_file", _("Add the scan of the form signed by the person."))
     try:
         return uploads.process(
             uploaded_file, max_bytes=settings.DOCUMENT_MAX_BYTES, default_name="mandate"
         )
     except uploads.UploadRefused as refused:
-        raise MandateError("consent_file", refused.message) from refused
+        raise DomainError("consent_file", refused.message) from refused
 
 
 @atomic_with_files()
@@ -468,14 +461,14 @@ def _lock(mandate: Mandate) -> Mandate:
 
 def _check_pending(locked: Mandate) -> None:
     if locked.revoked_at is not None or locked.consented_at is not None:
-        raise MandateError("not_pending", _("This mandate is not waiting for an answer."))
+        raise DomainError("not_pending", _("This mandate is not waiting for an answer."))
     if locked.ends_on < _today():
-        raise MandateError("ended", _("This mandate has already ended."))
+        raise DomainError("ended", _("This mandate has already ended."))
 
 
 def _prove(locked: Mandate, *, via: str, by: User, action: str, details: dict | None = None):
     if by.pk == locked.helper_id:  # the database refuses it too (mandate_consent_proven)
-        raise MandateError("not_yours", _("This mandate is not yours."))
+        raise DomainError("not_yours", _("This mandate is not yours."))
     locked.consented_at = timezone.now()
     locked.confirmed_via = via
     locked.confirmed_by = by
@@ -504,7 +497,7 @@ def mandate_confirm(*, mandate: Mandate, person: User) -> Mandate:
     """The person confirms, from their account, a mandate a helper asked for or recorded."""
     locked = _lock(mandate)
     if locked.person_id != person.pk or person.role != Role.APPLICANT:
-        raise MandateError("not_yours", _("This mandate is not yours."))
+        raise DomainError("not_yours", _("This mandate is not yours."))
     _check_pending(locked)
     return _prove(locked, via=ConsentProof.PERSON_ACCOUNT, by=person, action="mandate_confirm")
 
@@ -519,8 +512,8 @@ def _nonce_hash(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def _link_invalid() -> MandateError:
-    return MandateError(
+def _link_invalid() -> DomainError:
+    return DomainError(
         "link_invalid",
         _("This link is not valid, or it was already used. Open « My helpers » in your account."),
     )
@@ -531,7 +524,7 @@ def mandate_for_link(token: str, *, lock: bool = False) -> Mandate:
     try:
         payload = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
     except signing.SignatureExpired as error:
-        raise MandateError(
+        raise DomainError(
             "link_expired",
             _("This link has expired. Open « My helpers » in your account to answer."),
         ) from error
@@ -555,7 +548,7 @@ def _link_user_check(mandate: Mandate, user) -> None:
     """Whoever holds the link proves they read the person's mailbox; but someone signed in to
     another account (the helper above all) is refused: they are not the person."""
     if getattr(user, "is_authenticated", False) and user.pk != mandate.person_id:
-        raise MandateError(
+        raise DomainError(
             "link_other_account",
             _(
                 "This link is for another account. Sign out, then open the link again, or "
@@ -647,11 +640,11 @@ def mandate_identity_check_record(
         or agent.prefecture_id not in mandate_check_prefecture_ids(locked)
         or not locked.consent_file
     ):
-        raise MandateError("not_yours", _("This mandate is not one your prefecture can check."))
+        raise DomainError("not_yours", _("This mandate is not one your prefecture can check."))
     _check_pending(locked)
     identity_document = (identity_document or "").strip()
     if not identity_document:
-        raise MandateError(
+        raise DomainError(
             "identity_document", _("Type the kind and number of the identity document you saw.")
         )
     locked.identity_document_checked = identity_document[:100]
@@ -690,9 +683,9 @@ def mandate_revoke(*, mandate: Mandate, person: User) -> Mandate:
     """The person ends a mandate, at any time, with immediate effect (or refuses a request)."""
     locked = _lock(mandate)
     if locked.person_id != person.pk:
-        raise MandateError("not_yours", _("This mandate is not yours."))
+        raise DomainError("not_yours", _("This mandate is not yours."))
     if locked.revoked_at is not None:
-        raise MandateError("already_revoked", _("This mandate is already revoked."))
+        raise DomainError("already_revoked", _("This mandate is already revoked."))
     return _end(locked, by=person, action="mandate_revoke")
 
 

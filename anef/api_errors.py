@@ -1,10 +1,13 @@
 """One shape for every API error: `{"code": "...", "message": "...", "details": {...}}`.
 
 DRF's own handler turns its exceptions, `Http404` and `PermissionDenied` into responses; this one
-also maps the domain's errors (`ApplicationError`, `TransitionNotAllowed`), Django's model
+also maps the domain's one error (`anef.errors.DomainError`, with the status it carries: the
+workflow engine's refused transitions are DomainErrors answered with 409), Django's model
 validation and the request-size guards, then rewrites every body to the same shape. A client
-reads `code` (stable, English), shows `message` (plain language, in the request's language) and
-may use `details` (which fields, which file, which documents are missing).
+reads `code` (stable, English), shows `message` (plain language, in the request's language)
+and may use `details` (which fields, which file, which documents are missing). API views call
+services and let refusals rise here: no per-view try/except. Anything else (a bug) is left to
+Django: a 500 that says nothing of it.
 """
 
 from typing import Any
@@ -24,11 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from anef.workflow import TransitionNotAllowed
-from applications.services import ApplicationError
-
-# Refusals that mean "this already exists": 409 rather than 400.
-CONFLICT_CODES = frozenset({"duplicate", "permit_duplicate", "foreigner_number_taken"})
+from anef.errors import DomainError
 
 
 def error_body(code: str, message: Any, details: dict | None = None) -> dict:
@@ -49,16 +48,8 @@ def _plain(value: Any) -> Any:
 
 
 def _domain_response(exc: Exception) -> Response | None:
-    if isinstance(exc, ApplicationError):
-        code = exc.code
-        http_status = (
-            status.HTTP_409_CONFLICT if code in CONFLICT_CODES else status.HTTP_400_BAD_REQUEST
-        )
-        return Response(error_body(code, exc.message, exc.params), status=http_status)
-    if isinstance(exc, TransitionNotAllowed):  # any model's: the engine words the message
-        return Response(
-            error_body(exc.code, exc.message, exc.params), status=status.HTTP_409_CONFLICT
-        )
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.params), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         details = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anef.emails import bilingual_message
 from anef.enums import OneTimeCodeChannel, OneTimeCodeClosure
+from anef.errors import DomainError
 from anef.models import OneTimeCode
 
 logger = logging.getLogger(__name__)
@@ -40,14 +41,6 @@ CODE_LIFETIME = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 MAX_CODES_PER_HOUR = 3
 MAX_CODES_PER_DAY = 10
-
-
-class OneTimeCodeError(Exception):
-    """A code refused or not sent; `message` is plain language for the person."""
-
-    def __init__(self, code: str, message):
-        self.code, self.message = code, message
-        super().__init__(f"{code}: {message}")
 
 
 def normalise_destination(channel: str, destination: str) -> str:
@@ -106,21 +99,21 @@ def one_time_code_send(
     now: datetime | None = None,
 ) -> OneTimeCode:
     """Issue a new code for `purpose` to `destination` and send it after commit; the previous
-    live code of the same purpose and address stops working. Refused (OneTimeCodeError
+    live code of the same purpose and address stops working. Refused (DomainError
     "too_many_codes") past the hourly or daily limit of the address."""
     if channel not in SENDERS:
-        raise OneTimeCodeError("channel", _("Codes cannot be sent this way."))
+        raise DomainError("channel", _("Codes cannot be sent this way."))
     now = now or timezone.now()
     destination_hash = destination_fingerprint(channel, destination)
     if not destination_hash or not purpose:
-        raise OneTimeCodeError("destination", _("There is no address to send a code to."))
+        raise DomainError("destination", _("There is no address to send a code to."))
     with transaction.atomic():
         sent = OneTimeCode.objects.filter(
             destination_hash=destination_hash, created_at__gt=now - timedelta(days=1)
         ).values_list("created_at", flat=True)
         last_hour = [moment for moment in sent if moment > now - timedelta(hours=1)]
         if len(last_hour) >= MAX_CODES_PER_HOUR or len(sent) >= MAX_CODES_PER_DAY:
-            raise OneTimeCodeError(
+            raise DomainError(
                 "too_many_codes",
                 _("Too many codes were sent to this address. Wait an hour and try again."),
             )
@@ -147,7 +140,7 @@ def one_time_code_send(
                     expires_at=now + CODE_LIFETIME,
                 )
         except IntegrityError:  # another code issued at the same moment: that one stands
-            raise OneTimeCodeError(
+            raise DomainError(
                 "busy", _("A code is already on its way to this address. Check your messages.")
             ) from None
         sender = SENDERS[channel]
@@ -169,7 +162,7 @@ def one_time_code_verify(
 ) -> OneTimeCode:
     """Check `code` for `purpose` and `destination`; the code is then closed (single use).
 
-    Raises OneTimeCodeError ("no_code", "expired", "wrong", "too_many_attempts"). Runs in its own
+    Raises DomainError ("no_code", "expired", "wrong", "too_many_attempts"). Runs in its own
     durable transaction, so it cannot be called inside another one: a wrong attempt is counted
     for good, whatever the caller does next."""
     now = now or timezone.now()
@@ -190,7 +183,7 @@ def one_time_code_verify(
         )
         outcome = _check(live, purpose=purpose, answer=answer, now=now)
     if outcome != "ok":
-        raise OneTimeCodeError(outcome, MESSAGES[outcome])
+        raise DomainError(outcome, MESSAGES[outcome])
     return live
 
 

@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils.functional import lazy
 
 from anef.audit import audit_action
+from anef.errors import DomainError
 
 M = TypeVar("M", bound=models.Model)
 
@@ -36,20 +37,21 @@ def _refusal_text(template: Any, label: Any) -> str:
 _refusal_lazy = lazy(_refusal_text, str)
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(DomainError):
     """The row is not in a status from which this action is possible (now, or any more: another
     person may have acted first). Nothing was written. `message` is plain language for the person
-    or the agent; `code` is for the API."""
-
-    code = "transition_not_allowed"
-    http_status = 409
+    or the agent; `code` is for the API; the answer is a 409."""
 
     def __init__(self, *, workflow: "Workflow", action: str, status: str):
         self.workflow_name = workflow.name
         self.action, self.status = action, status
-        self.message = workflow.refusal(status)
-        self.params = {"action": action, "status": status}
-        super().__init__(f"{workflow.name}: {action!r} is not allowed from {status!r}")
+        super().__init__(
+            "transition_not_allowed",
+            workflow.refusal(status),
+            http_status=409,
+            action=action,
+            status=status,
+        )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ApplicantProfile, PreviousAddress, User
 from anef import uploads
 from anef.audit import audit_action
+from anef.errors import DomainError
 from anef.services import row_locked
 from anef.transactions import atomic_with_files, file_written
 from anef.workflow import transition
@@ -50,14 +51,6 @@ from applications.selectors import (
 from applications.workflow import OPEN_STATES, WORKFLOW, allowed_actions
 
 EVIDENCE_DOCUMENT_TYPE = "supporting_evidence"
-
-
-class ApplicationError(Exception):
-    """A request the rules refuse; `message` is plain language for the person."""
-
-    def __init__(self, code: str, message, **params: Any):
-        self.code, self.message, self.params = code, message, params
-        super().__init__(f"{code}: {message}")
 
 
 # --- Helpers: one event and one audit entry per change ---------------------------------------
@@ -124,7 +117,7 @@ def permit_declare(
 ) -> ResidencePermit:
     """Declare a residence permit the person holds or held (number, type, validity, handover)."""
     if valid_until <= valid_from:
-        raise ApplicationError("permit_dates", _("The end date must come after the start date."))
+        raise DomainError("permit_dates", _("The end date must come after the start date."))
     if handed_over and handed_over_on is None:
         handed_over_on = valid_from
     permit = ResidencePermit(
@@ -143,7 +136,7 @@ def permit_declare(
         with transaction.atomic():
             permit.save()
     except IntegrityError as exc:
-        raise ApplicationError(
+        raise DomainError(
             "permit_duplicate", _("You have already declared a card with this number.")
         ) from exc
     audit_action(instance=permit, actor=actor, action="permit_declare")
@@ -171,17 +164,15 @@ def application_create(
     """Start a dossier. Any number may be open at once; only an exact duplicate (same ground and
     procedure, still open) is refused (DESIGN.md §1 point 3)."""
     if not ground.active or not rules.procedure_is_offered(ground.procedure_kinds, kind):
-        raise ApplicationError(
+        raise DomainError(
             "procedure_not_offered", _("This procedure is not possible on this ground.")
         )
     profile = ApplicantProfile.objects.filter(user=applicant).first()
     if profile is None:
-        raise ApplicationError(
-            "profile_missing", _("Please fill in your identity and address first.")
-        )
+        raise DomainError("profile_missing", _("Please fill in your identity and address first."))
     prefecture = prefecture_for_postal_code(profile.postal_code)
     if prefecture is None:
-        raise ApplicationError(
+        raise DomainError(
             "no_prefecture",
             _(
                 "We cannot find the prefecture for your postal code. Check your address, or "
@@ -190,27 +181,27 @@ def application_create(
         )
     if kind == ProcedureKind.RENEWAL:
         if renews_permit is None:
-            raise ApplicationError(
+            raise DomainError(
                 "permit_required", _("For a renewal, choose the card you want to renew.")
             )
         if renews_permit.holder_id != applicant.pk:
-            raise ApplicationError("permit_required", _("This card is not yours."))
+            raise DomainError("permit_required", _("This card is not yours."))
     elif (
         kind == ProcedureKind.CHANGE_OF_STATUS
         and renews_permit is not None
         and renews_permit.holder_id != applicant.pk
     ):
         # A change of status continues the permit held: its API chain is that permit's.
-        raise ApplicationError("permit_required", _("This card is not yours."))
+        raise DomainError("permit_required", _("This card is not yours."))
     if kind != ProcedureKind.RENEWAL and requested_card != RequestedCard.SAME:
-        raise ApplicationError(
+        raise DomainError(
             "requested_card", _("Only a renewal can ask for a longer card than the current one.")
         )
     duplicate = Application.objects.filter(
         applicant=applicant, ground=ground, kind=kind, status__in=OPEN_STATES
     ).first()
     if duplicate is not None:
-        raise ApplicationError(
+        raise DomainError(
             "duplicate",
             _(
                 "You already have an open application on this ground for this procedure "
@@ -234,7 +225,7 @@ def application_create(
         existing = Application.objects.filter(
             applicant=applicant, ground=ground, kind=kind, status__in=OPEN_STATES
         ).first()
-        raise ApplicationError(
+        raise DomainError(
             "duplicate",
             _("You already have an open application on this ground for this procedure."),
             reference=existing.reference if existing else "",
@@ -255,7 +246,7 @@ def _cleaned(uploaded_file: UploadedFile, batch: uploads.Batch | None = None) ->
             default_name="document",
         )
     except uploads.UploadRefused as refused:
-        raise ApplicationError(refused.code, refused.message, name=refused.name) from refused
+        raise DomainError(refused.code, refused.message, name=refused.name) from refused
 
 
 def _document_store(
@@ -303,12 +294,12 @@ def document_add(
     request share one `batch` (count, size and CPU limits of anef/uploads.py)."""
     locked = row_locked(application)
     if not locked.documents_editable:
-        raise ApplicationError(
+        raise DomainError(
             "documents_closed",
             _("Documents can no longer be changed: a decision has been taken."),
         )
     if not locked.ground.requirements.filter(document_type=document_type).exists():
-        raise ApplicationError(
+        raise DomainError(
             "document_not_in_checklist",
             _("This document is not part of the list for this application."),
         )
@@ -323,12 +314,12 @@ def document_add(
 @transaction.atomic
 def document_remove(*, document: Document, actor: User) -> None:
     if document.error_report_id is not None:
-        raise ApplicationError(
+        raise DomainError(
             "evidence_kept", _("Evidence sent with an error report is kept with the report.")
         )
     application = row_locked(document.application)
     if not application.documents_editable:
-        raise ApplicationError(
+        raise DomainError(
             "documents_closed",
             _("Documents can no longer be changed: a decision has been taken."),
         )
@@ -338,7 +329,7 @@ def document_remove(*, document: Document, actor: User) -> None:
         .exclude(pk=document.pk)
         .exists()
     ):
-        raise ApplicationError(
+        raise DomainError(
             "last_file",
             _("Add the new file first, then remove this one: this piece cannot stay empty."),
         )
@@ -362,7 +353,7 @@ def _refuse_renewal_before_its_window(application: Application) -> None:
     policy = Policy.from_settings()
     if timing(timezone.localdate(), permit.valid_until, policy) == FILING_TOO_EARLY:
         window = renewal_filing_window(permit.valid_until, policy)
-        raise ApplicationError(
+        raise DomainError(
             "renewal_too_early",
             _(
                 "It is too early to file this renewal: you can file it from %(opens)s "
@@ -381,7 +372,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
     """File the dossier: only when every mandatory piece has at least one file."""
     missing = application_missing_documents(application)
     if missing:
-        raise ApplicationError(
+        raise DomainError(
             "missing_documents",
             _("Some documents are missing: %(documents)s.")
             % {"documents": ", ".join(str(document_type.label) for document_type in missing)},
@@ -424,15 +415,15 @@ def correction_request_create(
     document_types: list[DocumentType] | tuple = (),
 ) -> CorrectionRequest:
     if not message.strip():
-        raise ApplicationError("message_required", _("Say what must be corrected."))
+        raise DomainError("message_required", _("Say what must be corrected."))
     checklist = set(application.ground.requirements.values_list("document_type_id", flat=True))
     if any(document_type.pk not in checklist for document_type in document_types):
-        raise ApplicationError(
+        raise DomainError(
             "document_not_in_checklist",
             _("Ask only for documents of this application's list."),
         )
     if deadline <= timezone.localdate():
-        raise ApplicationError("deadline", _("The deadline must be a future date."))
+        raise DomainError("deadline", _("The deadline must be a future date."))
     updated = _transition(
         application,
         action="request_correction",
@@ -456,7 +447,7 @@ def correction_answer(*, application: Application, actor: User, answer: str) -> 
         .first()
     )
     if correction is None:
-        raise ApplicationError("no_correction", _("No correction is waiting for your answer."))
+        raise DomainError("no_correction", _("No correction is waiting for your answer."))
     missing = [
         document_type
         for document_type in correction.document_types.all()
@@ -465,7 +456,7 @@ def correction_answer(*, application: Application, actor: User, answer: str) -> 
         ).exists()
     ]
     if missing:
-        raise ApplicationError(
+        raise DomainError(
             "missing_documents",
             _("Add the documents asked for first: %(documents)s.")
             % {"documents": ", ".join(str(document_type.label) for document_type in missing)},
@@ -526,14 +517,14 @@ def _reasoned_decision(
 ) -> Application:
     """A refusal or a closure states its reason, explanation, legal basis and remedies."""
     if reason is None or reason.kind != expected_kind:
-        raise ApplicationError("reason_required", _("Choose a reason from the list."))
+        raise DomainError("reason_required", _("Choose a reason from the list."))
     for value, message in (
         (explanation, _("Explain the decision in plain words.")),
         (legal_basis, _("Give the legal basis of the decision.")),
         (remedies, _("Give the remedies and their deadlines.")),
     ):
         if not (value or "").strip():
-            raise ApplicationError("reasons_incomplete", message)
+            raise DomainError("reasons_incomplete", message)
     return _transition(
         application,
         action=action,
@@ -652,13 +643,11 @@ def error_report_create(
 ) -> ErrorReport:
     """The person says the record is wrong, with evidence; allowed at any stage once filed."""
     if application.status == ApplicationStatus.DRAFT:
-        raise ApplicationError(
-            "not_filed", _("Your application is still a draft: correct it directly.")
-        )
+        raise DomainError("not_filed", _("Your application is still a draft: correct it directly."))
     if category not in ErrorReportCategory.values:
-        raise ApplicationError("category", _("Choose what is wrong."))
+        raise DomainError("category", _("Choose what is wrong."))
     if not description.strip():
-        raise ApplicationError("description_required", _("Describe the error in a few words."))
+        raise DomainError("description_required", _("Describe the error in a few words."))
     batch = uploads.Batch(expected=len(evidence))
     cleaned = [_cleaned(upload, batch) for upload in evidence]  # all checked before any is stored
     report = ErrorReport.objects.create(
@@ -681,7 +670,7 @@ def error_report_create(
 def _open_report(report: ErrorReport) -> ErrorReport:
     locked = ErrorReport.objects.select_for_update().get(pk=report.pk)
     if locked.status != ErrorReportStatus.OPEN:
-        raise ApplicationError("report_closed", _("This error report has already been answered."))
+        raise DomainError("report_closed", _("This error report has already been answered."))
     return locked
 
 
@@ -700,13 +689,13 @@ def error_report_accept(
     locked = _open_report(report)
     application = locked.application
     if reopen and "reopen" not in allowed_actions(application.status):
-        raise ApplicationError(
+        raise DomainError(
             "cannot_reopen", _("Only a refused or closed application can be re-opened.")
         )
     if locked.category == ErrorReportCategory.PREVIOUS_CARD_HANDOVER:
         permit = application.renews_permit
         if permit is None:
-            raise ApplicationError(
+            raise DomainError(
                 "no_permit", _("This application renews no recorded card: correct it in the admin.")
             )
         if not permit.handed_over:
@@ -757,7 +746,7 @@ def error_report_accept(
 @transaction.atomic
 def error_report_reject(*, report: ErrorReport, actor: User, note: str) -> ErrorReport:
     if not note.strip():
-        raise ApplicationError("reason_required", _("Say why the report is rejected."))
+        raise DomainError("reason_required", _("Say why the report is rejected."))
     locked = _open_report(report)
     locked.status = ErrorReportStatus.REJECTED
     locked.resolution_note = note
@@ -777,10 +766,10 @@ def foreigner_number_attach(*, profile: ApplicantProfile, number: str, actor: Us
     """An agent attaches the foreigner number to a person who had none (DESIGN.md §7 sc. 4)."""
     number = (number or "").strip()
     if not (len(number) == 10 and number.isdigit()):
-        raise ApplicationError("foreigner_number", _("A foreigner number has exactly 10 digits."))
+        raise DomainError("foreigner_number", _("A foreigner number has exactly 10 digits."))
     locked = ApplicantProfile.objects.select_for_update().get(pk=profile.pk)
     if ApplicantProfile.objects.filter(foreigner_number=number).exclude(pk=locked.pk).exists():
-        raise ApplicationError(
+        raise DomainError(
             "foreigner_number_taken",
             _("This foreigner number is already attached to another person."),
         )
@@ -810,7 +799,7 @@ def address_change(
     the new département (both the person and the agents see it in the timeline)."""
     new_prefecture = prefecture_for_postal_code(postal_code)
     if new_prefecture is None:
-        raise ApplicationError(
+        raise DomainError(
             "no_prefecture",
             _(
                 "We cannot find the prefecture for this postal code. Check it, or contact us so "

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anef.audit import audit_action
+from anef.errors import DomainError
 from attestations import numbers
 from attestations.models import Attestation, ShareCode, ShareCodeConsultation, VerifierKind
 from attestations.verification import VerificationStatus, effective_status
@@ -28,15 +29,6 @@ VERIFIER_NAME_MAX = 200
 # An attestation may be shared while it is in force or before it starts (an API is in the
 # person's hands 15 days ahead, and an employer may want to see it before the card expires).
 SHAREABLE = (VerificationStatus.VALID, VerificationStatus.NOT_YET_VALID)
-
-
-class ShareCodeError(Exception):
-    """A refusal, with a stable code and a plain-language message for the person."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 # --- Codes --------------------------------------------------------------------------------------
@@ -101,31 +93,29 @@ def share_code_create(
     force (or about to be), for 1 to 30 days."""
     now = now or timezone.now()
     if attestation.holder_id is None or attestation.holder_id != getattr(actor, "pk", None):
-        raise ShareCodeError(
-            "not_holder", _("Only the person named on the attestation can share it.")
-        )
+        raise DomainError("not_holder", _("Only the person named on the attestation can share it."))
     if (held_until := recovery_hold_until(actor, now)) is not None:  # issue 15
-        raise ShareCodeError("recovery_hold", recovery_hold_message(held_until))
+        raise DomainError("recovery_hold", recovery_hold_message(held_until))
     status = effective_status(attestation, timezone.localdate(now), has_newer=False)
     if status not in SHAREABLE:
-        raise ShareCodeError(
+        raise DomainError(
             "attestation_not_valid",
             _("This attestation is no longer valid: share the attestation in force instead."),
         )
     verifier_name = (verifier_name or "").strip()
     if not verifier_name:
-        raise ShareCodeError(
+        raise DomainError(
             "verifier_name_missing", _("Say who the code is for (for example, the employer).")
         )
     if len(verifier_name) > VERIFIER_NAME_MAX:
-        raise ShareCodeError(
+        raise DomainError(
             "verifier_name_too_long",
             _("The name is too long (%(max)s characters at most).") % {"max": VERIFIER_NAME_MAX},
         )
     if verifier_kind not in VerifierKind.values:
-        raise ShareCodeError("verifier_kind_invalid", _("Choose who the code is for."))
+        raise DomainError("verifier_kind_invalid", _("Choose who the code is for."))
     if not isinstance(valid_days, int) or not MIN_DAYS <= valid_days <= MAX_DAYS:
-        raise ShareCodeError(
+        raise DomainError(
             "duration_invalid",
             _("A code lasts from %(min)s to %(max)s days.") % {"min": MIN_DAYS, "max": MAX_DAYS},
         )
@@ -154,16 +144,14 @@ def share_code_create(
                 return share_code
         except IntegrityError:
             continue
-    raise ShareCodeError("try_again", _("The code could not be created. Please try again."))
+    raise DomainError("try_again", _("The code could not be created. Please try again."))
 
 
 def share_code_revoke(*, share_code: ShareCode, actor, now: datetime | None = None) -> ShareCode:
     """The code stops working at once. Revoking twice changes nothing."""
     now = now or timezone.now()
     if share_code.created_by_id != getattr(actor, "pk", None):
-        raise ShareCodeError(
-            "not_holder", _("Only the person who created this code can revoke it.")
-        )
+        raise DomainError("not_holder", _("Only the person who created this code can revoke it."))
     with transaction.atomic():
         locked = ShareCode.objects.select_for_update().get(pk=share_code.pk)
         if locked.revoked_at is None:
@@ -189,7 +177,7 @@ def share_code_consult(
     if len(normalised) != CODE_LENGTH or any(
         character not in numbers.ALPHABET for character in normalised
     ):
-        raise ShareCodeError(
+        raise DomainError(
             "malformed",
             _("A share code has 10 letters and digits, like 7K3M9-Q2XRB. Check what you typed."),
         )
@@ -201,18 +189,18 @@ def share_code_consult(
             .first()
         )
         if share_code is None:
-            raise ShareCodeError(
+            raise DomainError(
                 "unknown",
                 _("This code does not exist. Check what you typed, or ask the person again."),
             )
         state = share_code_state(share_code, now)
         if state == "revoked":
-            raise ShareCodeError(
+            raise DomainError(
                 "revoked",
                 _("The person has withdrawn this code. Ask them for a new one if needed."),
             )
         if state == "expired":
-            raise ShareCodeError(
+            raise DomainError(
                 "expired", _("This code has expired. Ask the person for a new one if needed.")
             )
         ShareCodeConsultation.objects.create(

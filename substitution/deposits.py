@@ -19,6 +19,7 @@ from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
 from accounts.services import applicant_profile_create, user_create
 from anef.audit import audit_action
+from anef.errors import DomainError
 from anef.services import row_locked
 from anef.workflow import transition
 from applications import services as application_services
@@ -26,7 +27,7 @@ from applications.models import Application, Ground, ResidencePermit
 from applications.selectors import prefecture_for_postal_code
 from substitution.enums import CaseOrigin, CaseStatus, DepositChannel
 from substitution.models import SubstitutionCase
-from substitution.services import SubstitutionError, open_case
+from substitution.services import open_case
 from substitution.workflow import CASE
 
 # People who deposit on paper may have no e-mail address; their account gets a placeholder one
@@ -40,9 +41,7 @@ def _person_get_or_create(
     email = (email or "").strip().lower()
     user = User.objects.filter_by_email(email).first() if email else None
     if user is not None and user.role != Role.APPLICANT:
-        raise SubstitutionError(
-            "not_an_applicant", _("This e-mail address belongs to a staff account.")
-        )
+        raise DomainError("not_an_applicant", _("This e-mail address belongs to a staff account."))
     if user is None:
         user = user_create(
             email=email or f"depot.{secrets.token_hex(6)}@{NO_EMAIL_DOMAIN}",
@@ -57,7 +56,7 @@ def _person_get_or_create(
         try:
             applicant_profile_create(user=user, **identity)
         except ValidationError as exc:  # the model's validation says what is wrong, plainly
-            raise SubstitutionError(
+            raise DomainError(
                 "identity", " ".join(str(m) for m in exc.messages), errors=exc.message_dict
             ) from exc
     elif identity.get("foreigner_number") and not profile.foreigner_number:
@@ -90,10 +89,10 @@ def deposit_start(
     """Record the person and start their application, marked with its channel. Without a case
     (a letter arrives out of the blue) a case of origin « prefecture » is opened for it."""
     if channel not in DepositChannel.values:
-        raise SubstitutionError("channel", _("Say how the application was received."))
+        raise DomainError("channel", _("Say how the application was received."))
     prefecture = prefecture_for_postal_code(postal_code)
     if prefecture is None or prefecture.pk != agent.prefecture_id:
-        raise SubstitutionError(
+        raise DomainError(
             "other_prefecture",
             _(
                 "This address is not in your prefecture's département: the application must be "
@@ -103,9 +102,9 @@ def deposit_start(
     if case is not None:
         case = row_locked(case)
         if not case.is_open or case.status == CaseStatus.DEPOSIT_RECEIVED:
-            raise SubstitutionError("case_closed", _("This case already has its deposit."))
+            raise DomainError("case_closed", _("This case already has its deposit."))
         if case.application_id is not None:
-            raise SubstitutionError(
+            raise DomainError(
                 "deposit_started", _("A deposit is already being recorded for this case.")
             )
     user = _person_get_or_create(
@@ -167,9 +166,9 @@ def deposit_file(*, case: SubstitutionCase, actor: User) -> Application:
     receipt is issued and the attestation rules apply from now on."""
     locked = row_locked(case)
     if locked.application_id is None:
-        raise SubstitutionError("no_deposit", _("Record the person and the application first."))
+        raise DomainError("no_deposit", _("Record the person and the application first."))
     if locked.status == CaseStatus.DEPOSIT_RECEIVED:
-        raise SubstitutionError("already_filed", _("This deposit is already filed."))
+        raise DomainError("already_filed", _("This deposit is already filed."))
     application = application_services.application_submit(
         application=locked.application, actor=actor
     )

@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from anef.audit import audit_action
-from anef.one_time_codes import OneTimeCodeError, one_time_code_send, one_time_code_verify
+from anef.errors import DomainError
+from anef.one_time_codes import one_time_code_send, one_time_code_verify
 from anef.services import row_locked
 from applications.models import Prefecture
 from substitution import rules, selectors
 from substitution.enums import AppointmentStatus, CaseEventKind, CaseOrigin
 from substitution.models import Appointment, CaseEvent, SubstitutionCase
-from substitution.services import SubstitutionError, appointment_cancel, open_case
+from substitution.services import appointment_cancel, open_case
 
 
 def _code_purpose(case: SubstitutionCase) -> str:
@@ -49,12 +50,12 @@ def case_open_from_failures(
     cases within a day."""
     now = now or timezone.now()
     if not selectors.failure_offer_due(email=contact_email, now=now):
-        raise SubstitutionError(
+        raise DomainError(
             "offer_not_due",
             _("We found no repeated failed attempts with this e-mail address."),
         )
     if selectors.case_open_for_email(contact_email) is not None:
-        raise SubstitutionError(
+        raise DomainError(
             "address_has_case",
             _(
                 "A case is already open for this e-mail address: use the private link we sent "
@@ -64,7 +65,7 @@ def case_open_from_failures(
     network = selectors.network_fingerprint(origin_ip)
     opened = selectors.cases_opened_from_network(network, since=now - rules.LIMIT_WINDOW)
     if rules.over_limit(opened, rules.CASES_PER_NETWORK):
-        raise SubstitutionError(
+        raise DomainError(
             "network_limit",
             _(
                 "Too many cases were opened from your connection today. Call the contact "
@@ -85,15 +86,12 @@ def case_open_from_failures(
 def case_code_send(*, case: SubstitutionCase, now: datetime | None = None) -> None:
     """Send a code to the case's e-mail address, for the person to type back on the case page."""
     if not selectors.case_needs_verified_email(case) or not case.is_open:
-        raise SubstitutionError("no_code_needed", _("Your e-mail address needs no confirmation."))
+        raise DomainError("no_code_needed", _("Your e-mail address needs no confirmation."))
     if not case.contact_email:
-        raise SubstitutionError(
+        raise DomainError(
             "no_email", _("This case has no e-mail address. Call the contact centre.")
         )
-    try:
-        one_time_code_send(purpose=_code_purpose(case), destination=case.contact_email, now=now)
-    except OneTimeCodeError as error:
-        raise SubstitutionError(error.code, error.message) from error
+    one_time_code_send(purpose=_code_purpose(case), destination=case.contact_email, now=now)
 
 
 def case_email_verify(
@@ -105,17 +103,14 @@ def case_email_verify(
     happens next); then the case is marked. A second open case with the same confirmed address
     is refused by the database (`substitution_case_one_open_per_verified_email`)."""
     if not selectors.case_needs_verified_email(case):
-        raise SubstitutionError("no_code_needed", _("Your e-mail address is already confirmed."))
-    try:
-        one_time_code_verify(
-            purpose=_code_purpose(case), destination=case.contact_email, code=code, now=now
-        )
-    except OneTimeCodeError as error:
-        raise SubstitutionError(error.code, error.message) from error
+        raise DomainError("no_code_needed", _("Your e-mail address is already confirmed."))
+    one_time_code_verify(
+        purpose=_code_purpose(case), destination=case.contact_email, code=code, now=now
+    )
     try:
         return _case_email_verified(case, now=now or timezone.now())
     except IntegrityError:
-        raise SubstitutionError(
+        raise DomainError(
             "address_has_case",
             _("Another case is open for this e-mail address. Call the contact centre."),
         ) from None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.permissions import can_use_back_office, is_contact_centre_agent, is_helper
 from anef.audit import audit_action
+from anef.errors import DomainError
 from anef.services import row_locked
 from anef.workflow import transition
 from applications.models import Prefecture
@@ -45,14 +46,6 @@ from substitution.models import (
 from substitution.workflow import APPOINTMENT, CASE, QUEUE_TICKET
 
 logger = logging.getLogger(__name__)
-
-
-class SubstitutionError(Exception):
-    """A request the rules refuse; `message` is plain language for the person."""
-
-    def __init__(self, code: str, message, **params: Any):
-        self.code, self.message, self.params = code, message, params
-        super().__init__(f"{code}: {message}")
 
 
 def _case_event(
@@ -91,9 +84,9 @@ def open_case(
     case starts in `appointment` mode; a postal or e-mail deposit may be chosen later on request.
     The prefecture defaults to the one of the person's address when they have a profile."""
     if origin not in CaseOrigin.values:
-        raise SubstitutionError("origin", _("Unknown origin of the case."))
+        raise DomainError("origin", _("Unknown origin of the case."))
     if person is None and not (contact_email or contact_phone):
-        raise SubstitutionError(
+        raise DomainError(
             "contact_required",
             _("Give an e-mail address or a phone number so that we can reach the person."),
         )
@@ -138,10 +131,10 @@ def case_mode_change(*, case: SubstitutionCase, mode: str, actor: User | None) -
     """The person asks to file by post or by e-mail instead (or back to an appointment); the
     appointment stays offered whatever the mode (arrêté of 1 August 2023)."""
     if mode not in CaseMode.values:
-        raise SubstitutionError("mode", _("Choose how you want to file."))
+        raise DomainError("mode", _("Choose how you want to file."))
     locked = row_locked(case)
     if not locked.is_open:
-        raise SubstitutionError("case_closed", _("This case is closed."))
+        raise DomainError("case_closed", _("This case is closed."))
     before = locked.mode
     if before == mode:
         return locked
@@ -161,7 +154,7 @@ def case_mode_change(*, case: SubstitutionCase, mode: str, actor: User | None) -
 def case_close(*, case: SubstitutionCase, actor: User, note: str = "") -> SubstitutionCase:
     locked = row_locked(case)
     if not locked.is_open:
-        raise SubstitutionError("case_closed", _("This case is already closed."))
+        raise DomainError("case_closed", _("This case is already closed."))
     for appointment in locked.appointments.filter(status=AppointmentStatus.BOOKED):
         _appointment_cancel_locked(appointment, actor)
     return transition(
@@ -193,13 +186,13 @@ def slots_generate(
     """Create the slots of a weekly pattern; slots that already exist (same desk and start) are
     kept as they are, so generating the same weeks twice is harmless. Returns how many are new."""
     if capacity < 1:
-        raise SubstitutionError("capacity", _("A slot receives at least one person."))
+        raise DomainError("capacity", _("A slot receives at least one person."))
     if minutes < 5:
-        raise SubstitutionError("minutes", _("A slot lasts at least 5 minutes."))
+        raise DomainError("minutes", _("A slot lasts at least 5 minutes."))
     if last_day < first_day:
-        raise SubstitutionError("dates", _("The last day must come after the first day."))
+        raise DomainError("dates", _("The last day must come after the first day."))
     if (last_day - first_day).days > 366:
-        raise SubstitutionError("dates", _("Generate at most one year of slots at once."))
+        raise DomainError("dates", _("Generate at most one year of slots at once."))
     times = rules.weekly_pattern_slots(
         first_day=first_day,
         last_day=last_day,
@@ -270,21 +263,21 @@ def appointment_book(
     now = now or timezone.now()
     locked_case = row_locked(case)
     if not locked_case.is_open or locked_case.status == CaseStatus.DEPOSIT_RECEIVED:
-        raise SubstitutionError("case_not_bookable", _("This case no longer takes an appointment."))
+        raise DomainError("case_not_bookable", _("This case no longer takes an appointment."))
     network = ""
     if _self_service(actor):
         network = selectors.network_fingerprint(origin_ip)
         _self_service_booking_check(locked_case, actor=actor, network=network, now=now)
     locked_slot = Slot.objects.select_for_update().select_related("desk").get(pk=slot.pk)
     if locked_slot.starts_at <= now:
-        raise SubstitutionError("slot_past", _("This time has passed. Choose another one."))
+        raise DomainError("slot_past", _("This time has passed. Choose another one."))
     if not locked_slot.desk.active:
-        raise SubstitutionError("slot_closed", _("This desk no longer receives appointments."))
+        raise DomainError("slot_closed", _("This desk no longer receives appointments."))
     if (
         locked_case.prefecture_id is not None
         and locked_slot.desk.prefecture_id != locked_case.prefecture_id
     ):
-        raise SubstitutionError(
+        raise DomainError(
             "slot_other_prefecture", _("Choose a time at the desk of your prefecture.")
         )
     previous = (
@@ -297,9 +290,7 @@ def appointment_book(
         return previous  # booked twice (a double click): nothing changes
     taken = locked_slot.appointments.filter(status__in=LIVE_APPOINTMENT_STATES).count()
     if taken >= locked_slot.capacity:
-        raise SubstitutionError(
-            "slot_full", _("This time has just been taken. Choose another one.")
-        )
+        raise DomainError("slot_full", _("This time has just been taken. Choose another one."))
     if previous is not None:
         _appointment_cancel_locked(previous, actor)
     if locked_case.prefecture_id is None:
@@ -344,7 +335,7 @@ def _self_service_booking_check(
     case: SubstitutionCase, *, actor: User | None, network: str, now: datetime
 ) -> None:
     if selectors.case_needs_verified_email(case):
-        raise SubstitutionError(
+        raise DomainError(
             "email_unverified",
             _(
                 "Before you book, confirm your e-mail address with the code we send to it. "
@@ -357,7 +348,7 @@ def _self_service_booking_check(
         network, since=now - rules.LIMIT_WINDOW, other_than=case
     )
     if rules.over_limit(booked, rules.BOOKED_CASES_PER_NETWORK):
-        raise SubstitutionError(
+        raise DomainError(
             "network_limit",
             _(
                 "Too many appointments were booked from your connection today. Call the "
@@ -380,7 +371,7 @@ def _locked_appointment(appointment: Appointment) -> tuple[Appointment, Substitu
 def appointment_cancel(*, appointment: Appointment, actor: User | None) -> Appointment:
     locked, case = _locked_appointment(appointment)
     if locked.status != AppointmentStatus.BOOKED:
-        raise SubstitutionError(
+        raise DomainError(
             "appointment_not_booked", _("This appointment cannot be cancelled any more.")
         )
     cancelled = _appointment_cancel_locked(locked, actor)
@@ -397,9 +388,9 @@ def appointment_mark(
     now = now or timezone.now()
     locked, case = _locked_appointment(appointment)
     if locked.status != AppointmentStatus.BOOKED:
-        raise SubstitutionError("appointment_not_booked", _("This appointment is already marked."))
+        raise DomainError("appointment_not_booked", _("This appointment is already marked."))
     if locked.slot.starts_at > now:
-        raise SubstitutionError(
+        raise DomainError(
             "appointment_future", _("You can mark an appointment only once its time has come.")
         )
     marked = transition(
@@ -495,13 +486,11 @@ def queue_ticket_issue(
     local = timezone.localtime(now)
     locked = Desk.objects.select_for_update().get(pk=desk.pk)
     if locked.kind != DeskKind.PAN:
-        raise SubstitutionError(
+        raise DomainError(
             "not_pan", _("Walk-in tickets are given at the digital reception point (PAN).")
         )
     if not locked.active or not rules.is_open(locked.opening_hours, local):
-        raise SubstitutionError(
-            "desk_closed", _("The digital reception point is closed at this time.")
-        )
+        raise DomainError("desk_closed", _("The digital reception point is closed at this time."))
     day = local.date()
     last = (
         QueueTicket.objects.filter(desk=locked, day=day)
@@ -587,7 +576,7 @@ def offer_accept(
     case = selectors.case_open_for_person(person)
     if case is None:
         if not selectors.failure_offer_due(user=person, now=now):
-            raise SubstitutionError(
+            raise DomainError(
                 "offer_not_due",
                 _("Call the contact centre: a person will help you and can offer an appointment."),
             )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import is_contact_centre_agent
+from anef.errors import DomainError
 from anef.services import row_locked
 from applications.models import Prefecture
 from applications.selectors import prefecture_for_postal_code
@@ -16,7 +17,6 @@ from support import emails
 from support.enums import AuthorSide, MessageKind, TicketEventKind
 from support.models import Ticket
 from support.services import (
-    SupportError,
     _message_add,
     _on_commit,
     _profile_of,
@@ -79,21 +79,21 @@ def ticket_confirm_technical_impossibility(
     """
     from attestations.services import issue_technical_impossibility
     from substitution.enums import CaseOrigin
-    from substitution.services import SubstitutionError, open_case
+    from substitution.services import open_case
 
     if not is_contact_centre_agent(actor):
-        raise SupportError("forbidden", _("Only contact-centre agents confirm this."))
+        raise DomainError("forbidden", _("Only contact-centre agents confirm this."))
     description = (blocking_description or "").strip()
     if not description:
-        raise SupportError(
+        raise DomainError(
             "description_required", _("Describe the technical problem that blocks the person.")
         )
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not (first_name or last_name):
-        raise SupportError("name_required", _("Give the person's name as it must be printed."))
+        raise DomainError("name_required", _("Give the person's name as it must be printed."))
     locked = row_locked(ticket)
     if locked.acknowledgement_id is not None or locked.substitution_case_id is not None:
-        raise SupportError(
+        raise DomainError(
             "already_confirmed",
             _("The technical impossibility was already confirmed for this request."),
         )
@@ -114,21 +114,18 @@ def ticket_confirm_technical_impossibility(
         holder=person,
         prefecture=prefecture,
     )
-    try:
-        case = open_case(
-            origin=CaseOrigin.CONTACT_CENTRE,
-            person=person,
-            contact_name=f"{first_name} {last_name}".strip(),
-            contact_email=locked.email,
-            contact_phone=locked.phone,
-            foreigner_number=foreigner_number,
-            prefecture=prefecture,
-            summary=description,
-            opened_by=actor,
-            acknowledgement=attestation,
-        )
-    except SubstitutionError as error:  # the whole confirmation is rolled back
-        raise SupportError(error.code, error.message) from error
+    case = open_case(  # a refusal rolls the whole confirmation back
+        origin=CaseOrigin.CONTACT_CENTRE,
+        person=person,
+        contact_name=f"{first_name} {last_name}".strip(),
+        contact_email=locked.email,
+        contact_phone=locked.phone,
+        foreigner_number=foreigner_number,
+        prefecture=prefecture,
+        summary=description,
+        opened_by=actor,
+        acknowledgement=attestation,
+    )
     message = _message_add(
         locked,
         kind=MessageKind.REPLY,

@@ -39,6 +39,7 @@ from accounts.permissions import (
     is_prefecture_agent,
 )
 from anef.audit import audit_action
+from anef.errors import DomainError
 from anef.services import row_locked
 from support import emails
 from support.enums import (
@@ -53,7 +54,6 @@ from support.enums import (
 from support.models import AccountRecovery, RecoveryFactsAttempt, Ticket, token_hash
 from support.selectors import RECOVERY_HOLD
 from support.services import (
-    SupportError,
     _event,
     _message_add,
     _on_commit,
@@ -108,19 +108,19 @@ def _new_reference() -> str:
 
 def _require_agent(actor: User) -> None:
     if not is_contact_centre_agent(actor):
-        raise SupportError("forbidden", _("Only contact-centre agents recover accounts."))
+        raise DomainError("forbidden", _("Only contact-centre agents recover accounts."))
 
 
 def _check_new_email(person: User, new_email: str) -> str:
     new_email = (new_email or "").strip().lower()
     if not new_email:
-        raise SupportError("email_required", _("Give the new e-mail address."))
+        raise DomainError("email_required", _("Give the new e-mail address."))
     taken = User.objects.filter_by_email(new_email).exclude(pk=person.pk).exists()
     taken = (
         taken or EmailAddress.objects.filter(email__iexact=new_email).exclude(user=person).exists()
     )
     if taken:
-        raise SupportError("email_taken", _("Another account already uses this address."))
+        raise DomainError("email_taken", _("Another account already uses this address."))
     return new_email
 
 
@@ -189,9 +189,7 @@ def recovery_request(
     _require_agent(actor)
     now = now or timezone.now()
     if person.role not in (Role.APPLICANT, Role.HELPER):
-        raise SupportError(
-            "person", _("Only applicants' and helpers' accounts are recovered here.")
-        )
+        raise DomainError("person", _("Only applicants' and helpers' accounts are recovered here."))
     locked_ticket = row_locked(ticket)
     person = User.objects.select_for_update().get(pk=person.pk)
     new_email = _check_new_email(person, new_email)
@@ -206,7 +204,7 @@ def recovery_request(
             instance=old, actor=None, action="account_recovery_expired", details={"at": str(now)}
         )
     if AccountRecovery.objects.filter(person=person, status__in=OPEN_RECOVERY_STATUSES).exists():
-        raise SupportError(
+        raise DomainError(
             "recovery_open",
             _("A recovery of this account is already waiting: finish or refuse it first."),
         )
@@ -250,9 +248,9 @@ def recovery_request(
 def _open_recovery(recovery: AccountRecovery, now: datetime) -> AccountRecovery:
     locked = AccountRecovery.objects.select_for_update().get(pk=recovery.pk)
     if locked.status not in OPEN_RECOVERY_STATUSES:
-        raise SupportError("recovery_closed", _("This recovery is no longer waiting."))
+        raise DomainError("recovery_closed", _("This recovery is no longer waiting."))
     if locked.is_expired(now):
-        raise SupportError(
+        raise DomainError(
             "recovery_expired",
             _("This recovery expired without approval: ask for a new one if still needed."),
         )
@@ -274,7 +272,7 @@ def recovery_facts_check(
     now = now or timezone.now()
     locked = _open_recovery(recovery, now)
     if locked.status != RecoveryStatus.AWAITING_DESK_CHECK:
-        raise SupportError("facts_done", _("The facts of this recovery were already checked."))
+        raise DomainError("facts_done", _("The facts of this recovery were already checked."))
     return _compare_facts(
         locked,
         actor=actor,
@@ -297,15 +295,15 @@ def recovery_desk_check_record(
     """A prefecture agent saw the person and their original papers at the desk: the request may
     go to a supervisor. The agent is named in the audit log and the ticket."""
     if not is_prefecture_agent(actor):
-        raise SupportError(
+        raise DomainError(
             "forbidden", _("Only prefecture agents record an identity check at the desk.")
         )
     if document_kind not in DeskDocumentKind.values:
-        raise SupportError("document_kind", _("Say which original document you saw."))
+        raise DomainError("document_kind", _("Say which original document you saw."))
     now = now or timezone.now()
     locked = _open_recovery(recovery, now)
     if locked.status != RecoveryStatus.AWAITING_DESK_CHECK:
-        raise SupportError("desk_done", _("This recovery does not wait for a desk check."))
+        raise DomainError("desk_done", _("This recovery does not wait for a desk check."))
     locked.status = RecoveryStatus.AWAITING_APPROVAL
     locked.desk_checked_by = actor
     locked.desk_checked_at = now
@@ -334,11 +332,11 @@ def recovery_desk_check_record(
 
 def _require_second_supervisor(locked: AccountRecovery, actor: User) -> None:
     if not is_contact_centre_supervisor(actor):
-        raise SupportError(
+        raise DomainError(
             "not_supervisor", _("Only a contact-centre supervisor approves or refuses a recovery.")
         )
     if actor.pk in (locked.requested_by_id, locked.facts_checked_by_id):
-        raise SupportError(
+        raise DomainError(
             "four_eyes",
             _("A second supervisor must decide: not the agent who asked or checked the facts."),
         )
@@ -364,7 +362,7 @@ def recovery_approve(
     locked = _open_recovery(recovery, now)
     _require_second_supervisor(locked, actor)
     if locked.status != RecoveryStatus.AWAITING_APPROVAL:
-        raise SupportError(
+        raise DomainError(
             "not_checked",
             _("The person's identity is not checked yet (facts or desk): it cannot be approved."),
         )
@@ -432,11 +430,11 @@ def recovery_refuse(
     now = now or timezone.now()
     locked = AccountRecovery.objects.select_for_update().get(pk=recovery.pk)
     if locked.status not in OPEN_RECOVERY_STATUSES:
-        raise SupportError("recovery_closed", _("This recovery is no longer waiting."))
+        raise DomainError("recovery_closed", _("This recovery is no longer waiting."))
     _require_second_supervisor(locked, actor)
     reason = (reason or "").strip()
     if not reason:
-        raise SupportError("reason_required", _("Say why the recovery is refused."))
+        raise DomainError("reason_required", _("Say why the recovery is refused."))
     locked.status = RecoveryStatus.REFUSED
     locked.decided_by = actor
     locked.decided_at = now
@@ -480,10 +478,10 @@ def recovery_stop(*, token: str, now: datetime | None = None) -> AccountRecovery
     now = now or timezone.now()
     found = recovery_get_by_stop_token(token)
     if found is None:
-        raise SupportError("unknown_link", _("This link is not valid."))
+        raise DomainError("unknown_link", _("This link is not valid."))
     locked = AccountRecovery.objects.select_for_update().get(pk=found.pk)
     if not recovery_stoppable(locked, now):
-        raise SupportError(
+        raise DomainError(
             "not_stoppable",
             _("This link no longer works. Call the contact centre at %(phone)s.")
             % {"phone": settings.CONTACT_PHONE},
@@ -537,7 +535,7 @@ def recovery_person_confirm(*, person: User, now: datetime | None = None) -> Acc
         .first()
     )
     if recovery is None:
-        raise SupportError("nothing_to_confirm", _("There is no recovery to confirm."))
+        raise DomainError("nothing_to_confirm", _("There is no recovery to confirm."))
     recovery.person_confirmed_at = now
     recovery.save(update_fields=["person_confirmed_at"])
     audit_action(
@@ -556,7 +554,7 @@ def account_password_reset_send(*, ticket: Ticket, actor: User) -> None:
     _require_agent(actor)
     locked = row_locked(ticket)
     if locked.person_id is None:
-        raise SupportError(
+        raise DomainError(
             "no_person", _("This ticket is not linked to an account: find the account first.")
         )
     person = locked.person

@@ -23,6 +23,7 @@ from accounts.permissions import (
 )
 from anef import uploads
 from anef.audit import audit_action
+from anef.errors import DomainError
 from anef.services import row_locked
 from anef.transactions import atomic_with_files, file_written
 from anef.workflow import transition
@@ -51,14 +52,6 @@ from support.permissions import can_edit_saved_answers
 from support.workflow import WORKFLOW, target_state
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
-
-
-class SupportError(Exception):
-    """A request the rules refuse; `message` is plain language for the person or the agent."""
-
-    def __init__(self, code: str, message, **params: Any):
-        self.code, self.message, self.params = code, message, params
-        super().__init__(f"{code}: {message}")
 
 
 def working_calendar() -> rules.WorkingCalendar:
@@ -100,7 +93,7 @@ def _cleaned_attachments(attachments: Iterable[UploadedFile]) -> list[uploads.Cl
     try:
         return uploads.process_all(attachments, max_bytes=settings.SUPPORT_ATTACHMENT_MAX_BYTES)
     except uploads.UploadRefused as refused:
-        raise SupportError(refused.code, refused.message, name=refused.name) from refused
+        raise DomainError(refused.code, refused.message, name=refused.name) from refused
 
 
 def _message_add(
@@ -114,7 +107,7 @@ def _message_add(
 ) -> TicketMessage:
     body = (body or "").strip()
     if not body:
-        raise SupportError("empty_message", _("Write a message."))
+        raise DomainError("empty_message", _("Write a message."))
     checked = _cleaned_attachments(attachments)
     message = TicketMessage.objects.create(
         ticket=ticket, kind=kind, side=side, author=author, body=body
@@ -174,14 +167,14 @@ def ticket_open(
     and the link by e-mail when they gave an address.
     """
     if category not in TicketCategory.values or channel not in TicketChannel.values:
-        raise SupportError("invalid", _("Choose what your request is about."))
+        raise DomainError("invalid", _("Choose what your request is about."))
     name = (name or "").strip()
     email = (email or "").strip().lower()
     phone = (phone or "").strip()
     if not name:
-        raise SupportError("name_required", _("Give your name."))
+        raise DomainError("name_required", _("Give your name."))
     if not (email or phone or requester):
-        raise SupportError(
+        raise DomainError(
             "contact_required",
             _("Give an e-mail address or a phone number, so that we can answer you."),
         )
@@ -224,7 +217,7 @@ def ticket_open(
                 continue  # a number already taken: draw another
             raise
     else:  # pragma: no cover - 32^6 numbers a year
-        raise SupportError("number", _("Please try again."))
+        raise DomainError("number", _("Please try again."))
     _message_add(
         ticket,
         kind=MessageKind.REPLY,
@@ -278,7 +271,7 @@ def ticket_open_from_portal(
     """An applicant or a helper, signed in; `application` must be one they may see (the caller
     takes it from `application_list_visible_to(actor)`)."""
     if not can_use_portal(actor):
-        raise SupportError("forbidden", _("Only applicants and helpers open tickets here."))
+        raise DomainError("forbidden", _("Only applicants and helpers open tickets here."))
     profile = _profile_of(actor) if is_applicant(actor) else None
     return ticket_open(
         channel=TicketChannel.PORTAL,
@@ -309,7 +302,7 @@ def ticket_open_by_phone(
 ) -> tuple[Ticket, str]:
     """An agent records a phone call; `body` is what the person asked, in the agent's words."""
     if not is_contact_centre_agent(actor):
-        raise SupportError("forbidden", _("Only contact-centre agents record phone calls."))
+        raise DomainError("forbidden", _("Only contact-centre agents record phone calls."))
     return ticket_open(
         channel=TicketChannel.PHONE,
         category=category,
@@ -332,7 +325,7 @@ def ticket_take(*, ticket: Ticket, actor: User) -> Ticket:
 @atomic_with_files()
 def ticket_assign(*, ticket: Ticket, assignee: User, actor: User) -> Ticket:
     if not is_contact_centre_agent(assignee):
-        raise SupportError("assignee", _("A ticket is assigned to a contact-centre agent."))
+        raise DomainError("assignee", _("A ticket is assigned to a contact-centre agent."))
     taking = assignee.pk == actor.pk
     return _transition(
         ticket,
@@ -362,7 +355,7 @@ def ticket_reply(
 ) -> TicketMessage:
     """The contact centre answers the person (they read it and are told by e-mail)."""
     if not is_contact_centre_agent(actor):
-        raise SupportError("forbidden", _("Only contact-centre agents answer here."))
+        raise DomainError("forbidden", _("Only contact-centre agents answer here."))
     locked = row_locked(ticket)
     target_state("reply", locked.status)
     message = _message_add(
@@ -386,7 +379,7 @@ def ticket_note_add(*, ticket: Ticket, actor: User, body: str) -> TicketMessage:
     """An internal note: for staff only, never shown nor sent to the person, and not a response
     (the first-response deadline keeps running)."""
     if not (is_contact_centre_agent(actor) or can_use_back_office(actor)):
-        raise SupportError("forbidden", _("Only staff write internal notes."))
+        raise DomainError("forbidden", _("Only staff write internal notes."))
     locked = row_locked(ticket)
     target_state("note", locked.status)
     side = AuthorSide.PREFECTURE if can_use_back_office(actor) else AuthorSide.CONTACT_CENTRE
@@ -435,14 +428,14 @@ def ticket_escalate_to_prefecture(
     agent chooses); its agents see it in the back office and answer in the same thread. `note`
     tells them why, as an internal note."""
     if not is_contact_centre_agent(actor):
-        raise SupportError("forbidden", _("Only contact-centre agents send tickets on."))
+        raise DomainError("forbidden", _("Only contact-centre agents send tickets on."))
     locked = row_locked(ticket)
     target_state("escalate", locked.status)
     prefecture = prefecture or locked.prefecture
     if locked.application_id is not None:
         prefecture = prefecture or locked.application.prefecture
     if prefecture is None:
-        raise SupportError(
+        raise DomainError(
             "prefecture_required", _("Choose the prefecture that should answer this request.")
         )
     _message_add(
@@ -462,7 +455,7 @@ def ticket_escalate_to_prefecture(
 def ticket_reply_from_prefecture(*, ticket: Ticket, actor: User, body: str) -> TicketMessage:
     """An agent of the ticket's prefecture answers the person in the same thread."""
     if not (can_use_back_office(actor) and actor.prefecture_id == ticket.prefecture_id):
-        raise SupportError("forbidden", _("Only the prefecture the ticket was sent to answers."))
+        raise DomainError("forbidden", _("Only the prefecture the ticket was sent to answers."))
     locked = row_locked(ticket)
     target_state("prefecture_reply", locked.status)
     message = _message_add(
@@ -560,7 +553,7 @@ def saved_answer_save(
 ) -> SavedAnswer:
     """Create or edit a saved answer; supervisors only."""
     if not can_edit_saved_answers(actor):
-        raise SupportError("forbidden", _("Only supervisors edit saved answers."))
+        raise DomainError("forbidden", _("Only supervisors edit saved answers."))
     answer = answer or SavedAnswer()
     before = {"title": answer.title, "body_fr": answer.body_fr, "body_en": answer.body_en}
     answer.title, answer.body_fr, answer.body_en = title.strip(), body_fr.strip(), body_en.strip()
@@ -569,7 +562,7 @@ def saved_answer_save(
         with transaction.atomic():
             answer.save()
     except IntegrityError as exc:
-        raise SupportError("title_taken", _("Another saved answer has this title.")) from exc
+        raise DomainError("title_taken", _("Another saved answer has this title.")) from exc
     audit_action(
         instance=answer,
         actor=actor,

@@ -8,11 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import ApiTokenSerializer, MandateSerializer, MeSerializer
-from accounts.mandates import MandateError, mandate_list_given, mandate_list_held, mandate_revoke
+from accounts.mandates import mandate_list_given, mandate_list_held, mandate_revoke
 from accounts.permissions import HasAccess, can_use_portal, is_applicant
 from accounts.services import api_token_issue
 from anef.api_auth import MfaRequired, staff_token_expires_at
-from anef.api_errors import error_body
 from anef.second_factor import second_factor_missing
 from applications.api.serializers import ErrorSerializer
 
@@ -69,10 +68,7 @@ def mandate_revoke_view(request: Request, pk: int) -> Response:
     mandate = mandate_list_given(request.user).filter(pk=pk).first()
     if mandate is None:
         raise NotFound(_("No mandate with this id."))
-    try:
-        revoked = mandate_revoke(mandate=mandate, person=request.user)
-    except MandateError as error:
-        return Response(error_body(error.code, error.message), status=status.HTTP_409_CONFLICT)
+    revoked = mandate_revoke(mandate=mandate, person=request.user)
     return Response(MandateSerializer(mandate_list_given(request.user).get(pk=revoked.pk)).data)
 
 

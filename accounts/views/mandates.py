@@ -1,6 +1,6 @@
 """Mandates in the portal (issue 6): "My helpers" for the person (give, confirm, revoke, print
 the revocation receipt) and "People I help" for the helper (ask, record a signed form, choose
-whom to act for). Each write is one call to `accounts.mandates`; its refusals (`MandateError`)
+whom to act for). Each write is one call to `accounts.mandates`; its refusals (`DomainError`)
 are shown as they are. A mandate is looked up only among the person's or the helper's own:
 anyone else's is a 404.
 """
@@ -21,7 +21,6 @@ from accounts.mandate_forms import (
     MandateRequestForm,
 )
 from accounts.mandates import (
-    MandateError,
     mandate_awaiting_check_get,
     mandate_confirm,
     mandate_confirm_by_link,
@@ -42,6 +41,8 @@ from accounts.models import Mandate
 from accounts.permissions import is_applicant, is_helper, is_prefecture_agent, requires
 from accounts.views.acting import acting_for_start, acting_for_stop
 from anef import uploads
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 
 TEMPLATES = "accounts/mandates/"
 PENDING_MESSAGE = gettext_lazy(
@@ -67,8 +68,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             mandate = mandate_grant(person=request.user, **form.mandate_kwargs())
-        except MandateError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(
                 request,
@@ -99,8 +100,8 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     mandate = _given(request, pk)
     try:
         mandate_confirm(mandate=mandate, person=request.user)
-    except MandateError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, _("You confirmed the mandate. The helper can now act for you."))
     return redirect("mandates:mine")
@@ -114,8 +115,8 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             mandate_revoke(mandate=mandate, person=request.user)
-        except MandateError as error:
-            messages.error(request, error.message)
+        except DomainError as error:
+            show_refusal(request, error)
             return redirect("mandates:mine")
         messages.success(
             request, _("The mandate is revoked. The helper can no longer act for you.")
@@ -189,8 +190,8 @@ def request_view(request: HttpRequest) -> HttpResponse:
                 person_email=form.cleaned_data["person_email"],
                 **form.mandate_kwargs(),
             )
-        except MandateError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             # The same answer whatever the address (issue 15: no account-existence probing).
             messages.success(request, PENDING_MESSAGE)
@@ -215,9 +216,9 @@ def record(request: HttpRequest) -> HttpResponse:
                 consent_file=data["consent_file"],
                 **form.mandate_kwargs(),
             )
-        except MandateError as error:
+        except DomainError as error:
             field = "consent_file" if error.code == "consent_file" else None
-            form.add_error(field, error.message)
+            show_refusal(request, error, form=form, field=field)
         else:
             # The same answer whatever the address: it never tells whether it has an account.
             messages.success(request, PENDING_MESSAGE)
@@ -255,7 +256,7 @@ def confirm_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         mandate = mandate_for_link(token)
         if request.user.is_authenticated and request.user.pk != mandate.person_id:
-            raise MandateError(
+            raise DomainError(
                 "link_other_account",
                 _(
                     "This link is for another account. Sign out, then open the link again, or "
@@ -270,10 +271,13 @@ def confirm_link(request: HttpRequest, token: str) -> HttpResponse:
                 mandate_confirm_by_link(token=token, user=request.user)
                 text = _("You confirmed the mandate. The helper can now act for you.")
             return render(request, TEMPLATES + "confirm_link_done.html", {"text": text})
-    except MandateError as error:
-        status = 403 if error.code == "link_other_account" else 400
+    except DomainError as error:
+        # 403 for a link opened in another account (its code's status), else 400.
         return render(
-            request, TEMPLATES + "confirm_link_error.html", {"error": error.message}, status=status
+            request,
+            TEMPLATES + "confirm_link_error.html",
+            {"error": error.message},
+            status=error.http_status,
         )
     return render(request, TEMPLATES + "confirm_link.html", {"mandate": mandate})
 
@@ -308,8 +312,8 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
                 agent=request.user,
                 identity_document=form.cleaned_data["identity_document"],
             )
-        except MandateError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("The mandate is in force. The person is told."))
             return redirect("mandates_backoffice:checks")

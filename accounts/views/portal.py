@@ -17,8 +17,10 @@ from accounts.permissions import can_use_portal, requires
 from accounts.selectors import applicant_profile_get
 from accounts.services import applicant_profile_create
 from accounts.views.acting import for_a_person
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 from applications.selectors import prefecture_for_postal_code
-from applications.services import ApplicationError, address_change
+from applications.services import address_change
 from applications.views.portal import safe_next_url
 
 
@@ -85,8 +87,8 @@ def address_change_view(request: HttpRequest) -> HttpResponse:
                 postal_code=form.cleaned_data["postal_code"],
                 city=form.cleaned_data["city"].strip(),
             )
-        except ApplicationError as error:
-            form.add_error("postal_code", error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form, field="postal_code")
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -4,7 +4,7 @@
 Same two layers as the pages (CONVENTIONS.md): the role is checked by `HasAccess`, and every
 object is looked up in a queryset from `applications.selectors`, so another person's or another
 prefecture's dossier, document or report is a 404, as if it did not exist. Every write is one
-call to `applications.services`; its refusals (`ApplicationError`, `TransitionNotAllowed`)
+call to `applications.services`; its refusals (`DomainError`, `TransitionNotAllowed`)
 become JSON errors in `anef.api_errors`.
 """
 
@@ -35,6 +35,7 @@ from accounts.permissions import HasAccess, can_use_back_office, can_use_portal,
 from accounts.selectors import applicant_profile_get
 from anef import uploads
 from anef.api_parsers import DepthLimitedJSONParser as JSONParser
+from anef.errors import DomainError
 from applications import services
 from applications.api import serializers as s
 from applications.models import Application, CorrectionRequest, ErrorReport, ResidencePermit
@@ -79,7 +80,7 @@ def _subject(request: Request, ground=None):
     raw = request.data.get("on_behalf_of") if request.method == "POST" else None
     raw = raw if raw not in (None, "") else request.query_params.get("on_behalf_of")
     if raw in (None, ""):
-        raise services.ApplicationError(
+        raise DomainError(
             "on_behalf_of_required",
             _("Say for whom you act: give the id of the person in `on_behalf_of`."),
         )
@@ -589,7 +590,7 @@ class AddressChangeView(JsonAPIView):
         data = _input(s.AddressChangeSerializer, request)
         profile = applicant_profile_get(user=_subject(request))
         if profile is None:
-            raise services.ApplicationError(
+            raise DomainError(
                 "profile_missing", _("Please fill in your identity and address first.")
             )
         moved = services.address_change(profile=profile, actor=request.user, **data)

@@ -3,7 +3,7 @@ and the instruction actions.
 
 Dossiers are only read through the scoped selectors, so another prefecture's dossier is a 404.
 They are only changed through `applications.services`: each action is one POST calling one
-service, and when the service refuses (`ApplicationError`, `TransitionNotAllowed`) its reason is
+service, and when the service refuses (`DomainError`, `TransitionNotAllowed`) its reason is
 shown to the agent and nothing changes. Which buttons show comes from `get_abilities`.
 """
 
@@ -23,7 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import ApplicantProfile
 from accounts.permissions import can_use_back_office, requires
 from accounts.selectors import applicant_profile_get
+from anef.errors import DomainError
 from anef.page_cache import page_cached
+from anef.page_errors import show_refusal
 from applications import services
 from applications.enums import ApplicationStatus, DecisionKind, ProcedureKind
 from applications.models import REFERENCE_LANGUAGES, Application, ErrorReport
@@ -35,7 +37,6 @@ from applications.selectors import (
     backoffice_queue,
     permit_list_held_by,
 )
-from applications.services import ApplicationError
 from applications.timeline import timeline_entries
 from applications.views.backoffice_forms import (
     CardHandedOverForm,
@@ -88,8 +89,8 @@ def _attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> boo
     """
     try:
         call()
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error)
         return False
     except TransitionNotAllowed as error:
         messages.error(

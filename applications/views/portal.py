@@ -3,7 +3,7 @@ application, dossier page, declared permits.
 
 Dossiers are read only through `application_list_visible_to(request.user)`, so another person's
 dossier is a 404. Every change calls one service of `applications.services`; its refusal
-(`ApplicationError`) is shown to the person as it is, in plain language.
+(`DomainError`) is shown to the person as it is, in plain language.
 """
 
 from collections.abc import Callable
@@ -22,7 +22,9 @@ from accounts.permissions import can_use_portal, is_helper, requires
 from accounts.selectors import applicant_profile_get
 from accounts.views.acting import for_a_person, ground_in_scope
 from anef import uploads
+from anef.errors import DomainError
 from anef.page_cache import page_cached
+from anef.page_errors import show_refusal
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
 from applications.models import Application, Ground, ResidencePermit
 from applications.permissions import get_abilities
@@ -34,7 +36,6 @@ from applications.selectors import (
     prefecture_for_postal_code,
 )
 from applications.services import (
-    ApplicationError,
     application_create,
     application_submit,
     application_withdraw,
@@ -189,8 +190,8 @@ def _create(
             renews_permit=renews_permit,
             **options,
         )
-    except ApplicationError as error:
-        form.add_error(None, error.message)
+    except DomainError as error:
+        show_refusal(request, error, form=form)
         context.update(
             error_code=error.code,
             duplicate_reference=error.params.get("reference", ""),
@@ -424,7 +425,7 @@ def document_upload(request: HttpRequest, reference: str, code: str) -> HttpResp
                     actor=request.user,
                     batch=batch,
                 )
-            except ApplicationError as error:
+            except DomainError as error:
                 errors.append(str(error.message))
             else:
                 added.append(uploaded_file.name)
@@ -467,8 +468,8 @@ def document_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
     )
     try:
         document_remove(document=document, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(
             request, _("The file « %(name)s » was removed.") % {"name": document.original_name}
@@ -482,8 +483,8 @@ def application_submit_view(request: HttpRequest, reference: str) -> HttpRespons
     application = _application_get(request, reference)
     try:
         application_submit(application=application, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
         failure_record(step="submission", user=request.user, code=error.code)  # issue 6
     except TransitionNotAllowed:
         _transition_refused(request)
@@ -506,8 +507,8 @@ def application_withdraw_view(request: HttpRequest, reference: str) -> HttpRespo
     if request.method == "POST":
         try:
             application_withdraw(application=application, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
+        except DomainError as error:
+            show_refusal(request, error)
         except TransitionNotAllowed:
             _transition_refused(request)
         else:
@@ -529,8 +530,8 @@ def correction_answer_view(request: HttpRequest, reference: str) -> HttpResponse
             correction_answer(
                 application=application, actor=request.user, answer=form.cleaned_data["answer"]
             )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         except TransitionNotAllowed:
             _transition_refused(request)
             return redirect(_detail_url(application))
@@ -561,9 +562,9 @@ def error_report_view(request: HttpRequest, reference: str) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 evidence=form.cleaned_data["evidence"],
             )
-        except ApplicationError as error:
+        except DomainError as error:
             field = "evidence" if "name" in error.params else _REPORT_ERROR_FIELDS.get(error.code)
-            form.add_error(field, error.message)
+            show_refusal(request, error, form=form, field=field)
         else:
             messages.success(
                 request,
@@ -608,9 +609,9 @@ def permit_new(request: HttpRequest) -> HttpResponse:
                 handed_over=data["handed_over"],
                 handed_over_on=data["handed_over_on"],
             )
-        except ApplicationError as error:
+        except DomainError as error:
             field = {"permit_dates": "valid_until", "permit_duplicate": "number"}.get(error.code)
-            form.add_error(field, error.message)
+            show_refusal(request, error, form=form, field=field)
         else:
             messages.success(
                 request, _("Your card %(number)s is recorded.") % {"number": permit.number}

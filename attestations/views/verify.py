@@ -29,6 +29,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import can_use_portal, requires
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 from attestations import numbers, share_codes, signing, verification, verification_cache
 from attestations.models import VerifierKind
 from attestations.selectors import attestation_get_public, attestation_list_visible_to
@@ -181,8 +183,8 @@ def share_enter(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 user_agent=request.headers.get("user-agent", ""),
             )
-        except share_codes.ShareCodeError as error:
-            form.add_error("code", error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form, field="code")
         else:
             facts = verification.verification_facts_for(share_code.attestation)
             return _no_index(
@@ -215,8 +217,8 @@ def share_new(request: HttpRequest, number: str) -> HttpResponse:
             share_code = share_codes.share_code_create(
                 attestation=attestation, actor=request.user, **form.cleaned_data
             )
-        except share_codes.ShareCodeError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(
                 request,
@@ -274,8 +276,8 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         share_codes.share_code_revoke(share_code=share_code, actor=request.user)
-    except share_codes.ShareCodeError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(
             request,

@@ -13,16 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import HasAccess, can_use_portal
-from anef.api_errors import error_body
 from substitution import selectors, services
 from substitution.api import serializers as s
 from substitution.models import Slot
-from substitution.services import SubstitutionError
 from support.throttling import client_ip
 
 PortalAccess = HasAccess.for_check(can_use_portal)
 TAG = "substitution"
-CONFLICT_CODES = frozenset({"slot_full"})
 
 _ERRORS = {
     400: OpenApiResponse(s.SubstitutionErrorSerializer, description="Refused by the rules."),
@@ -31,15 +28,6 @@ _ERRORS = {
     404: OpenApiResponse(s.SubstitutionErrorSerializer, description="Not found, or not yours."),
     409: OpenApiResponse(s.SubstitutionErrorSerializer, description="The slot is full."),
 }
-
-
-def _refusal(error: SubstitutionError) -> Response:
-    return Response(
-        error_body(error.code, error.message, error.params),
-        status=status.HTTP_409_CONFLICT
-        if error.code in CONFLICT_CODES
-        else status.HTTP_400_BAD_REQUEST,
-    )
 
 
 def _case(request: Request, reference: str):
@@ -86,12 +74,9 @@ class AppointmentListView(GenericAPIView):
         slot = Slot.objects.filter(pk=data.validated_data["slot"]).first()
         if slot is None:
             raise NotFound(_("No such slot."))
-        try:
-            appointment = services.appointment_book(
-                case=case, slot=slot, actor=request.user, origin_ip=client_ip(request)
-            )
-        except SubstitutionError as error:
-            return _refusal(error)
+        appointment = services.appointment_book(
+            case=case, slot=slot, actor=request.user, origin_ip=client_ip(request)
+        )
         return Response(s.AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
 
@@ -116,10 +101,7 @@ class AppointmentCancelView(GenericAPIView):
         appointment = selectors.appointment_list_for_person(request.user).filter(pk=pk).first()
         if appointment is None:
             raise NotFound(_("You have no appointment with this id."))
-        try:
-            appointment = services.appointment_cancel(appointment=appointment, actor=request.user)
-        except SubstitutionError as error:
-            return _refusal(error)
+        appointment = services.appointment_cancel(appointment=appointment, actor=request.user)
         return Response(s.AppointmentSerializer(appointment).data)
 
 

@@ -16,14 +16,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import can_use_back_office, requires
 from anef import uploads
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 from applications.selectors import application_checklist
-from applications.services import ApplicationError, document_add
+from applications.services import document_add
 from applications.views.portal_forms import DocumentUploadForm
 from applications.workflow import TransitionNotAllowed
 from substitution import deposits, rules, selectors, self_service, services
 from substitution.enums import CaseStatus, DeskKind
 from substitution.models import SubstitutionCase
-from substitution.services import SubstitutionError
 from substitution.timeline import case_timeline
 from substitution.views.forms import (
     BookForm,
@@ -54,10 +55,6 @@ def _case_get(request: HttpRequest, reference: str) -> SubstitutionCase:
 
 def _desk_get(request: HttpRequest, pk: int):
     return get_object_or_404(selectors.desk_list_for_agent(request.user), pk=pk)
-
-
-def _refused(request: HttpRequest, error) -> None:
-    messages.error(request, str(error.message))
 
 
 @agent_only
@@ -117,8 +114,8 @@ def case_book(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.appointment_book(case=case, slot=form.cleaned_data["slot"], actor=request.user)
-        except SubstitutionError as error:
-            _refused(request, error)
+        except DomainError as error:
+            show_refusal(request, error)
         else:
             messages.success(request, _("The appointment is booked; the person is told by e-mail."))
     else:
@@ -132,8 +129,8 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_get(request, reference)
     try:
         services.case_close(case=case, actor=request.user, note=request.POST.get("note", ""))
-    except SubstitutionError as error:
-        _refused(request, error)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, _("The case is closed."))
     return redirect("substitution_backoffice:case_detail", reference=case.reference)
@@ -151,8 +148,8 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment_get(request, pk)
     try:
         services.appointment_cancel(appointment=appointment, actor=request.user)
-    except SubstitutionError as error:
-        _refused(request, error)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, _("The appointment is cancelled."))
     return redirect("substitution_backoffice:case_detail", reference=appointment.case.reference)
@@ -184,8 +181,8 @@ def appointment_cancel_suspicious(request: HttpRequest, pk: int) -> HttpResponse
         self_service.appointment_cancel_suspicious(
             appointment=appointment, actor=request.user, note=note
         )
-    except SubstitutionError as error:
-        _refused(request, error)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(
             request, _("The appointment is cancelled, its time freed and the person told.")
@@ -206,8 +203,8 @@ def appointment_mark(request: HttpRequest, pk: int) -> HttpResponse:
                 attended=form.cleaned_data["attended"],
                 actor=request.user,
             )
-        except SubstitutionError as error:
-            _refused(request, error)
+        except DomainError as error:
+            show_refusal(request, error)
         else:
             messages.success(request, _("Recorded."))
     else:
@@ -249,8 +246,8 @@ def desk_slots(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = services.slots_generate(desk=desk, actor=request.user, **form.cleaned_data)
-        except SubstitutionError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("%(count)d slots created.") % {"count": created})
             return redirect("substitution_backoffice:desk_slots", pk=desk.pk)
@@ -288,8 +285,8 @@ def queue_issue(request: HttpRequest, pk: int) -> HttpResponse:
             ticket = services.queue_ticket_issue(
                 desk=desk, actor=request.user, visitor_name=form.cleaned_data["visitor_name"]
             )
-        except SubstitutionError as error:
-            _refused(request, error)
+        except DomainError as error:
+            show_refusal(request, error)
         else:
             messages.success(request, _("Ticket number %(number)d.") % {"number": ticket.number})
     return redirect("substitution_backoffice:desk_queue", pk=desk.pk)
@@ -345,8 +342,8 @@ def deposit_new(request: HttpRequest) -> HttpResponse:
                 permit=form.permit(),
                 **form.person(),
             )
-        except (SubstitutionError, ApplicationError) as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("Recorded. Now add the scanned documents."))
             return redirect("substitution_backoffice:deposit_detail", reference=case.reference)
@@ -411,8 +408,8 @@ def deposit_upload(request: HttpRequest, reference: str, code: str) -> HttpRespo
                     actor=request.user,
                     batch=batch,
                 )
-            except ApplicationError as error:
-                form.add_error("files", error.message)
+            except DomainError as error:
+                show_refusal(request, error, form=form, field="files")
         if not form.errors:
             messages.success(request, _("Scans added."))
             return redirect("substitution_backoffice:deposit_detail", reference=case.reference)
@@ -426,8 +423,8 @@ def deposit_file(request: HttpRequest, reference: str) -> HttpResponse:
     case = _deposit_case(request, reference)
     try:
         application = deposits.deposit_file(case=case, actor=request.user)
-    except (SubstitutionError, ApplicationError) as error:
-        _refused(request, error)
+    except DomainError as error:
+        show_refusal(request, error)
         return redirect("substitution_backoffice:deposit_detail", reference=case.reference)
     except TransitionNotAllowed:
         messages.error(request, _("This application is already filed."))

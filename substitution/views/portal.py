@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import can_use_portal, is_applicant, requires
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 from applications.selectors import prefecture_for_postal_code
 from substitution import selectors, self_service, services
 from substitution.models import SubstitutionCase
 from substitution.permissions import case_abilities
-from substitution.services import SubstitutionError
 from substitution.timeline import case_timeline
 from substitution.views.forms import BookForm, EmailCodeForm, HelpRequestForm, ModeForm
 from support.throttling import client_ip
@@ -102,8 +103,8 @@ def _book(request: HttpRequest, case: SubstitutionCase) -> None:
             actor=request.user,
             origin_ip=client_ip(request),
         )
-    except SubstitutionError as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(
             request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
@@ -117,8 +118,8 @@ def _cancel(request: HttpRequest, case: SubstitutionCase) -> None:
         return
     try:
         services.appointment_cancel(appointment=appointment, actor=request.user)
-    except SubstitutionError as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, _("Your appointment is cancelled. You can book another one."))
 
@@ -130,8 +131,8 @@ def _mode(request: HttpRequest, case: SubstitutionCase) -> None:
         return
     try:
         services.case_mode_change(case=case, mode=form.cleaned_data["mode"], actor=request.user)
-    except SubstitutionError as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, _("Your choice is recorded. The prefecture will contact you."))
 
@@ -201,8 +202,8 @@ def offer_accept(request: HttpRequest) -> HttpResponse:
         appointment = services.offer_accept(
             person=request.user, slot=form.cleaned_data["slot"], origin_ip=client_ip(request)
         )
-    except SubstitutionError as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error)
         return redirect(safe_next_url(request) or "substitution_portal:home")
     messages.success(
         request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
@@ -249,8 +250,8 @@ def public_case_code_send(request: HttpRequest, token: str) -> HttpResponse:
     case = _token_case(token)
     try:
         self_service.case_code_send(case=case)
-    except SubstitutionError as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(
             request,
@@ -268,8 +269,8 @@ def public_case_code_verify(request: HttpRequest, token: str) -> HttpResponse:
     if form.is_valid():
         try:
             self_service.case_email_verify(case=case, code=form.cleaned_data["code"])
-        except SubstitutionError as error:
-            form.add_error("code", error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form, field="code")
         else:
             messages.success(request, _("Your e-mail address is confirmed. Choose a time below."))
             return redirect("substitution_public:case", token=token)
@@ -298,11 +299,11 @@ def help_request(request: HttpRequest) -> HttpResponse:
                 prefecture=prefecture_for_postal_code(data["postal_code"]),
                 origin_ip=client_ip(request),
             )
-        except SubstitutionError as error:
+        except DomainError as error:
             if error.code == "offer_not_due":
                 not_due = True
             else:
-                form.add_error(None, error.message)
+                show_refusal(request, error, form=form)
                 status = 429 if error.code in LIMIT_CODES else 400
         else:
             messages.success(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +29,6 @@ from support.selectors import (
     ticket_thread_public,
     ticket_thread_staff,
 )
-from support.workflow import TicketTransitionNotAllowed
 
 PortalAccess = HasAccess.for_check(can_use_portal)
 ConsoleAccess = HasAccess.for_check(can_use_support_console)
@@ -55,27 +54,6 @@ def page_errors(*codes: int) -> dict[int, OpenApiResponse]:
     """The errors of a paginated list: `codes`, and the 404 that DRF's page-number pagination
     answers when `page` is not a number or is past the last page."""
     return {**errors(*codes), 404: OpenApiResponse(ErrorSerializer, description=PAGE_NOT_FOUND)}
-
-
-class Refused(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-
-
-def _call(function, **kwargs):
-    """A service call whose refusals become the API's error shape (anef/api_errors.py)."""
-    try:
-        return function(**kwargs)
-    except services.SupportError as error:
-        raise Refused(detail=str(error.message), code=error.code) from None
-    except TicketTransitionNotAllowed as error:
-        raise Conflict(
-            detail=_("This is not possible in the ticket's current status."),
-            code="transition_not_allowed",
-        ) from error
 
 
 def _input(serializer_class, request: Request) -> dict:
@@ -138,8 +116,7 @@ class TicketListView(JsonView):
             )
             if application is None:
                 raise NotFound(_("No application with this reference."))
-        ticket, _token = _call(
-            services.ticket_open_from_portal,
+        ticket, _token = services.ticket_open_from_portal(
             actor=request.user,
             category=data["category"],
             body=data["message"],
@@ -196,8 +173,7 @@ class TicketMessagesView(JsonView):
     def post(self, request: Request, number: str) -> Response:
         ticket = _get(ticket_list_for_requester(request.user), number)
         data = _input(s.MessageCreateSerializer, request)
-        message = _call(
-            services.ticket_reply_from_requester,
+        message = services.ticket_reply_from_requester(
             ticket=ticket,
             actor=request.user,
             body=data["message"],
@@ -281,9 +257,7 @@ class ConsoleReplyView(JsonView):
     def post(self, request: Request, number: str) -> Response:
         ticket = _get(ticket_list_for_console(request.user), number)
         data = _input(s.MessageCreateSerializer, request)
-        message = _call(
-            services.ticket_reply, ticket=ticket, actor=request.user, body=data["message"]
-        )
+        message = services.ticket_reply(ticket=ticket, actor=request.user, body=data["message"])
         return Response(s.StaffMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -301,7 +275,5 @@ class ConsoleNoteView(JsonView):
     def post(self, request: Request, number: str) -> Response:
         ticket = _get(ticket_list_for_console(request.user), number)
         data = _input(s.MessageCreateSerializer, request)
-        message = _call(
-            services.ticket_note_add, ticket=ticket, actor=request.user, body=data["message"]
-        )
+        message = services.ticket_note_add(ticket=ticket, actor=request.user, body=data["message"])
         return Response(s.StaffMessageSerializer(message).data, status=status.HTTP_201_CREATED)

@@ -5,28 +5,17 @@ All call `support.services` and read through `support.selectors`."""
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest
 
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 from anef.uploads import display_name, served_type
-from support.services import SupportError
-from support.workflow import TicketTransitionNotAllowed
 
 
 def attempt(request: HttpRequest, call, success: str | None = None) -> bool:
     """Run one service; on refusal, tell the user why in plain words. True if it went through."""
-    from django.utils.translation import gettext as _
-
-    from support.enums import TicketStatus
-
     try:
         call()
-    except SupportError as error:
-        messages.error(request, str(error.message))
-        return False
-    except TicketTransitionNotAllowed as error:
-        messages.error(
-            request,
-            _("This is not possible while the request is « %(status)s ».")
-            % {"status": TicketStatus(error.status).label},
-        )
+    except DomainError as error:
+        show_refusal(request, error)
         return False
     if success:
         messages.success(request, success)

@@ -25,7 +25,9 @@ from accounts.permissions import (
     is_contact_centre_supervisor,
     requires,
 )
+from anef.errors import DomainError
 from anef.page_cache import page_cached
+from anef.page_errors import show_refusal
 from support import services
 from support.enums import (
     PersonalDataScope,
@@ -63,7 +65,6 @@ from support.views.forms import (
     SavedAnswerForm,
     TechnicalImpossibilityForm,
 )
-from support.workflow import TicketTransitionNotAllowed
 
 QUEUE_PAGE_SIZE = 25
 # Labels once per process (lazy: translated when shown), not `get_FOO_display` per row and field.
@@ -422,10 +423,8 @@ def _recovery_act(request: HttpRequest, number: str, form_name: str, form_class,
         )
     try:
         level, text = call(ticket, form.cleaned_data)
-    except services.SupportError as error:
-        messages.error(request, str(error.message))
-    except TicketTransitionNotAllowed:
-        messages.error(request, _("This is not possible while the request is closed."))
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.add_message(request, level, text)
     return redirect(_detail_url(ticket))

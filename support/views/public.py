@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
 from support import services
 from support.emails import follow_up_url
 from support.enums import PUBLIC_EVENT_KINDS, TicketCategory
@@ -71,8 +73,8 @@ def contact(request: HttpRequest) -> HttpResponse:
             body=data["message"],
             attachments=uploads(request.FILES, "screenshot"),
         )
-    except services.SupportError as error:
-        form.add_error(None, str(error.message))
+    except DomainError as error:
+        show_refusal(request, error, form=form)
         return render(request, "support/public/contact.html", {"form": form}, status=400)
     link = request.build_absolute_uri(reverse("support_public:follow_up", args=[token]))
     return render(request, "support/public/contact_done.html", {"ticket": ticket, "link": link})

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.enums import ConsentMethod, MandateDuration, MandateStatus, Role
 from accounts.mandates import (
-    MandateError,
     mandate_active_for,
     mandate_confirm,
     mandate_end,
@@ -23,6 +22,7 @@ from accounts.mandates import (
 )
 from accounts.models import Mandate, User
 from accounts.tasks import mandate_expiry_warnings
+from anef.errors import DomainError
 from tests.accounts.factories import ApplicantFactory, HelperFactory, MandateFactory
 from tests.applications.factories import ground, pdf_upload
 
@@ -55,7 +55,7 @@ def test_rules_mandate_end(starts_on, duration, ends_on):
 
 
 def test_rules_mandate_end_unknown_duration():
-    with pytest.raises(MandateError):
+    with pytest.raises(DomainError):
         mandate_end(date(2026, 3, 10), "2y")
 
 
@@ -79,7 +79,7 @@ def test_services_mandate_grant_person_in_force_at_once():
 
 def test_services_mandate_grant_to_a_non_helper_refused():
     person = ApplicantFactory()
-    with pytest.raises(MandateError) as error:
+    with pytest.raises(DomainError) as error:
         mandate_grant(
             person=person,
             helper_email=ApplicantFactory().email,
@@ -91,7 +91,7 @@ def test_services_mandate_grant_to_a_non_helper_refused():
 
 
 def test_services_mandate_grant_in_the_past_refused():
-    with pytest.raises(MandateError) as error:
+    with pytest.raises(DomainError) as error:
         mandate_grant(
             person=ApplicantFactory(),
             helper_email=HelperFactory().email,
@@ -133,7 +133,7 @@ def test_services_mandate_request_waits_for_the_person_then_confirm():
 
 def test_services_mandate_confirm_by_someone_else_refused():
     mandate = MandateFactory(consented_at=None)
-    with pytest.raises(MandateError) as error:
+    with pytest.raises(DomainError) as error:
         mandate_confirm(mandate=mandate, person=ApplicantFactory())
     assert error.value.code == "not_yours"
 
@@ -180,7 +180,7 @@ def test_services_mandate_person_create_reuses_an_existing_person():
 
 def test_services_mandate_record_signed_file_sniffed_from_bytes():
     helper, person = HelperFactory(), ApplicantFactory()
-    with pytest.raises(MandateError) as error:
+    with pytest.raises(DomainError) as error:
         mandate_record_signed(
             helper=helper,
             person=person,
@@ -209,7 +209,7 @@ def test_services_mandate_revoke_person_ends_it_at_once():
 
 def test_services_mandate_revoke_by_the_helper_refused():
     mandate = MandateFactory()
-    with pytest.raises(MandateError) as error:
+    with pytest.raises(DomainError) as error:
         mandate_revoke(mandate=mandate, person=mandate.helper)
     assert error.value.code == "not_yours"
 
@@ -217,7 +217,7 @@ def test_services_mandate_revoke_by_the_helper_refused():
 def test_services_mandate_revoke_twice_refused():
     mandate = MandateFactory()
     mandate_revoke(mandate=mandate, person=mandate.person)
-    with pytest.raises(MandateError) as error:
+    with pytest.raises(DomainError) as error:
         mandate_revoke(mandate=mandate, person=mandate.person)
     assert error.value.code == "already_revoked"
 

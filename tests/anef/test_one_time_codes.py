@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from anef import one_time_codes
 from anef.enums import OneTimeCodeClosure
+from anef.errors import DomainError
 from anef.models import OneTimeCode
-from anef.one_time_codes import OneTimeCodeError, one_time_code_send, one_time_code_verify
+from anef.one_time_codes import one_time_code_send, one_time_code_verify
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "substitution_case:S1"
@@ -58,7 +59,7 @@ def test_one_time_code_verify_address_case_and_spaces_ignored(
 def test_one_time_code_verify_replayed_code_refused(django_capture_on_commit_callbacks, mailoutbox):
     code = _send(django_capture_on_commit_callbacks, mailoutbox)
     one_time_code_verify(purpose=PURPOSE, destination=ADDRESS, code=code)
-    with pytest.raises(OneTimeCodeError) as error:
+    with pytest.raises(DomainError) as error:
         one_time_code_verify(purpose=PURPOSE, destination=ADDRESS, code=code)
     assert error.value.code == "no_code"
 
@@ -70,13 +71,13 @@ def test_one_time_code_verify_brute_force_stops_after_attempts(
     guesses = [f"{n:06d}" for n in range(one_time_codes.MAX_ATTEMPTS + 1) if f"{n:06d}" != code]
     outcomes = []
     for guess in guesses[: one_time_codes.MAX_ATTEMPTS]:
-        with pytest.raises(OneTimeCodeError) as error:
+        with pytest.raises(DomainError) as error:
             one_time_code_verify(purpose=PURPOSE, destination=ADDRESS, code=guess)
         outcomes.append(error.value.code)
     assert outcomes[:-1] == ["wrong"] * (one_time_codes.MAX_ATTEMPTS - 1)
     assert outcomes[-1] == "too_many_attempts"
     # The right code, once the attempts are spent, opens nothing.
-    with pytest.raises(OneTimeCodeError) as error:
+    with pytest.raises(DomainError) as error:
         one_time_code_verify(purpose=PURPOSE, destination=ADDRESS, code=code)
     assert error.value.code == "no_code"
 
@@ -95,14 +96,14 @@ def test_one_time_code_verify_wrong_attempt_counted_even_if_caller_rolls_back(
 def test_one_time_code_verify_expired_code_refused(django_capture_on_commit_callbacks, mailoutbox):
     code = _send(django_capture_on_commit_callbacks, mailoutbox)
     later = timezone.now() + datetime.timedelta(minutes=15, seconds=1)
-    with pytest.raises(OneTimeCodeError) as error:
+    with pytest.raises(DomainError) as error:
         one_time_code_verify(purpose=PURPOSE, destination=ADDRESS, code=code, now=later)
     assert error.value.code == "expired"
 
 
 def test_one_time_code_verify_other_purpose_refused(django_capture_on_commit_callbacks, mailoutbox):
     code = _send(django_capture_on_commit_callbacks, mailoutbox)
-    with pytest.raises(OneTimeCodeError):
+    with pytest.raises(DomainError):
         one_time_code_verify(purpose="substitution_case:S2", destination=ADDRESS, code=code)
 
 
@@ -110,7 +111,7 @@ def test_one_time_code_verify_other_destination_refused(
     django_capture_on_commit_callbacks, mailoutbox
 ):
     code = _send(django_capture_on_commit_callbacks, mailoutbox)
-    with pytest.raises(OneTimeCodeError):
+    with pytest.raises(DomainError):
         one_time_code_verify(purpose=PURPOSE, destination="attacker@example.org", code=code)
 
 
@@ -121,7 +122,7 @@ def test_one_time_code_send_new_code_replaces_previous(
     second = _send(django_capture_on_commit_callbacks, mailoutbox)
     if first == second:  # one chance in a million: the same digits, a new code all the same
         pytest.skip("same digits drawn twice")
-    with pytest.raises(OneTimeCodeError):
+    with pytest.raises(DomainError):
         one_time_code_verify(purpose=PURPOSE, destination=ADDRESS, code=first)
     one_time_code_verify(purpose=PURPOSE, destination=ADDRESS, code=second)
 
@@ -131,7 +132,7 @@ def test_one_time_code_send_limit_per_destination_per_hour(
 ):
     for _ in range(one_time_codes.MAX_CODES_PER_HOUR):
         _send(django_capture_on_commit_callbacks, mailoutbox)
-    with pytest.raises(OneTimeCodeError) as error:
+    with pytest.raises(DomainError) as error:
         one_time_code_send(purpose="another", destination=ADDRESS.upper())
     assert error.value.code == "too_many_codes"
     later = timezone.now() + datetime.timedelta(hours=1, seconds=1)
@@ -139,5 +140,5 @@ def test_one_time_code_send_limit_per_destination_per_hour(
 
 
 def test_one_time_code_send_unknown_channel_refused():
-    with pytest.raises(OneTimeCodeError):
+    with pytest.raises(DomainError):
         one_time_code_send(purpose=PURPOSE, destination=ADDRESS, channel="pigeon")

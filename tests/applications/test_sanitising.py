@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
+from anef.errors import DomainError
 from anef.uploads import UnreadableFile
 from anef.uploads import clean as sanitise
 from applications import services
@@ -164,7 +165,7 @@ def test_service_document_add_stores_the_cleaned_file(reference_data):
 def test_service_document_add_refuses_an_unreadable_file_with_what_to_do(reference_data):
     application = started(ApplicantProfileFactory(postal_code="75011"))
     # The message is worded in the active language: read it in English, whatever ran before.
-    with translation.override("en"), pytest.raises(services.ApplicationError) as refused:
+    with translation.override("en"), pytest.raises(DomainError) as refused:
         services.document_add(
             application=application,
             document_type=DocumentType.objects.get(code="passport"),

@@ -7,10 +7,10 @@ from auditlog.models import LogEntry
 from django.db import IntegrityError
 
 from accounts.models import PreviousAddress
+from anef.errors import DomainError
 from applications import services
 from applications.enums import ApplicationStatus, EventKind, ProcedureKind, RequestedCard
 from applications.models import Application, DecisionReason, DocumentType, Ground
-from applications.services import ApplicationError
 from applications.workflow import TransitionNotAllowed
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import PNG_BYTES, ResidencePermitFactory, pdf_upload
@@ -61,7 +61,7 @@ def test_service_same_ground_other_procedure_is_not_a_duplicate(profile):
 
 def test_service_exact_duplicate_is_refused_with_the_existing_reference(profile):
     existing = started(profile)
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         started(profile)
     assert error.value.code == "duplicate"
     assert existing.reference in str(error.value.message)
@@ -85,13 +85,13 @@ def test_database_refuses_a_second_open_duplicate(profile):
 
 
 def test_service_renewal_requires_a_permit(profile):
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         started(profile, "salaried_worker", kind=ProcedureKind.RENEWAL)
     assert error.value.code == "permit_required"
 
 
 def test_service_renewal_of_someone_else_permit_is_refused(profile):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         started(
             profile,
             "salaried_worker",
@@ -112,12 +112,12 @@ def test_service_renewal_may_ask_for_a_resident_card(profile):
 
 
 def test_service_first_application_cannot_ask_for_a_longer_card(profile):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         started(profile, requested_card=RequestedCard.MULTI_YEAR)
 
 
 def test_service_procedure_not_offered_by_the_ground_is_refused(profile):
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         started(profile, "duplicate", kind=ProcedureKind.RENEWAL)
     assert error.value.code == "procedure_not_offered"
 
@@ -126,7 +126,7 @@ def test_service_applicant_without_profile_is_told_to_fill_it(reference_data):
     from tests.accounts.factories import ApplicantFactory
 
     user = ApplicantFactory()
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.application_create(
             applicant=user,
             ground=Ground.objects.get(code="student"),
@@ -138,7 +138,7 @@ def test_service_applicant_without_profile_is_told_to_fill_it(reference_data):
 
 def test_service_address_without_prefecture_is_explained(reference_data):
     profile = ApplicantProfileFactory(postal_code="01000", city="Bourg-en-Bresse")
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         started(profile)
     assert error.value.code == "no_prefecture"
 
@@ -176,7 +176,7 @@ def test_service_document_type_comes_from_bytes_not_name(profile):
 
 
 def test_service_document_executable_named_pdf_is_refused_naming_the_file(profile):
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.document_add(
             application=started(profile),
             document_type=passport(),
@@ -189,7 +189,7 @@ def test_service_document_executable_named_pdf_is_refused_naming_the_file(profil
 
 def test_service_document_over_the_size_limit_is_refused(profile, settings):
     settings.DOCUMENT_MAX_BYTES = 100
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.document_add(
             application=started(profile),
             document_type=passport(),
@@ -201,7 +201,7 @@ def test_service_document_over_the_size_limit_is_refused(profile, settings):
 
 
 def test_service_document_empty_file_is_refused(profile):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.document_add(
             application=started(profile),
             document_type=passport(),
@@ -223,7 +223,7 @@ def test_service_many_files_for_one_piece(profile):
 
 
 def test_service_document_outside_the_checklist_is_refused(profile):
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.document_add(
             application=started(profile),
             document_type=DocumentType.objects.get(code="enrolment_certificate"),
@@ -237,7 +237,7 @@ def test_service_document_cannot_be_added_after_a_decision(profile, agent):
     application = services.application_decide_favourable(
         application=complete(profile, agent), actor=agent
     )
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.document_add(
             application=application,
             document_type=passport(),
@@ -250,7 +250,7 @@ def test_service_document_cannot_be_added_after_a_decision(profile, agent):
 def test_service_document_remove_last_file_of_filed_piece_is_refused(profile):
     application = filed(profile)
     document = application.documents.filter(document_type=passport()).get()
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.document_remove(document=document, actor=profile.user)
     assert error.value.code == "last_file"
 
@@ -277,7 +277,7 @@ def test_service_document_replace_by_adding_then_removing(profile):
 
 def test_service_submit_refused_while_pieces_are_missing(profile):
     application = started(profile)
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.application_submit(application=application, actor=profile.user)
     assert error.value.code == "missing_documents"
     assert "passport" in error.value.params["missing"]
@@ -322,7 +322,7 @@ def test_service_correction_request_and_answer(profile, agent):
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.CORRECTION_REQUESTED
-    with pytest.raises(ApplicationError):  # the passport asked for is not there yet
+    with pytest.raises(DomainError):  # the passport asked for is not there yet
         services.correction_answer(application=application, actor=profile.user, answer="ok")
     services.document_add(
         application=application,
@@ -338,7 +338,7 @@ def test_service_correction_request_and_answer(profile, agent):
 
 
 def test_service_correction_deadline_in_the_past_is_refused(profile, agent):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.correction_request_create(
             application=filed(profile),
             actor=agent,
@@ -368,14 +368,14 @@ def test_service_refusal_without_every_reason_is_impossible(profile, agent, miss
         "remedies": "Recours gracieux : 2 mois.",
     }
     values[missing] = None if missing == "reason" else "  "
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.application_decide_unfavourable(application=application, actor=agent, **values)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.COMPLETE
 
 
 def test_service_refusal_with_a_closure_reason_is_refused(profile, agent):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.application_decide_unfavourable(
             application=complete(profile, agent),
             actor=agent,
@@ -474,7 +474,7 @@ def test_service_error_report_reject_requires_a_reason(profile, agent):
         category="wrong_identity",
         description="Mon nom est mal écrit.",
     )
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.error_report_reject(report=report, actor=agent, note="")
     rejected = services.error_report_reject(
         report=report, actor=agent, note="Le nom correspond à votre passeport."
@@ -487,12 +487,12 @@ def test_service_error_report_answered_twice_is_refused(profile, agent):
         application=filed(profile), actor=profile.user, category="other", description="x"
     )
     services.error_report_accept(report=report, actor=agent, note="ok")
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.error_report_reject(report=report, actor=agent, note="non")
 
 
 def test_service_error_report_on_a_draft_is_refused(profile):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.error_report_create(
             application=started(profile), actor=profile.user, category="other", description="x"
         )
@@ -512,13 +512,13 @@ def test_service_foreigner_number_attached_later_by_an_agent(reference_data, age
 
 @pytest.mark.parametrize("number", ["123", "12345678901", "abcdefghij", ""])
 def test_service_foreigner_number_must_have_ten_digits(profile, agent, number):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.foreigner_number_attach(profile=profile, number=number, actor=agent)
 
 
 def test_service_foreigner_number_of_another_person_is_refused(profile, agent):
     other = ApplicantProfileFactory(foreigner_number="7599999999")
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.foreigner_number_attach(
             profile=profile, number=other.foreigner_number, actor=agent
         )
@@ -572,7 +572,7 @@ def test_service_address_change_leaves_ended_dossiers_where_they_were(profile):
 
 
 def test_service_address_change_to_an_unknown_departement_is_refused(profile):
-    with pytest.raises(ApplicationError):
+    with pytest.raises(DomainError):
         services.address_change(
             profile=profile,
             address_line="1 rue",
@@ -585,7 +585,7 @@ def test_service_address_change_to_an_unknown_departement_is_refused(profile):
 
 
 def test_service_correction_for_a_document_outside_the_checklist_is_refused(profile, agent):
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.correction_request_create(
             application=filed(profile),
             actor=agent,
@@ -601,7 +601,7 @@ def test_service_error_report_reopen_of_an_undecided_dossier_is_refused_first(pr
     report = services.error_report_create(
         application=application, actor=profile.user, category="other", description="x"
     )
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.error_report_accept(report=report, actor=agent, note="ok", reopen=True)
     assert error.value.code == "cannot_reopen"
     report.refresh_from_db()
@@ -616,6 +616,6 @@ def test_service_error_report_evidence_cannot_be_removed(profile):
         description="x",
         evidence=[pdf_upload("preuve.pdf")],
     )
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         services.document_remove(document=report.evidence.get(), actor=profile.user)
     assert error.value.code == "evidence_kept"

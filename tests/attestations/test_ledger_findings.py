@@ -8,10 +8,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from anef.errors import DomainError
 from applications import services as dossier
 from applications.enums import ProcedureKind
 from applications.models import Application
-from applications.services import ApplicationError
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
@@ -282,7 +282,7 @@ def test_ledger_renewal_submitted_before_its_window_is_told_the_first_day(refere
     application = with_all_documents(
         started(profile, "salaried_worker", kind="renewal", renews_permit=permit)
     )
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(DomainError) as refused:
         dossier.application_submit(application=application, actor=profile.user)
     opens_on = permit.valid_until - datetime.timedelta(days=120)
     assert refused.value.code == "renewal_too_early"

@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from anef.errors import DomainError
 from attestations import numbers
 from attestations.models import ShareCode, ShareCodeConsultation, VerifierKind
 from attestations.services import attestations_sweep
 from attestations.share_codes import (
-    ShareCodeError,
     format_code,
     share_code_consult,
     share_code_create,
@@ -59,7 +59,7 @@ def test_service_share_code_create_holder(api):
 @pytest.mark.django_db
 def test_service_share_code_create_other_person(api):
     stranger = ApplicantProfileFactory().user
-    with pytest.raises(ShareCodeError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         share_code_create(
             attestation=api,
             actor=stranger,
@@ -72,7 +72,7 @@ def test_service_share_code_create_other_person(api):
 @pytest.mark.django_db
 @pytest.mark.parametrize("days", [0, 31])
 def test_service_share_code_create_duration_out_of_bounds(api, days):
-    with pytest.raises(ShareCodeError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         new_code(api, valid_days=days)
     assert refusal.value.code == "duration_invalid"
 
@@ -80,7 +80,7 @@ def test_service_share_code_create_duration_out_of_bounds(api, days):
 @pytest.mark.django_db
 def test_service_share_code_create_ended_attestation(api):
     attestations_sweep(today=api.valid_until + ONE_DAY)  # replaced by the next API
-    with on(api.valid_until + ONE_DAY), pytest.raises(ShareCodeError) as refusal:
+    with on(api.valid_until + ONE_DAY), pytest.raises(DomainError) as refusal:
         new_code(api)
     assert refusal.value.code == "attestation_not_valid"
 
@@ -104,7 +104,7 @@ def test_service_share_code_consult_typed_loosely(api):
 def test_service_share_code_consult_after_revocation(api):
     share_code = new_code(api)
     share_code_revoke(share_code=share_code, actor=api.holder)
-    with pytest.raises(ShareCodeError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         share_code_consult(code=share_code.code)
     assert refusal.value.code == "revoked"
     assert not ShareCodeConsultation.objects.exists()
@@ -113,14 +113,14 @@ def test_service_share_code_consult_after_revocation(api):
 @pytest.mark.django_db
 def test_service_share_code_consult_after_expiry(api):
     share_code = new_code(api, valid_days=1)
-    with pytest.raises(ShareCodeError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         share_code_consult(code=share_code.code, now=share_code.expires_at)
     assert refusal.value.code == "expired"
 
 
 @pytest.mark.django_db
 def test_service_share_code_consult_unknown(api):
-    with pytest.raises(ShareCodeError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         share_code_consult(code="0000000000")
     assert refusal.value.code == "unknown"
 
@@ -128,7 +128,7 @@ def test_service_share_code_consult_unknown(api):
 @pytest.mark.django_db
 def test_service_share_code_revoke_other_person(api):
     share_code = new_code(api)
-    with pytest.raises(ShareCodeError):
+    with pytest.raises(DomainError):
         share_code_revoke(share_code=share_code, actor=ApplicantProfileFactory().user)
     share_code.refresh_from_db()
     assert share_code.revoked_at is None

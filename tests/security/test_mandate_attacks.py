@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import ConsentProof, MandateDuration
-from accounts.mandates import MandateError, mandate_active_for, mandate_confirm
+from accounts.mandates import mandate_active_for, mandate_confirm
 from accounts.models import Mandate, User
+from anef.errors import DomainError
 from applications.models import Prefecture
 from attestations import pdf
 from attestations.services import attestations_sweep
@@ -220,7 +221,7 @@ def test_attack_helper_confirms_own_mandate_refused(client, django_capture_on_co
     client.force_login(helper)
     mandate, _token = _recorded(client, django_capture_on_commit_callbacks, person.email)
     assert client.post(reverse("mandates:confirm", kwargs={"pk": mandate.pk})).status_code == 403
-    with pytest.raises(MandateError):
+    with pytest.raises(DomainError):
         mandate_confirm(mandate=mandate, person=helper)
     mandate.refresh_from_db()
     assert mandate.consented_at is None

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from anef.errors import DomainError
 from substitution import services
 from substitution.enums import AppointmentStatus
 from substitution.models import Appointment
@@ -21,7 +22,7 @@ def test_concurrency_appointment_book_never_beyond_capacity(reference_data):
     errors = run_at_once(
         lambda case: services.appointment_book(case=case, slot=slot, actor=None), cases
     )
-    codes = [e.code if isinstance(e, services.SubstitutionError) else e for e in errors]
+    codes = [e.code if isinstance(e, DomainError) else e for e in errors]
     assert sorted(map(str, codes)) == ["slot_full"] * 6
     assert Appointment.objects.filter(slot=slot, status=AppointmentStatus.BOOKED).count() == 2
 

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 
+from anef.errors import DomainError
 from anef.workflow import TransitionNotAllowed
 from applications.enums import Channel
 from applications.models import Ground
-from applications.services import ApplicationError
 from substitution import deposits, services
 from substitution.enums import CaseOrigin, CaseStatus
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
@@ -77,13 +77,13 @@ def test_service_deposit_start_reuses_existing_account(agent):
 
 
 def test_service_deposit_start_other_prefecture_refused(agent):
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         _start(agent, postal_code="93200", city="Saint-Denis")
     assert error.value.code == "other_prefecture"
 
 
 def test_service_deposit_start_staff_email_refused(agent):
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         _start(agent, email=agent.email)
     assert error.value.code == "not_an_applicant"
 
@@ -100,13 +100,13 @@ def test_service_deposit_file_from_case(agent, django_capture_on_commit_callback
     assert case.status == CaseStatus.DEPOSIT_RECEIVED
     assert case.person == application.applicant
     assert application.attestations.filter(kind="deposit_receipt").exists()
-    with pytest.raises(services.SubstitutionError):
+    with pytest.raises(DomainError):
         deposits.deposit_file(case=case, actor=agent)
 
 
 def test_service_deposit_file_missing_documents_refused(agent):
     case = _start(agent)
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DomainError) as error:
         deposits.deposit_file(case=case, actor=agent)
     assert error.value.code == "missing_documents"
     case.refresh_from_db()
@@ -115,7 +115,7 @@ def test_service_deposit_file_missing_documents_refused(agent):
 
 def test_service_deposit_start_twice_for_a_case_refused(agent):
     case = _start(agent)
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         _start(agent, case=case)
     assert error.value.code == "deposit_started"
 

@@ -4,6 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
 
+from anef.errors import DomainError
 from substitution import services
 from substitution.enums import AppointmentStatus, CaseEventKind, CaseStatus
 from substitution.models import Appointment
@@ -36,7 +37,7 @@ def test_service_appointment_book_by_agent(
 def test_service_appointment_book_full_slot_refused(reference_data):
     slot = SlotFactory(capacity=1)
     services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
     assert error.value.code == "slot_full"
 
@@ -45,7 +46,7 @@ def test_service_appointment_book_capacity_two(reference_data):
     slot = SlotFactory(capacity=2)
     services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
     services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
-    with pytest.raises(services.SubstitutionError):
+    with pytest.raises(DomainError):
         services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
     assert slot.appointments.count() == 2
 
@@ -75,14 +76,14 @@ def test_service_appointment_book_past_slot_refused(reference_data):
         starts_at=timezone.now() - datetime.timedelta(hours=1),
         ends_at=timezone.now() - datetime.timedelta(minutes=30),
     )
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
     assert error.value.code == "slot_past"
 
 
 def test_service_appointment_book_other_prefecture_refused(reference_data):
     slot = SlotFactory(desk=DeskFactory(prefecture=prefecture("93")))
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
     assert error.value.code == "slot_other_prefecture"
 
@@ -91,7 +92,7 @@ def test_service_appointment_mark_no_show_reopens_case(reference_data):
     agent = PrefectureAgentFactory(prefecture=prefecture("75"))
     slot = SlotFactory()
     appointment = services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.appointment_mark(appointment=appointment, attended=False, actor=agent)
     assert error.value.code == "appointment_future"
     marked = services.appointment_mark(
@@ -111,7 +112,7 @@ def test_service_appointment_mark_attended(reference_data):
         appointment=appointment, attended=True, actor=agent, now=slot.starts_at
     )
     assert marked.status == AppointmentStatus.ATTENDED
-    with pytest.raises(services.SubstitutionError):
+    with pytest.raises(DomainError):
         services.appointment_mark(
             appointment=appointment, attended=False, actor=agent, now=slot.starts_at
         )
@@ -124,7 +125,7 @@ def test_service_case_close_cancels_its_appointment(reference_data):
     appointment.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.closed_at is not None
     assert appointment.status == AppointmentStatus.CANCELLED
-    with pytest.raises(services.SubstitutionError):
+    with pytest.raises(DomainError):
         services.appointment_book(case=case, slot=SlotFactory(), actor=None)
 
 
@@ -157,7 +158,7 @@ def test_service_slots_generate_weekly_pattern_idempotent(reference_data):
 
 
 def test_service_slots_generate_refuses_zero_capacity(reference_data):
-    with pytest.raises(services.SubstitutionError):
+    with pytest.raises(DomainError):
         services.slots_generate(
             desk=DeskFactory(),
             first_day=timezone.localdate(),

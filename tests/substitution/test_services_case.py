@@ -1,6 +1,7 @@
 import pytest
 from auditlog.models import LogEntry
 
+from anef.errors import DomainError
 from substitution import services
 from substitution.enums import CaseEventKind, CaseMode, CaseOrigin, CaseStatus
 from tests.accounts.factories import ApplicantProfileFactory, ContactCentreAgentFactory
@@ -39,11 +40,11 @@ def test_service_case_open_prefecture_from_profile(reference_data):
 
 
 def test_service_case_open_needs_a_way_to_reach_the_person(reference_data):
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.open_case(origin=CaseOrigin.CONTACT_CENTRE, contact_name="Nobody")
     assert error.value.code == "contact_required"
 
 
 def test_service_case_open_unknown_origin(reference_data):
-    with pytest.raises(services.SubstitutionError):
+    with pytest.raises(DomainError):
         services.open_case(origin="magic", contact_email="a@example.org")

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 from django.urls import reverse
 
+from anef.errors import DomainError
 from substitution import selectors, services
 from substitution.enums import CaseOrigin, FailureStep
 from substitution.models import FailureRecord, SubstitutionCase
@@ -140,6 +141,6 @@ def test_view_help_request_not_due_opens_nothing(client, reference_data):
 
 def test_service_offer_accept_not_due_refused(reference_data):
     user = ApplicantProfileFactory().user
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.offer_accept(person=user, slot=SlotFactory())
     assert error.value.code == "offer_not_due"

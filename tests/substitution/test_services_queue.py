@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from anef.errors import DomainError
 from substitution import services
 from substitution.enums import DeskKind, QueueTicketStatus
 from substitution.models import QueueTicket
@@ -29,16 +30,16 @@ def test_service_queue_ticket_numbers_per_desk_and_day(reference_data):
 
 def test_service_queue_ticket_refused_when_closed(reference_data):
     pan = DeskFactory(kind=DeskKind.PAN)
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.queue_ticket_issue(desk=pan, actor=None, now=MONDAY_10.replace(hour=12, minute=30))
     assert error.value.code == "desk_closed"
     saturday = MONDAY_10 - datetime.timedelta(days=2)
-    with pytest.raises(services.SubstitutionError):
+    with pytest.raises(DomainError):
         services.queue_ticket_issue(desk=pan, actor=None, now=saturday)
 
 
 def test_service_queue_ticket_only_at_a_pan(reference_data):
-    with pytest.raises(services.SubstitutionError) as error:
+    with pytest.raises(DomainError) as error:
         services.queue_ticket_issue(desk=DeskFactory(), actor=None, now=MONDAY_10)
     assert error.value.code == "not_pan"
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from anef.errors import DomainError
 from applications.enums import ApplicationStatus
 from applications.models import Document, DocumentType
 from attestations import share_codes
@@ -137,7 +138,7 @@ def test_recovery_wrong_fact_sent_to_desk_and_not_approvable(agent, supervisor, 
     recovery, outcome = _request(agent, person, **wrong)
     assert outcome == "mismatch"
     assert recovery.status == RecoveryStatus.AWAITING_DESK_CHECK
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         services.recovery_approve(recovery=recovery, actor=supervisor)
     assert error.value.code == "not_checked"
     person.refresh_from_db()
@@ -197,7 +198,7 @@ def test_views_console_recovery_mismatch_names_no_field(client, agent, person):
 
 def test_recovery_supervisor_approving_own_request_refused(supervisor, person):
     recovery, _outcome = _request(supervisor, person)
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         services.recovery_approve(recovery=recovery, actor=supervisor)
     assert error.value.code == "four_eyes"
     person.refresh_from_db()
@@ -207,14 +208,14 @@ def test_recovery_supervisor_approving_own_request_refused(supervisor, person):
 def test_recovery_supervisor_who_typed_facts_cannot_approve(agent, supervisor, person):
     recovery, _outcome = _request(agent, person, postal_code="99999")
     assert services.recovery_facts_check(recovery=recovery, actor=supervisor, **FACTS) == "matched"
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         services.recovery_approve(recovery=recovery, actor=supervisor)
     assert error.value.code == "four_eyes"
 
 
 def test_recovery_plain_agent_approving_refused(agent, person):
     recovery, _outcome = _request(agent, person)
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         services.recovery_approve(recovery=recovery, actor=ContactCentreAgentFactory())
     assert error.value.code == "not_supervisor"
 
@@ -235,7 +236,7 @@ def test_recovery_approving_twice_refused(agent, supervisor, second_supervisor, 
     recovery, _outcome = _request(agent, person)
     services.recovery_approve(recovery=recovery, actor=supervisor)
     for actor in (supervisor, second_supervisor):
-        with pytest.raises(services.SupportError) as error:
+        with pytest.raises(DomainError) as error:
             services.recovery_approve(recovery=recovery, actor=actor)
         assert error.value.code == "recovery_closed"
     assert _actions(person).count("account_email_change") == 1
@@ -245,7 +246,7 @@ def test_recovery_approval_after_expiry_refused(agent, supervisor, person):
     recovery, _outcome = _request(agent, person)
     with (
         time_machine.travel(timezone.now() + dt.timedelta(hours=49)),
-        pytest.raises(services.SupportError) as error,
+        pytest.raises(DomainError) as error,
     ):
         services.recovery_approve(recovery=recovery, actor=supervisor)
     assert error.value.code == "recovery_expired"
@@ -300,7 +301,7 @@ def test_views_backoffice_desk_check_then_second_supervisor_approves(
 
 def test_recovery_desk_check_by_contact_centre_agent_refused(agent, supervisor, person):
     recovery, _outcome = _request(agent, person, foreigner_number="")
-    with pytest.raises(services.SupportError):
+    with pytest.raises(DomainError):
         services.recovery_desk_check_record(
             recovery=recovery, actor=supervisor, document_kind="passport"
         )
@@ -407,7 +408,7 @@ def test_recovery_hold_documents_and_share_codes_refused_attestations_kept(
     assert "recovery" in page.text
     api = client.get(reverse("api:document-file", args=[document.pk]))
     assert api.status_code == 403
-    with pytest.raises(share_codes.ShareCodeError) as error:
+    with pytest.raises(DomainError) as error:
         share_codes.share_code_create(
             attestation=attestation,
             actor=person,

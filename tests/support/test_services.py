@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from anef.errors import DomainError
 from applications.models import Prefecture
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
@@ -60,7 +61,7 @@ def test_services_ticket_open_contact_form_records_and_mails(
 
 
 def test_services_ticket_open_requires_a_way_to_answer():
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         web_ticket(email="", phone="")
     assert error.value.code == "contact_required"
     assert not Ticket.objects.exists()
@@ -90,7 +91,7 @@ def test_services_ticket_open_screenshot_sniffed_from_bytes():
 
 def test_services_ticket_open_refuses_a_file_that_is_not_an_image_or_pdf():
     fake = SimpleUploadedFile("shot.png", b"MZ\x90\x00 not a picture", content_type="image/png")
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         web_ticket(attachments=[fake])
     assert error.value.code == "file_type"
     assert not Ticket.objects.exists()
@@ -98,7 +99,7 @@ def test_services_ticket_open_refuses_a_file_that_is_not_an_image_or_pdf():
 
 def test_services_ticket_open_refuses_a_file_too_large(settings):
     settings.SUPPORT_ATTACHMENT_MAX_BYTES = 10
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         web_ticket(attachments=[SimpleUploadedFile("a.png", PNG_BYTES)])
     assert error.value.code == "file_too_large"
 
@@ -151,7 +152,7 @@ def test_services_ticket_reply_requester_on_closed_ticket_refused(agent):
 
 def test_services_ticket_escalate_needs_a_prefecture(agent):
     ticket, _token = web_ticket()
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         services.ticket_escalate_to_prefecture(ticket=ticket, actor=agent, note="Please check")
     assert error.value.code == "prefecture_required"
 
@@ -163,7 +164,7 @@ def test_services_ticket_reply_prefecture_only_by_its_agents(agent, reference_da
         ticket=ticket, actor=agent, note="Card handover not recorded", prefecture=paris
     )
     other = PrefectureAgentFactory(prefecture__departement_code="93")
-    with pytest.raises(services.SupportError):
+    with pytest.raises(DomainError):
         services.ticket_reply_from_prefecture(ticket=ticket, actor=other, body="Hello")
     ticket.refresh_from_db()
     services.ticket_reply_from_prefecture(
@@ -217,7 +218,7 @@ def test_services_ticket_confirm_technical_impossibility_twice_refused(agent, re
     _confirm(ticket, agent)
     ticket = Ticket.objects.get(pk=ticket.pk)
     services.ticket_reopen(ticket=ticket, actor=agent)
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         _confirm(Ticket.objects.get(pk=ticket.pk), agent)
     assert error.value.code == "already_confirmed"
     assert Attestation.objects.filter(kind=AttestationKind.TECHNICAL_IMPOSSIBILITY).count() == 1
@@ -237,7 +238,7 @@ def test_services_ticket_confirm_database_links_once(agent, reference_data):
 
 def test_services_ticket_confirm_requires_a_description(agent):
     ticket, _token = web_ticket()
-    with pytest.raises(services.SupportError) as error:
+    with pytest.raises(DomainError) as error:
         _confirm(ticket, agent, blocking_description="  ")
     assert error.value.code == "description_required"
     assert not Attestation.objects.exists()
@@ -280,7 +281,7 @@ def test_services_account_password_reset_sends_allauth_link(
 
 
 def test_services_saved_answer_save_supervisor_only(agent, supervisor):
-    with pytest.raises(services.SupportError):
+    with pytest.raises(DomainError):
         services.saved_answer_save(actor=agent, title="T", body_fr="F", body_en="E")
     answer = services.saved_answer_save(actor=supervisor, title="T", body_fr="F", body_en="E")
     assert answer.updated_by == supervisor
