@@ -183,26 +183,80 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[-2000:]}")
 
 
-def table_counts() -> dict[str, int]:
-    """Rows per table of our own apps, as the database holds them now."""
-    existing = set(connection.introspection.table_names())
+def counted_tables() -> list[str]:
+    """The tables of our own apps (their row counts go into the manifest)."""
+    return sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in COUNTED_APPS and model._meta.managed
+        }
+    )
+
+
+def _facts(cursor, existing: set[str]) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Row counts and applied migrations, read through `cursor` (a DB-API cursor: Django's, a
+    snapshot's, or sqlite3's on a copy). Table names come from our models, never from input."""
     counts = {}
-    for model in apps.get_models():
-        if model._meta.app_label not in COUNTED_APPS or not model._meta.managed:
-            continue
-        table = model._meta.db_table
-        if table in existing and table not in counts:
-            counts[table] = model._base_manager.using(connection.alias).count()
-    return dict(sorted(counts.items()))
-
-
-def applied_migrations() -> dict[str, list[str]]:
+    for table in counted_tables():
+        if table in existing:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - our own table names
+            counts[table] = cursor.fetchone()[0]
     applied: dict[str, list[str]] = {}
+    cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
+    for app, name in cursor.fetchall():
+        applied.setdefault(app, []).append(name)
+    return counts, applied
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per table of our own apps, as the configured database holds them now."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
-        for app, name in cursor.fetchall():
-            applied.setdefault(app, []).append(name)
-    return applied
+        return _facts(cursor, set(connection.introspection.table_names()))[0]
+
+
+def _dump_postgresql(dump: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """pg_dump and the manifest's facts from one snapshot: rows written while the dump runs are
+    in neither, so the counts always match what a restore brings back."""
+    import psycopg
+
+    database = connection.settings_dict
+    parameters = {
+        "dbname": database["NAME"],
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+    }
+    with psycopg.connect(**{k: v for k, v in parameters.items() if v}) as snapshot:
+        snapshot.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        snapshot.read_only = True
+        with snapshot.cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot_id = cursor.fetchone()[0]
+            arguments, environment = _pg_environment(database)
+            command = ["pg_dump", "--format=custom", f"--snapshot={snapshot_id}"]
+            _run([*command, "--file", str(dump), *arguments], environment)
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            existing = {row[0] for row in cursor.fetchall()}
+            facts = _facts(cursor, existing)
+        snapshot.rollback()
+    return facts
+
+
+def _copy_sqlite(copy: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """sqlite3's online backup: a consistent copy (WAL included) while others write; the facts
+    are read from the copy itself."""
+    source = sqlite3.connect(str(connection.settings_dict["NAME"]))
+    target = sqlite3.connect(str(copy))
+    try:
+        source.backup(target)
+        cursor = target.cursor()
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return _facts(cursor, {row[0] for row in cursor.fetchall()})
+    finally:
+        target.close()
+        source.close()
 
 
 def _code_version() -> str:
@@ -264,26 +318,16 @@ def backup(output: Path, *, passphrase: str | None, skip_documents: bool = False
     checksums: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="anef-backup-") as scratch:
         scratch_dir = Path(scratch)
-        database = connection.settings_dict
         if connection.vendor == "postgresql":
             dump = scratch_dir / PG_DUMP
-            arguments, environment = _pg_environment(database)
-            _run(["pg_dump", "--format=custom", "--file", str(dump), *arguments], environment)
+            counts, migrations = _dump_postgresql(dump)
             database_member = PG_DUMP
         elif connection.vendor == "sqlite":
             dump = scratch_dir / SQLITE_COPY
-            source = sqlite3.connect(str(database["NAME"]))
-            target = sqlite3.connect(str(dump))
-            try:
-                source.backup(target)  # a consistent snapshot, WAL included, while others write
-            finally:
-                target.close()
-                source.close()
+            counts, migrations = _copy_sqlite(dump)
             database_member = SQLITE_COPY
         else:
             raise BackupError(f"No backup for the {connection.vendor} database engine.")
-        counts = table_counts()
-        migrations = applied_migrations()
         checksums[database_member] = _sha256_file(dump)
 
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
