@@ -19,19 +19,26 @@ help:
 	@echo "make lock   re-pin requirements/*.txt from pyproject.toml (needs uv)"
 
 $(BIN)/python:
+	@echo "==> Creating the virtual environment $(VENV)/ with $(PYTHON) (needs python3-venv on Debian)"
 	$(PYTHON) -m venv $(VENV)
 
 # The lock files are hashed: pip refuses anything that is not exactly what was locked.
 $(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
+	@echo "==> Installing the locked dependencies (requirements/base.txt, hashes checked);"
+	@echo "    the first time this takes a minute or two and prints nothing until it is done"
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/base.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements/dev.txt | $(BIN)/python
+	@echo "==> Installing the locked dependencies and test tools (requirements/dev.txt, hashes checked);"
+	@echo "    the first time this takes a few minutes and prints nothing until it is done"
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
 	@touch $@ $(VENV)/.installed-base
 
 run: $(VENV)/.installed-base
+	@echo "==> Creating or updating the database (manage.py migrate)"
 	$(BIN)/python manage.py migrate --noinput
+	@echo "==> Loading the reference data and the demo accounts (manage.py seed_demo; idempotent)"
 	$(BIN)/python manage.py seed_demo --i-know-this-is-not-production
 	@echo ""
 	@echo "  anef is starting on http://127.0.0.1:$(ANEF_PORT)/  (web + worker + beat; Ctrl-C stops all)"
@@ -40,6 +47,7 @@ run: $(VENV)/.installed-base
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 test: $(VENV)/.installed-dev
+	@echo "==> Lint, format, security lint and migrations check, then pytest (about 9 minutes on 2 cores)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive --severity-level high --exclude '*/migrations/*' \
