@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROXY_OUTBOUND_ADDRESS = "127.0.0.2"
 # Who answered, for the test to see the round robin (a real proxy would not say).
 BACKEND_HEADER = "X-Topology-Backend"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -115,7 +117,7 @@ class Topology:
         log_path = self.base / name / "output.log"
         with log_path.open("wb") as log:
             popen = subprocess.Popen(
-                argv,
+                [sys.executable, "-c", TERMINATE_WITH_PARENT, *argv],
                 cwd=ROOT,
                 env=environment,
                 stdout=log,
@@ -150,6 +152,17 @@ class Topology:
         dead = [p.name for p in self.processes if not p.alive()]
         if dead:
             raise TopologyError(f"stopped early: {', '.join(dead)}")
+
+
+# Runs each command in a child that gets SIGTERM when the test process dies, even killed
+# outright so that no finalizer runs (Linux's PR_SET_PDEATHSIG, kept across exec). Set in the
+# child after it started rather than in a `preexec_fn`, which is unsafe in a process with
+# threads (pytest-xdist's workers have some).
+TERMINATE_WITH_PARENT = (
+    "import ctypes, os, signal, sys; "
+    f"ctypes.CDLL(None, use_errno=True).prctl({PR_SET_PDEATHSIG}, signal.SIGTERM); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 def listening_socket() -> socket.socket:
@@ -253,7 +266,8 @@ class ReverseProxy:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for a loop that was never started
+            self.server.shutdown()
         self.server.server_close()
 
     def next_backend(self) -> str:
