@@ -415,7 +415,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Exactly one beat process runs this schedule (Procfile locally, the `beat` service in compose).
+# The queue tasks go to when nothing routes them elsewhere: one per deployment sharing a Redis
+# database (tests/deployment runs a whole topology beside the developer's own worker).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# One beat schedules at a time, however many run (anef/beat.py: a PostgreSQL advisory lock);
+# the others stand by and try the lock again every BEAT_LEADER_RETRY_SECONDS.
+CELERY_BEAT_SCHEDULER = "anef.beat:LeaderScheduler"
+BEAT_LEADER_RETRY_SECONDS = env.float("BEAT_LEADER_RETRY_SECONDS", default=5)
 CELERY_BEAT_SCHEDULE = {
     "attestations-sweep": {
         "task": "attestations.sweep",
@@ -441,7 +447,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "record-scheduler-heartbeat": {
         "task": "anef.tasks.record_heartbeat",
-        "schedule": 60.0,
+        "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=60),
         "args": ["beat"],
     },
 }
