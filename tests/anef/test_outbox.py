@@ -349,3 +349,37 @@ def test_admin_outbox_closed_to_a_contact_centre_supervisor(client):
     response = client.get(reverse("admin:anef_outgoingmessage_changelist"))
     assert response.status_code == 302
     assert "awa@example.org" not in response.text
+
+
+@pytest.mark.django_db
+def test_admin_outbox_try_again_now_sends_a_failed_message(client, settings):
+    settings.EMAIL_BACKEND = "tests.anef.test_outbox.RefusingBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    message = _message()
+    outbox_send_due()
+    settings.EMAIL_BACKEND = LOCMEM
+    client.force_login(AdministratorFactory())
+    response = client.post(
+        reverse("admin:anef_outgoingmessage_changelist"),
+        {"action": "retry_now", "_selected_action": [message.pk]},
+    )
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.PENDING, 0)
+
+
+# --- allauth's e-mails ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_outbox_password_reset_mail_through_the_outbox_and_its_link_erased_once_sent(
+    client, django_capture_on_commit_callbacks
+):
+    person = ApplicantFactory(email="amina@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": person.email})
+    assert response.status_code == 302
+    row = OutgoingMessage.objects.get()
+    assert (row.recipient, row.person, row.status) == (person.email, person, MessageStatus.SENT)
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert row.body == ""  # a copy of the table taken now gives no reset link
