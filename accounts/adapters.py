@@ -1,12 +1,17 @@
-"""django-allauth adapter: where signed-in users land, and which address its limits count."""
+"""django-allauth adapter: where signed-in users land, which address its limits count, and its
+e-mails (sign-up confirmation, password reset, security notices) through the outbox."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
+from django.utils import translation
 
 from accounts.models import User
 from accounts.permissions import role_home_url_name
 from anef.client_ip import client_ip
+from anef.outbox import enqueue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,3 +34,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mail, rendered by allauth exactly as its own `send_mail` does (same
+        context, the visitor's language, allauth's templates), then written to the outbox
+        instead of sent on the spot: a mail server down no longer loses a confirmation or a
+        reset link. Outside a transaction the row commits, and is sent, at once."""
+        request = allauth_context.request
+        full_context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
+        user = context.get("user")
+        enqueue_email(
+            self.render_mail(template_prefix, email, full_context),
+            language=translation.get_language() or "",
+            person=user if isinstance(user, User) else None,
+        )

@@ -3,9 +3,9 @@ used for the first time and ended (revoked, refused, expired) is a notice on the
 (`MandateEvent`, shown on "My helpers" and their home page) and an e-mail, each with a link to
 revoke it — a confirmation page, revoked only by its POST.
 
-`mandate_notice` is called inside the service's transaction: the notice row commits with the
-change, the e-mail leaves after commit (a failed sending is logged, the notice stays on the
-portal). Delivery is at most once: no retry queue yet.
+`mandate_notice` is called inside the service's transaction: the notice row and its e-mail (in
+the outbox, anef/outbox.py) commit with the change; the e-mail leaves after commit and is tried
+again while the mail server is down.
 """
 
 import logging
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import MandateEventKind
 from accounts.models import Mandate, MandateEvent, User
-from anef.emails import bilingual_message
+from anef.emails import bilingual_email_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +41,14 @@ def _url(name: str, **kwargs) -> str:
 def mandate_notice(
     *, mandate: Mandate, kind: str, actor: User | None, confirm_token: str = ""
 ) -> MandateEvent | None:
-    """Record the notice and send the e-mail after commit; once per mandate and kind (a second
+    """Record the notice and its e-mail, sent after commit; once per mandate and kind (a second
     call, from a second worker, does nothing)."""
     try:
         with transaction.atomic():
             event = MandateEvent.objects.create(mandate=mandate, kind=kind, actor=actor)
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: send_mandate_notice(event.pk, confirm_token))
+    send_mandate_notice(event.pk, confirm_token)
     return event
 
 
@@ -77,29 +77,23 @@ def send_mandate_notice(event_id: int, confirm_token: str = "") -> None:
         "reset_url": _url("account_reset_password"),
         "active": event.kind in (MandateEventKind.CONFIRMED, MandateEventKind.FIRST_USED),
     }
-    message = bilingual_message(
+    bilingual_email_enqueue(
         to=[mandate.person.email],
         subject=_SUBJECTS[event.kind],
         template=NOTICE_TEMPLATE,
         context=context,
+        idempotency_key=f"mandate-notice:{event.pk}",
+        person=mandate.person,
     )
-    try:
-        message.send()
-    except Exception:  # the notice is on the portal; a mail server down must not lose it
-        logger.exception("Mandate %s: notice %s not e-mailed", mandate.pk, event.kind)
 
 
 def send_not_a_person(email: str) -> None:
     """A helper typed the address of an account that is not a person's (a helper's, an
     agent's): nothing was recorded, and its holder is told — the helper is shown the same page
     as for any address, so that they learn nothing of the account."""
-    message = bilingual_message(
+    bilingual_email_enqueue(
         to=[email],
         subject=lambda: _("A helper typed your e-mail address"),
         template=NOT_A_PERSON_TEMPLATE,
         context={},
     )
-    try:
-        message.send()
-    except Exception:
-        logger.exception("Mandate notice to a non-person account not e-mailed")

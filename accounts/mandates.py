@@ -44,6 +44,7 @@ from accounts.models import Mandate, MandateEvent, User
 from anef import uploads
 from anef.audit import audit_action
 from anef.errors import DomainError
+from anef.outbox import enqueue_email
 from anef.transactions import atomic_with_files, file_written
 from applications.models import Ground
 
@@ -262,7 +263,7 @@ def _person_for_mandate(*, helper: User, email: str, first_name: str, last_name:
     existing = User.objects.filter_by_email(email).first()
     if existing is not None:
         if existing.role != Role.APPLICANT or not existing.is_active:
-            transaction.on_commit(lambda: send_not_a_person(existing.email))
+            send_not_a_person(existing.email)
             audit_action(
                 instance=existing,
                 actor=helper,
@@ -729,8 +730,8 @@ def _warning_message(mandate: Mandate) -> EmailMessage:
 def mandate_expiry_warnings_send(today: date | None = None) -> int:
     """Warn the helper's organisation, once, that a mandate ends within
     `MANDATE_EXPIRY_WARNING_DAYS` days, so the person can renew it in time. Each mandate is
-    claimed under a row lock and marked warned in the same transaction as the sending: two
-    workers never warn twice; a failed sending is retried at the next run."""
+    claimed under a row lock and marked warned in the same transaction as its e-mail is written
+    to the outbox: two workers never warn twice; the outbox retries a failed sending."""
     today = today or _today()
     horizon = today + timedelta(days=settings.MANDATE_EXPIRY_WARNING_DAYS)
     due = Mandate.objects.active_on(today).filter(
@@ -748,13 +749,17 @@ def mandate_expiry_warnings_send(today: date | None = None) -> int:
                 )
                 if mandate is None:
                     continue
-                _warning_message(mandate).send()
+                enqueue_email(
+                    _warning_message(mandate),
+                    idempotency_key=f"mandate-expiry-warning:{mandate.pk}",
+                    language="fr",
+                )
                 mandate.expiry_warned_at = timezone.now()
                 mandate.save(update_fields=["expiry_warned_at"])
                 audit_action(instance=mandate, actor=None, action="mandate_expiry_warned")
                 sent += 1
-        except Exception:  # one failed sending must not stop the others
-            logger.exception("Mandate %s: expiry warning not sent, retried next run", pk)
+        except Exception:  # one failed mandate must not stop the others
+            logger.exception("Mandate %s: expiry warning not written, retried next run", pk)
     return sent
 
 

@@ -15,3 +15,16 @@ class OneTimeCodeClosure(models.TextChoices):
     USED = "used", _("Used")
     REPLACED = "replaced", _("Replaced by a newer code")
     TOO_MANY_ATTEMPTS = "too_many_attempts", _("Too many wrong attempts")
+
+
+class MessageChannel(models.TextChoices):
+    """How an outgoing message travels (anef.outbox). SMS is added by the work on reaching people
+    by phone: a value here and a sender in `anef.outbox.CHANNELS`, nothing else changes."""
+
+    EMAIL = "email", _("E-mail")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed for good")

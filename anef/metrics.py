@@ -9,8 +9,8 @@ and the number of queries is constant (tests/test_metrics.py).
 Protected: a scraper sends `Authorization: Bearer <METRICS_TOKEN>` (403 if the token is wrong);
 a signed-in staff member (admin site) may read it in a browser; anyone else gets a 404.
 
-Not exported: mail failures, because nothing records them yet (e-mails are sent in on-commit
-callbacks and a failure is only logged); the durable outbox of issue 17 will give that figure.
+The outbox (anef/outbox.py, issue 17) gives the messages waiting, due, being retried and
+failed for good, per channel, and the age of the oldest one waiting.
 """
 
 import logging
@@ -24,13 +24,14 @@ from datetime import timedelta
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from anef.models import Heartbeat
+from anef.enums import MessageChannel, MessageStatus
+from anef.models import Heartbeat, OutgoingMessage
 from applications.models import Application
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
@@ -212,6 +213,61 @@ def _heartbeats() -> list[Metric]:
     return [ages, stale_after]
 
 
+def _outbox() -> list[Metric]:
+    """One query over the pending and failed rows (the sent ones are not read)."""
+    now = timezone.now()
+    pending = Q(status=MessageStatus.PENDING)
+    rows = {
+        row["channel"]: row
+        for row in OutgoingMessage.objects.filter(
+            status__in=[MessageStatus.PENDING, MessageStatus.FAILED]
+        )
+        .order_by()
+        .values("channel")
+        .annotate(
+            pending=Count("pk", filter=pending),
+            due=Count("pk", filter=pending & Q(next_attempt_at__lte=now)),
+            retrying=Count("pk", filter=pending & Q(attempts__gt=0)),
+            failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
+            oldest=Min("created_at", filter=pending),
+        )
+    }
+    waiting = Metric(
+        "anef_outbox_pending",
+        "gauge",
+        "Outgoing messages not sent yet (the outbox's queue length), by channel.",
+    )
+    due = Metric(
+        "anef_outbox_due",
+        "gauge",
+        "Outgoing messages whose time to be sent has come and that are not sent yet.",
+    )
+    retrying = Metric(
+        "anef_outbox_retrying",
+        "gauge",
+        "Outgoing messages not sent yet after at least one failed attempt.",
+    )
+    failed = Metric(
+        "anef_outbox_failed",
+        "gauge",
+        "Outgoing messages given up after the last attempt (see the admin), by channel.",
+    )
+    oldest = Metric(
+        "anef_outbox_oldest_pending_age_seconds",
+        "gauge",
+        "Age of the oldest outgoing message not sent yet (0 when none waits).",
+    )
+    for channel in MessageChannel.values:
+        row = rows.get(channel, {})
+        waiting.add(row.get("pending", 0), channel=channel)
+        due.add(row.get("due", 0), channel=channel)
+        retrying.add(row.get("retrying", 0), channel=channel)
+        failed.add(row.get("failed", 0), channel=channel)
+        since = row.get("oldest")
+        oldest.add((now - since).total_seconds() if since else 0, channel=channel)
+    return [waiting, due, retrying, failed, oldest]
+
+
 # --- Broker ----------------------------------------------------------------------------------
 
 
@@ -244,6 +300,7 @@ COLLECTORS: dict[str, Callable[[], list[Metric]]] = {
     "attestations_issued": _issued,
     "attestations_ending": _ending_without_successor,
     "heartbeats": _heartbeats,
+    "outbox": _outbox,
     "celery_queue": _queue_depth,
 }
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anef.enums import OneTimeCodeChannel, OneTimeCodeClosure
+from anef.enums import MessageChannel, MessageStatus, OneTimeCodeChannel, OneTimeCodeClosure
 
 
 class Heartbeat(models.Model):
@@ -107,3 +107,59 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} ({self.channel}) @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingMessage(models.Model):
+    """One message to one recipient, written by `anef.outbox.enqueue` in the transaction of the
+    change it tells about and sent by a worker afterwards (issue 17): a mail server that is down
+    delays a message, it no longer loses it. One row per recipient, whatever the channel.
+
+    `idempotency_key` is unique: a second enqueue of the same message (a task run twice) writes
+    nothing. The text is kept until the message is sent, then erased (it may carry a private
+    link); the row stays as the record that it was sent."""
+
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=MessageChannel.choices, default=MessageChannel.EMAIL
+    )
+    recipient = models.CharField(_("recipient"), max_length=254)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    html_body = models.TextField(_("HTML text"), blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The worker's claim (pending rows in the order they fall due) and /metrics (pending
+            # and failed rows) without reading the sent ones.
+            models.Index(fields=["status", "next_attempt_at"], name="outgoing_message_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="outgoing_message_sent_with_date",
+                condition=~models.Q(status=MessageStatus.SENT) | models.Q(sent_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient}: {self.subject}"

@@ -279,6 +279,10 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- E-mail -------------------------------------------------------------------------------------
+# A worker sending the outbox holds the message's row lock while it talks to the mail server: a
+# server that accepts the connection and then stalls must not hold it for ever
+# (a ?timeout= in EMAIL_URL wins).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
@@ -445,6 +449,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.documents_retention",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The outbox (anef/outbox.py, issue 17): messages not sent by their on-commit nudge (worker
+    # down, mail server down) and retries whose time has come.
+    "outbox-send-due": {
+        "task": "anef.outbox_send_due",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
+    },
     "record-scheduler-heartbeat": {
         "task": "anef.tasks.record_heartbeat",
         "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=60),
@@ -463,6 +473,12 @@ DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=365)
 DOCUMENT_RETENTION_WARNING_DAYS = env.int("DOCUMENT_RETENTION_WARNING_DAYS", default=30)
 # Helpers' organisations are warned this many days before a mandate ends (accounts.mandates).
 MANDATE_EXPIRY_WARNING_DAYS = env.int("MANDATE_EXPIRY_WARNING_DAYS", default=7)
+# Outgoing messages (anef/outbox.py): a failed sending is tried again after
+# OUTBOX_RETRY_BASE_SECONDS × 2^(attempts − 1), at most OUTBOX_RETRY_MAX_SECONDS apart, and given
+# up after OUTBOX_MAX_ATTEMPTS attempts (with the defaults: 9 waits, about 8½ hours of trying).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=6 * 3600)
 # The scheduler is reported stale past this many seconds without a heartbeat (5 × the 60 s
 # heartbeat above): /healthz/scheduler answers 503, a WARNING is logged, /metrics shows the age.
 HEARTBEAT_STALE_AFTER_SECONDS = env.int("HEARTBEAT_STALE_AFTER_SECONDS", default=300)

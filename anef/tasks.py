@@ -8,3 +8,20 @@ from anef.services import heartbeat_record
 @shared_task(name="anef.tasks.record_heartbeat")
 def record_heartbeat(source: str) -> None:
     heartbeat_record(source=source, hostname=record_heartbeat.request.hostname or "")
+
+
+@shared_task(name="anef.outbox_send")
+def outbox_send(message_id: int) -> bool:
+    """On commit of the transaction that wrote the message: send it now (a no-op if another
+    worker or beat's sweep got there first)."""
+    from anef.outbox import outbox_send_one
+
+    return outbox_send_one(message_id)
+
+
+@shared_task(name="anef.outbox_send_due")
+def outbox_send_due() -> int:
+    """Beat: every due message of the outbox (nudges missed, retries whose time has come)."""
+    from anef.outbox import outbox_send_due as send_due
+
+    return send_due()

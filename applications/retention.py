@@ -32,7 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anef.audit import audit_action
-from anef.emails import bilingual_message
+from anef.emails import EMAIL_LANGUAGES, bilingual_message
+from anef.outbox import enqueue_email
 from applications.enums import ApplicationStatus, ErrorReportStatus, EventKind
 from applications.models import Application, Document, ErrorReport, Event
 from applications.rules import (
@@ -234,10 +235,15 @@ def _warn(application: Application, today: date) -> int:
         action="documents_retention_warned",
         details={"purge_on": purge_on.isoformat(), "documents": count},
     )
-    # Sent last, inside the transaction: if the mail server refuses, nothing is recorded and
-    # the next run tries again (the deletion waits for a warning that was really sent).
+    # Written to the outbox in the same transaction: the warning is recorded if and only if its
+    # e-mail is on its way, and the outbox tries again while the mail server refuses it.
     if application.applicant.email:
-        _warning_message(application, purge_on, count).send()
+        enqueue_email(
+            _warning_message(application, purge_on, count),
+            idempotency_key=f"retention-warning:{application.pk}:{moment.isoformat()}",
+            language="+".join(EMAIL_LANGUAGES),
+            person=application.applicant,
+        )
     else:
         logger.info(
             "Application %s: person without e-mail, warned in the timeline only",

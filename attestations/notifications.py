@@ -5,9 +5,10 @@ links to the portal's attestations page, behind the login. It never carries the 
 a link that opens it without signing in: an e-mail can be forwarded, read on a shared phone or
 intercepted, and the attestation carries the person's identity.
 
-Exactly once: pending attestations are claimed with `select_for_update(skip_locked=True)` and
-marked `notified_at` in the same transaction as the sending, so two workers never tell the same
-person twice. A failed sending is logged and retried at the next run; it never blocks the others.
+Once: pending attestations are claimed with `select_for_update(skip_locked=True)` and marked
+`notified_at` in the same transaction as their e-mail is written to the outbox (anef/outbox.py),
+so two workers never tell the same person twice; the outbox sends it after commit and tries
+again while the mail server refuses it.
 """
 
 import logging
@@ -15,13 +16,14 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anef.emails import bilingual_message
+from anef.emails import EMAIL_LANGUAGES, bilingual_message
+from anef.outbox import enqueue_emails
 from attestations.models import Attestation
 
 logger = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ def portal_attestations_url() -> str:
     return f"{settings.SITE_URL}{reverse('attestations_portal:list')}"
 
 
-def _message(holder, attestations: list[Attestation], connection) -> EmailMessage:
+def _message(holder, attestations: list[Attestation]) -> EmailMessage:
     context = {
         "name": holder.get_full_name() or holder.email,
         "attestations": attestations,
@@ -45,12 +47,12 @@ def _message(holder, attestations: list[Attestation], connection) -> EmailMessag
         subject=lambda: _("A new attestation is in your space"),
         template=EMAIL_TEMPLATE,
         context=context,
-        connection=connection,
     )
 
 
-def _notify_batch(attestations: list[Attestation], connection) -> tuple[list[int], int]:
-    """Send one e-mail per holder of the batch; the ids that are done, and the e-mails sent."""
+def _notify_batch(attestations: list[Attestation]) -> tuple[list[int], int]:
+    """One e-mail per holder of the batch, to the outbox; the ids that are done, and the e-mails
+    written."""
     by_holder: dict[int, list[Attestation]] = defaultdict(list)
     done: list[int] = []
     for attestation in attestations:
@@ -65,31 +67,25 @@ def _notify_batch(attestations: list[Attestation], connection) -> tuple[list[int
             done.append(attestation.pk)
             continue
         by_holder[holder.pk].append(attestation)
-    sent = 0
+    emails = []
     for group in by_holder.values():
         holder = group[0].holder
-        try:
-            _message(holder, group, connection).send()
-        except Exception:
-            logger.exception(
-                "The e-mail about attestations %s could not be sent; retried at the next run",
-                ", ".join(attestation.number for attestation in group),
-            )
-            continue
+        key = "attestations-issued:" + ",".join(str(attestation.pk) for attestation in group)
+        emails.append((_message(holder, group), key, holder))
         done.extend(attestation.pk for attestation in group)
-        sent += 1
-    return done, sent
+    enqueue_emails(emails, language="+".join(EMAIL_LANGUAGES))
+    return done, len(emails)
 
 
 def attestations_notify_pending(*, today: date | None = None, batch_size: int = 100) -> int:
     """Tell every holder, once, about their valid attestations due in their hands by `today`.
 
-    A constant number of queries per batch (claim, then mark). Returns the e-mails sent.
+    A constant number of queries per batch (claim, write the e-mails, mark). Returns the
+    e-mails written to the outbox.
     """
     today = today or timezone.localdate()
     sent = 0
     last_pk = 0
-    connection = get_connection()
     while True:
         with transaction.atomic():
             batch = list(
@@ -106,7 +102,7 @@ def attestations_notify_pending(*, today: date | None = None, batch_size: int = 
             if not batch:
                 return sent
             last_pk = batch[-1].pk
-            done, batch_sent = _notify_batch(batch, connection)
+            done, batch_sent = _notify_batch(batch)
             if done:
                 Attestation.objects.filter(pk__in=done).update(notified_at=timezone.now())
             sent += batch_sent

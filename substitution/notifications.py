@@ -1,5 +1,6 @@
 """E-mails of the substitution app: the case's link, the appointment's confirmation and its
-reminder the day before. Written in French then English, like the attestations' e-mails."""
+reminder the day before. Written in French then English, like the attestations' e-mails, to the
+outbox (anef/outbox.py) in the caller's transaction; sent after commit."""
 
 import logging
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anef.emails import bilingual_message
+from anef.emails import bilingual_email_enqueue
 from substitution.models import Appointment, SubstitutionCase
 
 logger = logging.getLogger(__name__)
@@ -24,9 +25,15 @@ def case_url(case: SubstitutionCase) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send(to: str, subject, template: str, context: dict) -> None:
-    message = bilingual_message(to=[to], subject=subject, template=template, context=context)
-    message.send()
+def _send(to: str, subject, template: str, context: dict, *, key: str, person) -> None:
+    bilingual_email_enqueue(
+        to=[to],
+        subject=subject,
+        template=template,
+        context=context,
+        idempotency_key=key,
+        person=person,
+    )
 
 
 def case_opened_send(case: SubstitutionCase) -> bool:
@@ -42,6 +49,8 @@ def case_opened_send(case: SubstitutionCase) -> bool:
             "case_url": case_url(case),
             "contact_phone": settings.CONTACT_PHONE,
         },
+        key=f"substitution:case-opened:{case.pk}",
+        person=case.person,
     )
     return True
 
@@ -66,6 +75,8 @@ def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
             "case_url": case_url(case),
             "contact_phone": settings.CONTACT_PHONE,
         },
+        key=f"substitution:appointment-{'reminder' if reminder else 'booked'}:{appointment.pk}",
+        person=case.person,
     )
     return True
 
@@ -86,5 +97,7 @@ def appointment_cancelled_send(appointment: Appointment) -> bool:
             "reference": case.reference,
             "contact_phone": settings.CONTACT_PHONE,
         },
+        key=f"substitution:appointment-cancelled:{appointment.pk}",
+        person=case.person,
     )
     return True

@@ -13,7 +13,7 @@ from support import emails, rules
 from support.enums import TicketEventKind, TicketPriority
 from support.models import Ticket
 from support.permissions import supervisor_queryset
-from support.services import _on_commit, _transition
+from support.services import _transition
 from support.workflow import LIVE_STATES
 
 
@@ -80,5 +80,5 @@ def _ticket_escalate_overdue(pk: int, now: datetime, recipients: list[str]) -> i
         deadlines=missed,
     )
     for deadline in missed:
-        _on_commit(emails.send_deadline_alert, pk, deadline, recipients)
+        emails.send_deadline_alert(pk, deadline, recipients)
     return len(missed)

@@ -3,7 +3,9 @@
 They tell the person that something happened and give the private follow-up link; they never
 carry an internal note, nor the written acknowledgement itself (an e-mail can be forwarded or
 read on a shared phone: the document is downloaded from the follow-up page).
-Every function here is called on commit by `support.services`.
+Every function here is called inside the transaction of the `support` service that makes the
+change: the e-mail is written to the outbox (anef/outbox.py) with the change and sent after
+commit, tried again while the mail server is down.
 """
 
 import logging
@@ -12,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anef.emails import bilingual_message
+from anef.emails import bilingual_email_enqueue
 from support.models import Ticket, follow_up_token
 
 logger = logging.getLogger(__name__)
@@ -23,16 +25,24 @@ def follow_up_url(ticket: Ticket) -> str:
     return f"{settings.SITE_URL}{reverse('support_public:follow_up', args=[token])}"
 
 
-def _send(to: list[str], subject, template: str, context: dict) -> None:
+def _send(
+    to: list[str], subject, template: str, context: dict, *, key: str | None = None, person=None
+) -> None:
     recipients = [address for address in to if address]
     if not recipients:
         return
     context = {"contact_phone": settings.CONTACT_PHONE, **context}
-    message = bilingual_message(to=recipients, subject=subject, template=template, context=context)
     try:
-        message.send()
-    except Exception:  # the ticket exists; a mail server down must not lose it
-        logger.exception("Contact-centre e-mail %s to %s failed", template, recipients)
+        bilingual_email_enqueue(
+            to=recipients,
+            subject=subject,
+            template=template,
+            context=context,
+            idempotency_key=key,
+            person=person,
+        )
+    except Exception:  # a broken template must not lose the ticket (its change is committed)
+        logger.exception("Contact-centre e-mail %s to %s not written", template, recipients)
 
 
 def _ticket_context(ticket: Ticket) -> dict:
@@ -47,6 +57,8 @@ def send_ticket_received(ticket_id: int) -> None:
         lambda: _("Your request %(number)s was received") % {"number": ticket.number},
         "emails/support_ticket_received.txt",
         _ticket_context(ticket),
+        key=f"support:ticket-received:{ticket.pk}",
+        person=ticket.person,
     )
 
 
@@ -58,6 +70,7 @@ def send_new_answer(ticket_id: int) -> None:
         lambda: _("New answer to your request %(number)s") % {"number": ticket.number},
         "emails/support_new_answer.txt",
         _ticket_context(ticket),
+        person=ticket.person,
     )
 
 
@@ -72,6 +85,8 @@ def send_technical_impossibility(ticket_id: int) -> None:
         ),
         "emails/support_technical_impossibility.txt",
         _ticket_context(ticket),
+        key=f"support:technical-impossibility:{ticket.pk}",
+        person=ticket.person,
     )
 
 
@@ -88,6 +103,7 @@ def send_deadline_alert(ticket_id: int, deadline: str, recipients: list[str]) ->
             "console_url": settings.SITE_URL
             + reverse("support_console:ticket_detail", args=[ticket.number]),
         },
+        key=f"support:deadline-alert:{ticket.pk}:{deadline}",
     )
 
 

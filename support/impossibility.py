@@ -18,7 +18,6 @@ from support.enums import AuthorSide, MessageKind, TicketEventKind
 from support.models import Ticket
 from support.services import (
     _message_add,
-    _on_commit,
     _profile_of,
     _responded,
     _transition,
@@ -149,5 +148,5 @@ def ticket_confirm_technical_impossibility(
         },
         attestation=attestation.number,
     )
-    _on_commit(emails.send_technical_impossibility, locked.pk)
+    emails.send_technical_impossibility(locked.pk)
     return confirmed

@@ -56,7 +56,6 @@ from support.selectors import RECOVERY_HOLD
 from support.services import (
     _event,
     _message_add,
-    _on_commit,
     _transition,
     ticket_open_from_contact_form,
 )
@@ -416,10 +415,8 @@ def recovery_approve(
     name = person.get_full_name() or new_email
     stop_url = settings.SITE_URL + reverse("support_public:recovery_stop", args=[stop_token])
     held_until = now + RECOVERY_HOLD
-    _on_commit(
-        emails.send_recovery_old_address, old_email, new_email, name, stop_url, now, held_until
-    )
-    _on_commit(emails.send_recovery_new_address, new_email, name, password_reset_url(person))
+    emails.send_recovery_old_address(old_email, new_email, name, stop_url, now, held_until)
+    emails.send_recovery_new_address(new_email, name, password_reset_url(person))
     return locked
 
 
@@ -568,6 +565,4 @@ def account_password_reset_send(*, ticket: Ticket, actor: User) -> None:
         locked, action="account_recovery", actor=actor, event=TicketEventKind.PASSWORD_RESET_SENT
     )
     url = password_reset_url(person)
-    _on_commit(
-        emails.send_password_reset_link, person.email, person.get_full_name() or person.email, url
-    )
+    emails.send_password_reset_link(person.email, person.get_full_name() or person.email, url)

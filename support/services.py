@@ -230,7 +230,7 @@ def ticket_open(
     _event(ticket, TicketEventKind.CREATED, actor, channel=channel)
     audit_action(instance=ticket, actor=actor, action="ticket_open", details={"channel": channel})
     if email:
-        _on_commit(emails.send_ticket_received, ticket.pk)
+        emails.send_ticket_received(ticket.pk)
     return ticket, follow_up_token(nonce)
 
 
@@ -370,7 +370,7 @@ def ticket_reply(
     if locked.assignee_id is None:
         fields["assignee"] = actor
     _transition(locked, action="reply", actor=actor, event=TicketEventKind.REPLIED, fields=fields)
-    _on_commit(emails.send_new_answer, locked.pk)
+    emails.send_new_answer(locked.pk)
     return message
 
 
@@ -468,7 +468,7 @@ def ticket_reply_from_prefecture(*, ticket: Ticket, actor: User, body: str) -> T
         event=TicketEventKind.PREFECTURE_REPLIED,
         fields=_responded(locked, message.created_at),
     )
-    _on_commit(emails.send_new_answer, locked.pk)
+    emails.send_new_answer(locked.pk)
     return message
 
 

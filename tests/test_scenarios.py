@@ -161,26 +161,29 @@ def test_scenario_3_two_grounds_at_once_with_independent_lifecycles(agent_paris)
     assert (parent.status, worker.status) == ("favourable", "submitted")
 
 
-def test_scenario_4_no_foreigner_number_then_attached_by_an_agent(mailoutbox, agent_93):
+def test_scenario_4_no_foreigner_number_then_attached_by_an_agent(
+    mailoutbox, agent_93, django_capture_on_commit_callbacks
+):
     person = Client()
-    response = person.post(
-        reverse("account_signup"),
-        {
-            "email": "yonas@anef.example",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "first_name": "Yonas",
-            "last_name": "Tesfaye",
-            "birth_date": "2007-09-02",
-            "birth_place": "Asmara",
-            "nationality": "Érythréenne",
-            "identity_document_reference": "OFPRA-123",
-            "foreigner_number": "",
-            "address_line": "8 rue Gabriel Péri",
-            "postal_code": "93100",
-            "city": "Montreuil",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # allauth's e-mail, via the outbox
+        response = person.post(
+            reverse("account_signup"),
+            {
+                "email": "yonas@anef.example",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "first_name": "Yonas",
+                "last_name": "Tesfaye",
+                "birth_date": "2007-09-02",
+                "birth_place": "Asmara",
+                "nationality": "Érythréenne",
+                "identity_document_reference": "OFPRA-123",
+                "foreigner_number": "",
+                "address_line": "8 rue Gabriel Péri",
+                "postal_code": "93100",
+                "city": "Montreuil",
+            },
+        )
     assert response.status_code == 302
     confirmation = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mailoutbox[0].body)
     person.post(confirmation.group(1))

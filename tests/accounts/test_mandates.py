@@ -261,13 +261,16 @@ def test_selectors_mandate_active_scheduled_starts_on_its_day():
 # --- Expiry warnings ----------------------------------------------------------------------------
 
 
-def test_tasks_mandate_expiry_warning_sent_once(settings):
+def test_tasks_mandate_expiry_warning_sent_once(settings, django_capture_on_commit_callbacks):
     settings.MANDATE_EXPIRY_WARNING_DAYS = 7
     with time_machine.travel(datetime(2026, 3, 1, 8, 0, tzinfo=UTC), tick=False):
         mandate = MandateFactory(organisation_email="asso@accueil.example")  # ends 31 March
     with time_machine.travel(datetime(2026, 3, 23, 8, 0, tzinfo=UTC), tick=False):
         assert mandate_expiry_warnings() == 0  # 8 days before the end: not yet
-    with time_machine.travel(datetime(2026, 3, 24, 8, 0, tzinfo=UTC), tick=False):
+    with (
+        time_machine.travel(datetime(2026, 3, 24, 8, 0, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert mandate_expiry_warnings() == 1
         assert mandate_expiry_warnings() == 0
     assert len(mail.outbox) == 1
@@ -279,9 +282,12 @@ def test_tasks_mandate_expiry_warning_sent_once(settings):
     assert "mandate_expiry_warned" in _audit(mandate)
 
 
-def test_tasks_mandate_expiry_warning_without_organisation_goes_to_the_helper():
+def test_tasks_mandate_expiry_warning_without_organisation_goes_to_the_helper(
+    django_capture_on_commit_callbacks,
+):
     mandate = MandateFactory(duration=MandateDuration.ONE_DAY, organisation_email="")
-    assert mandate_expiry_warnings_send() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mandate_expiry_warnings_send() == 1
     assert mail.outbox[0].to == [mandate.helper.email]
 
 

@@ -49,8 +49,11 @@ def test_views_portal_signup_page_uses_the_design_system(client):
     assert 'class="fr-input' in response.text
 
 
-def test_views_portal_signup_without_foreigner_number(client, mailoutbox):
-    response = client.post(reverse("account_signup"), SIGNUP)
+def test_views_portal_signup_without_foreigner_number(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # allauth's e-mail, via the outbox
+        response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
     user = User.objects.get(email="amina@example.org")
     assert (user.first_name, user.last_name) == ("Amina", "Diallo")
@@ -61,8 +64,11 @@ def test_views_portal_signup_without_foreigner_number(client, mailoutbox):
     assert mailoutbox[0].to == ["amina@example.org"]
 
 
-def test_views_portal_signup_with_foreigner_number(client, mailoutbox):
-    client.post(reverse("account_signup"), {**SIGNUP, "foreigner_number": "75 1234 5678"})
+def test_views_portal_signup_with_foreigner_number(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), {**SIGNUP, "foreigner_number": "75 1234 5678"})
     profile = ApplicantProfile.objects.get(user__email="amina@example.org")
     assert profile.foreigner_number == "7512345678"
     assert len(mailoutbox) == 1

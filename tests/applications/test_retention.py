@@ -248,11 +248,12 @@ def stored_keys(application: Application) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_services_retention_warn_due_sends_once(reference_data):
+def test_services_retention_warn_due_sends_once(reference_data, django_capture_on_commit_callbacks):
     application = decided()
-    assert retention_warn_due(WARN_FROM) == 1
-    assert retention_warn_due(WARN_FROM) == 0
-    assert retention_warn_due(WARN_FROM + timedelta(days=1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention_warn_due(WARN_FROM) == 1
+        assert retention_warn_due(WARN_FROM) == 0
+        assert retention_warn_due(WARN_FROM + timedelta(days=1)) == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [application.applicant.email]
     assert application.reference in mail.outbox[0].body
@@ -367,13 +368,17 @@ def test_services_retention_warned_late_purge_waits_for_the_warning_period(refer
 
 
 @pytest.mark.django_db
-def test_services_retention_purge_due_twice_does_nothing_more(reference_data):
+def test_services_retention_purge_due_twice_does_nothing_more(
+    reference_data, django_capture_on_commit_callbacks
+):
     application = decided()
-    retention_warn_due(WARN_FROM)
-    retention_purge_due(PURGE_ON)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_warn_due(WARN_FROM)
+        retention_purge_due(PURGE_ON)
     events = Event.objects.filter(application=application).count()
 
-    again = retention_run(PURGE_ON + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = retention_run(PURGE_ON + timedelta(days=1))
 
     assert (again.warned, again.purged_applications, again.purged_documents) == (0, 0, 0)
     assert Event.objects.filter(application=application).count() == events
@@ -461,9 +466,12 @@ def test_tasks_documents_retention_scheduled_daily(settings):
 
 
 @pytest.mark.django_db
-def test_tasks_documents_retention_runs_the_service_for_today(reference_data, settings):
+def test_tasks_documents_retention_runs_the_service_for_today(
+    reference_data, settings, django_capture_on_commit_callbacks
+):
     decided(final_on=timezone.localdate() - timedelta(days=RETENTION - WARNING))
-    documents_retention.delay()
+    with django_capture_on_commit_callbacks(execute=True):
+        documents_retention.delay()
     assert len(mail.outbox) == 1
 
 
@@ -550,9 +558,12 @@ def test_api_document_file_purged_not_found_with_the_date(purged):
 
 
 @pytest.mark.django_db
-def test_services_retention_warning_email_says_when_and_where_in_both_languages(reference_data):
+def test_services_retention_warning_email_says_when_and_where_in_both_languages(
+    reference_data, django_capture_on_commit_callbacks
+):
     application = decided()
-    retention_warn_due(WARN_FROM)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_warn_due(WARN_FROM)
     message = mail.outbox[0]
     url = reverse("portal:application_detail", args=[application.reference])
     assert message.body.count(url) == 2  # French, then English

@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from anef.models import OutgoingMessage
+from anef.outbox import outbox_send_due
 from applications import services as dossier
 from applications.enums import ProcedureKind
 from attestations import notifications
@@ -47,9 +49,13 @@ def receipt(agent) -> Attestation:
 
 
 @pytest.mark.django_db
-def test_notifications_attestation_issued_sends_one_email_even_when_run_twice(receipt):
-    assert notifications.attestations_notify_pending(today=TODAY) == 1
-    assert notifications.attestations_notify_pending(today=TODAY) == 0
+def test_notifications_attestation_issued_sends_one_email_even_when_run_twice(
+    receipt, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.attestations_notify_pending(today=TODAY) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.attestations_notify_pending(today=TODAY) == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [receipt.holder.email]
     receipt.refresh_from_db()
@@ -57,8 +63,11 @@ def test_notifications_attestation_issued_sends_one_email_even_when_run_twice(re
 
 
 @pytest.mark.django_db
-def test_notifications_email_links_to_the_portal_and_carries_no_document(receipt):
-    notifications.attestations_notify_pending(today=TODAY)
+def test_notifications_email_links_to_the_portal_and_carries_no_document(
+    receipt, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.attestations_notify_pending(today=TODAY)
     message = mail.outbox[0]
     assert message.attachments == []
     assert f"{settings.SITE_URL}/portal/attestations/" in message.body
@@ -67,11 +76,15 @@ def test_notifications_email_links_to_the_portal_and_carries_no_document(receipt
 
 
 @pytest.mark.django_db
-def test_notifications_several_attestations_of_one_holder_make_one_email(agent):
+def test_notifications_several_attestations_of_one_holder_make_one_email(
+    agent, django_capture_on_commit_callbacks
+):
     application = renewal(agent)
     attestations_sweep(today=application.renews_permit.valid_until)  # the receipt and the API
     assert application.attestations.count() == 2
-    assert notifications.attestations_notify_pending(today=TODAY + datetime.timedelta(days=70)) == 1
+    later = TODAY + datetime.timedelta(days=70)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.attestations_notify_pending(today=later) == 1
     body = mail.outbox[0].body
     assert all(
         number in body for number in application.attestations.values_list("number", flat=True)
@@ -95,14 +108,21 @@ def test_notifications_holder_without_account_is_marked_without_email(receipt):
 
 
 @pytest.mark.django_db
-def test_notifications_failed_sending_is_left_for_the_next_run(receipt, monkeypatch):
-    def refuse(self, fail_silently=False):
-        raise OSError("mail server down")
-
-    monkeypatch.setattr(notifications.EmailMessage, "send", refuse)
-    assert notifications.attestations_notify_pending(today=TODAY) == 0
+def test_notifications_failed_sending_is_left_in_the_outbox_for_the_next_run(
+    receipt, settings, django_capture_on_commit_callbacks
+):
+    """The attestation is marked told once its e-mail is in the outbox; a mail server down
+    delays the e-mail, the outbox's next run after the backoff delivers it."""
+    settings.EMAIL_BACKEND = "tests.anef.test_outbox.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.attestations_notify_pending(today=TODAY) == 1
     receipt.refresh_from_db()
-    assert receipt.notified_at is None
+    assert receipt.notified_at is not None
+    message = OutgoingMessage.objects.get(recipient=receipt.holder.email)
+    assert (message.status, message.attempts, mail.outbox) == ("pending", 1, [])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox_send_due(now=message.next_attempt_at) == 1
+    assert mail.outbox[0].to == [receipt.holder.email]
 
 
 @pytest.mark.django_db

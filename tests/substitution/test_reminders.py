@@ -19,13 +19,16 @@ def _booked_on(day: datetime.date, hour: int = 10) -> Appointment:
     )
 
 
-def test_task_reminders_sent_once_even_when_run_twice(reference_data, mailoutbox):
+def test_task_reminders_sent_once_even_when_run_twice(
+    reference_data, mailoutbox, django_capture_on_commit_callbacks
+):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     appointment = _booked_on(tomorrow)
     _booked_on(tomorrow + datetime.timedelta(days=1))  # the day after: not yet
     mailoutbox.clear()
-    assert tasks.send_reminders() == 1
-    assert tasks.send_reminders() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_reminders() == 1
+        assert tasks.send_reminders() == 0
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [appointment.case.contact_email]
     assert "tomorrow" in mailoutbox[0].body
@@ -41,11 +44,14 @@ def test_task_reminders_skip_cancelled(reference_data, mailoutbox):
     assert mailoutbox == []
 
 
-def test_task_confirmation_sent_once(reference_data, mailoutbox):
+def test_task_confirmation_sent_once(
+    reference_data, mailoutbox, django_capture_on_commit_callbacks
+):
     appointment = _booked_on(timezone.localdate() + datetime.timedelta(days=3))
     mailoutbox.clear()
-    assert tasks.send_appointment_confirmation(appointment.pk) is True
-    assert tasks.send_appointment_confirmation(appointment.pk) is False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_appointment_confirmation(appointment.pk) is True
+        assert tasks.send_appointment_confirmation(appointment.pk) is False
     assert len(mailoutbox) == 1
     assert "booked" in mailoutbox[0].subject
 

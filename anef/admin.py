@@ -1,0 +1,67 @@
+"""The outbox in the admin (anef/outbox.py): what waits, what was sent, what failed for good and
+why, and a "try again now" once the cause is fixed. Read only otherwise; the text of a message
+is not shown (it may carry a private link: a reset link shown here would open the account)."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from anef.models import OutgoingMessage
+from anef.outbox import outbox_retry
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel"]
+    search_fields = ["recipient", "subject", "idempotency_key"]
+    date_hierarchy = "created_at"
+    fields = [
+        "channel",
+        "recipient",
+        "sender",
+        "subject",
+        "language",
+        "person",
+        "idempotency_key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Try again now"))
+    def retry_now(self, request, queryset) -> None:
+        count = outbox_retry(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message will be sent again.",
+                "%(count)d messages will be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
