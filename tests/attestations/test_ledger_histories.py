@@ -138,7 +138,10 @@ class LedgerHistory(RuleBasedStateMachine):
         """Whether `day` must be covered, from the dossiers as they stand on that day."""
         if day <= self.expiry:
             return
-        for application in Application.objects.filter(pk__in=self.applications):
+        applications = Application.objects.filter(pk__in=self.applications)
+        if any(a.card_handed_over_on and a.card_handed_over_on <= day for a in applications):
+            return  # the new card covers the person from its handover on
+        for application in applications:
             complete_once = application.first_completed_at is not None
             if application.status in UNDECIDED and complete_once:
                 self.needed.add(day)
@@ -325,6 +328,9 @@ class LedgerHistory(RuleBasedStateMachine):
         elif application.status == "card_available":
             handed_on = self.day - datetime.timedelta(days=handed_after)
             handed_on = max(handed_on, application.decided_at.date())
+            # A handover recorded a few days late: the card covered the person from that day,
+            # so the days since no longer need an attestation.
+            self.needed = {day for day in self.needed if day < handed_on}
             self._act(
                 lambda: dossier.application_record_card_handed_over(
                     application=application,
@@ -393,6 +399,39 @@ class LedgerHistory(RuleBasedStateMachine):
                     assert body["status"] == "card_handed_over"
                 if row.end_reason == "superseded" and day >= row.ended_on:
                     assert body["status"] == "superseded"
+
+
+@pytest.mark.django_db
+def test_ledger_history_card_handed_over_days_ago_covers_the_days_since(reference_data):
+    """Found by the long run: a card handed over three days before it was recorded, while a
+    second application renewing the same permit is still undecided. From the handover on, the
+    new card covers the person (the ADF ends that day); the other application's API chain does
+    not come back after a favourable decision."""
+    history = LedgerHistory()
+    try:
+        history.start(
+            expiry=datetime.date(2028, 2, 1),
+            complete_at_once=True,
+            two_applications=True,
+            filed_days_before=67,
+        )
+        history.decide_favourably(index=1)
+        history.card(handed_after=1, index=1)
+        history.time_passes(days=150, mode="daily")
+        history.card(handed_after=3, index=1)
+        for check in (
+            history.every_needed_day_is_covered,
+            history.never_two_valid_documents_of_the_permit_on_one_day,
+            history.ends_within_the_printed_validity,
+            history.verify_answers_what_the_ledger_says,
+        ):
+            check()
+        adf = Attestation.objects.filter(holder=history.profile.user, kind="adf").latest(
+            "valid_from"
+        )
+        assert (adf.ended_on, adf.end_reason) == (history.day - 3 * ONE_DAY, "card_handed_over")
+    finally:
+        history.teardown()
 
 
 def histories() -> int:
