@@ -17,7 +17,6 @@ helper whether an address has an account. The person is told of every step (`man
 and may revoke a mandate at any time; the revocation takes effect at once.
 """
 
-import calendar
 import hashlib
 import hmac
 import logging
@@ -25,6 +24,7 @@ import secrets
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
@@ -56,12 +56,6 @@ EXPIRY_EMAIL_TEMPLATE = "emails/mandate_expiring.txt"
 # --- Rules --------------------------------------------------------------------------------------
 
 
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def mandate_end(starts_on: date, duration: str) -> date:
     """The last day a mandate is in force: 1 day is the start day itself; 1 month from 10 March
     ends on 9 April; and so on (the end day is included)."""
@@ -74,7 +68,8 @@ def mandate_end(starts_on: date, duration: str) -> date:
         return starts_on
     if duration not in months:
         raise DomainError("duration", gettext_lazy("Choose how long the mandate lasts."))
-    return _add_months(starts_on, months[duration]) - timedelta(days=1)
+    # A month later is the same day, or the month's last day (31 Jan + 1 month = 28/29 Feb).
+    return starts_on + relativedelta(months=months[duration]) - timedelta(days=1)
 
 
 def mandate_covers(mandate: Mandate, ground_id: int) -> bool:

@@ -3,90 +3,72 @@
 The cache holds only what can be recomputed or forgotten: rate-limit counters, throttles, the
 heartbeat's timestamp, rendered pages (attestations/verification_cache.py, anef/page_cache.py:
 these hold personal data for minutes, so Redis must be as private as the database).
-When Redis does not answer, every read is a miss and every write is
-dropped (rate limits fail open for the length of the outage, which is logged), so pages still
-render and submissions still save; the short socket timeouts keep a hung Redis from hanging
-requests. Sessions and all data of record live in the database, never here.
+The backend is django-redis with `IGNORE_EXCEPTIONS` (anef/settings.py; `FailOpenRedisCache`
+below): when Redis does not answer, every read is a miss and every write is dropped (rate limits
+fail open for the length of the outage), so pages still render and submissions still save; the
+short socket timeouts keep a hung Redis from hanging requests. django-redis logs each ignored
+error to this module's logger, which lets one through a minute (`OncePerMinute`) so that an
+outage stays readable. django-redis also keeps one client per server, where Django's own Redis
+backend built one per operation (issue 8, "Load").
+Sessions and all data of record live in the database, never here.
 """
 
 import logging
 import time
 
-from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django_redis.cache import RedisCache, omit_exception
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 _WARN_EVERY_SECONDS = 60
 _last_warning = 0.0
 
 
-def _unavailable(operation: str, error: Exception) -> None:
-    global _last_warning  # one timestamp per process, to keep logs readable
-    now = time.monotonic()
-    if now - _last_warning >= _WARN_EVERY_SECONDS:
+class OncePerMinute(logging.Filter):
+    """One record a minute per process: during an outage django-redis logs every ignored error,
+    several per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        global _last_warning  # one timestamp per process
+        if getattr(record, "anef_once_per_minute", False):
+            return True  # already let through by another copy of this filter
+        now = time.monotonic()
+        if now - _last_warning < _WARN_EVERY_SECONDS:
+            return False
         _last_warning = now
-        logger.warning("Cache unavailable (%s: %s): serving without it", operation, error)
+        # Logging configured twice attaches two copies of the filter to the logger: the second
+        # must not drop what the first let through (then nothing was ever logged).
+        record.anef_once_per_minute = True
+        return True
 
 
-def _tolerant(operation: str, fallback):
-    def wrap(method):
-        def call(self, *args, **kwargs):
-            try:
-                return method(self, *args, **kwargs)
-            except UNAVAILABLE as error:
-                _unavailable(operation, error)
-                return fallback(*args, **kwargs) if callable(fallback) else fallback
+class FailOpenRedisCache(RedisCache):
+    """django-redis, except that with Redis down `add` answers True, as if the key were new.
 
-        return call
+    django-redis answers None (no), and callers that take a lock with `add` then wait for it
+    and give up: allauth's rate limiter turned every sign-in into "Too Many Requests" while
+    Redis was down (tests/test_faults_redis.py). The other operations' answers (None for a
+    miss or a dropped write) are what callers expect."""
 
-    return wrap
+    @omit_exception(return_value=True)
+    def add(self, *args, **kwargs):
+        return self.client.add(*args, **kwargs)
 
 
-class TolerantRedisCacheClient(RedisCacheClient):
-    def get_client(self, key=None, *, write=False):
-        """One `redis.Redis` per connection pool, kept: Django builds a new one for every
-        operation, and its constructor (about 170 response callbacks) cost more CPU than the
-        operation itself (issue 8, "Load"). A client is thread-safe; the pool holds the
-        connections."""
-        pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_clients", {})
-        client = clients.get(pool)
-        if client is None:
-            client = clients[pool] = self._client(connection_pool=pool)
-        return client
-
-    add = _tolerant("add", True)(RedisCacheClient.add)
-    get = _tolerant("get", lambda key, default: default)(RedisCacheClient.get)
-    set = _tolerant("set", None)(RedisCacheClient.set)
-    touch = _tolerant("touch", False)(RedisCacheClient.touch)
-    delete = _tolerant("delete", False)(RedisCacheClient.delete)
-    get_many = _tolerant("get_many", {})(RedisCacheClient.get_many)
-    has_key = _tolerant("has_key", False)(RedisCacheClient.has_key)
-    incr = _tolerant("incr", lambda key, delta: delta)(RedisCacheClient.incr)
-    set_many = _tolerant("set_many", None)(RedisCacheClient.set_many)
-    delete_many = _tolerant("delete_many", None)(RedisCacheClient.delete_many)
-    clear = _tolerant("clear", False)(RedisCacheClient.clear)
-
-    @_tolerant("count_in_window", lambda key, seconds: 1)
-    def count_in_window(self, key: str, seconds: int) -> int:
-        """INCR, and EXPIRE if the key has no expiry yet, in one round trip."""
-        pipeline = self.get_client(key, write=True).pipeline(transaction=False)
-        pipeline.incr(key)
-        pipeline.expire(key, seconds, nx=True)
+def _count_in_redis(backend: RedisCache, key: str, seconds: int) -> int:
+    """INCR, and EXPIRE if the key has no expiry yet, in one round trip."""
+    stored = backend.make_and_validate_key(key)
+    try:
+        pipeline = backend.client.get_client(write=True).pipeline(transaction=False)
+        pipeline.incr(stored)
+        pipeline.expire(stored, seconds, nx=True)
         count, _expiry_set = pipeline.execute()
-        return count
-
-
-class TolerantRedisCache(RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = TolerantRedisCacheClient
-
-    def count_in_window(self, key: str, seconds: int) -> int:
-        return self._cache.count_in_window(self.make_and_validate_key(key), seconds)
+    except (RedisConnectionError, RedisTimeoutError):
+        logger.exception("Exception ignored")  # as django-redis logs the errors it ignores
+        return 1
+    return count
 
 
 def count_in_window(key: str, seconds: int) -> int:
@@ -94,8 +76,9 @@ def count_in_window(key: str, seconds: int) -> int:
     began with the first of them (the count starts again once the window is over). One round
     trip on Redis; on other caches (the embedded default's files, tests' memory) `add`, then
     `incr`. With Redis down the count is 1: limits fail open for the length of the outage."""
-    if hasattr(cache, "count_in_window"):
-        return cache.count_in_window(key, seconds)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return _count_in_redis(backend, key, seconds)
     if cache.add(key, 1, timeout=seconds):
         return 1
     try:

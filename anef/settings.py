@@ -164,10 +164,14 @@ if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             # Redis down: reads miss, writes are dropped, nobody gets an error (anef/cache.py).
-            "BACKEND": "anef.cache.TolerantRedisCache",
+            "BACKEND": "anef.cache.FailOpenRedisCache",
             "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "anef",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
 else:
@@ -177,6 +181,10 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# django-redis logs every Redis error it ignores, to anef.cache's logger (one a minute, LOGGING).
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "anef.cache"
 
 # The busiest signed-in pages (dashboard, queue, console) are kept in the cache until a table
 # they read is written (anef/page_cache.py).
@@ -577,6 +585,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint tells every step of every render at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "filters": {"once_per_minute": {"()": "anef.cache.OncePerMinute"}},
+    "loggers": {
+        # WeasyPrint tells every step of every render at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # Redis errors the cache ignored (anef/cache.py): one a minute, not one per operation.
+        "anef.cache": {"filters": ["once_per_minute"]},
+    },
 }

@@ -20,12 +20,12 @@ the ADF on H-1. A refusal, closure or withdrawal on day D ends every attestation
 Policy settings may be more generous than the law, never stricter (`Policy.from_settings`).
 """
 
-import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
 DEPOSIT_RECEIPT = "deposit_receipt"
@@ -81,16 +81,10 @@ class DossierFacts:
     application_id: int = 0
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def months_period_end(start: date, months: int) -> date:
-    """Last day of a validity of `months` months starting on `start` (inclusive)."""
-    return add_months(start, months) - ONE_DAY
+    """Last day of a validity of `months` months starting on `start` (inclusive). A month later
+    is the same day, or the month's last day (31 Jan + 1 month = 28/29 Feb: relativedelta)."""
+    return start + relativedelta(months=months) - ONE_DAY
 
 
 # --- Filing in time (R. 431-5) ------------------------------------------------------------------
@@ -145,7 +139,7 @@ def young_person_deadline(
     if cites_r431_5_2_article(ground_article):
         deadline = anniversary(birth_date, 19) - ONE_DAY
     else:
-        deadline = add_months(anniversary(birth_date, 18), 2)
+        deadline = anniversary(birth_date, 18) + relativedelta(months=2)
     return deadline if filed_on <= deadline else None
 
 

@@ -10,6 +10,7 @@ opens the page; an offline verifier reads the token from the URL.
 """
 
 import base64
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -17,8 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-import qrcode
-import qrcode.constants
+import segno
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -210,44 +210,37 @@ class QrCode:
 QR_QUIET_ZONE = 2  # modules of white around the code (readers cope with 2 on a white page)
 
 
-def qr_modules(data: str) -> list[list[bool]]:
-    """The QR code's modules, quiet zone included: True is dark. Error correction M (15 %)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_QUIET_ZONE)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.get_matrix()
+def qr_make(data: str) -> segno.QRCode:
+    """The QR code of `data`: error correction M (15 %), never raised to fill the version, never
+    a Micro QR code (phones' readers do not all know them)."""
+    return segno.make(data, error="m", boost_error=False, micro=False)
 
 
-def qr_svg(modules: list[list[bool]]) -> str:
-    """The modules as a small SVG: one path, each horizontal run of dark modules one stroke of
-    one module's height, in module units.
+def qr_svg(data: str) -> str:
+    """The QR code of `data` as a small SVG, in module units with a white background, sized by
+    the page (attestations/pdf_assets/attestation.css).
 
-    qrcode's own SVG path draws every module as a closed square in millimetres (about 80 kB for
-    a code of version 17); WeasyPrint spent most of an attestation's render time parsing and
-    drawing it. A run as a stroke is two commands instead of five per module, and the drawing is
-    the same, module for module (tests/attestations/test_signing.py reads it back).
+    segno draws one path where each horizontal run of dark modules is one stroke of one
+    module's height; an SVG with a closed square per module (about 80 kB for a code of version
+    17) took WeasyPrint most of an attestation's render time to parse and draw
+    (tests/attestations/test_qr_svg.py reads the path back and decodes the code).
     """
-    size = len(modules)
-    runs = []
-    for y, row in enumerate(modules):
-        x = 0
-        while x < size:
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < size and row[x]:
-                x += 1
-            runs.append(f"M{start} {y}.5h{x - start}")
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'width="{size * 4}" height="{size * 4}" shape-rendering="crispEdges">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path d="{"".join(runs)}" stroke="#000" stroke-width="1" fill="none"/></svg>'
+    output = io.BytesIO()
+    qr_make(data).save(
+        output,
+        kind="svg",
+        border=QR_QUIET_ZONE,
+        omitsize=True,  # a viewBox and no width or height: the stylesheet gives the size
+        light="#fff",
+        xmldecl=False,
+        svgclass=None,
+        lineclass=None,
+        nl=False,
     )
+    return output.getvalue().decode("ascii")
 
 
 def qr_code(attestation) -> QrCode:
     """The QR code (SVG, for the PDF and the portal) and the URL it holds."""
     url = verification_url(attestation)
-    return QrCode(url=url, svg=qr_svg(qr_modules(url)))
+    return QrCode(url=url, svg=qr_svg(url))

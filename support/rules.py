@@ -13,38 +13,21 @@ from functools import cache
 from statistics import median
 from zoneinfo import ZoneInfo
 
-
-def easter_sunday(year: int) -> date:
-    """Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm, Meeus/Jones/
-    Butcher), valid for every year of the Gregorian calendar."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return date(year, month, day + 1)
+import holidays
 
 
 @cache
 def french_public_holidays(year: int) -> frozenset[date]:
-    """The public holidays of Code du travail L. 3133-1 for `year` (metropolitan France).
+    """The public holidays of Code du travail L. 3133-1 for `year` (metropolitan France), from
+    the `holidays` package (pinned; tests/support/test_rules.py holds its list for 2025-2030).
 
     Fixed: 1 January, 1 May, 8 May, 14 July, 15 August, 1 November, 11 November, 25 December.
     Moving with Easter: Easter Monday (+1), Ascension Thursday (+39), Whit Monday (+50).
     Whit Monday is also the "solidarity day", but public services' contact centres close on it.
     Alsace-Moselle's extra days (Good Friday, 26 December) are not counted: the contact centre
-    is national.
+    is national (no subdivision asked).
     """
-    easter = easter_sunday(year)
-    fixed = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
-    days = {date(year, month, day) for month, day in fixed}
-    days |= {easter + timedelta(days=offset) for offset in (1, 39, 50)}
-    return frozenset(days)
+    return frozenset(holidays.France(years=year))
 
 
 _HOUR = re.compile(r"^(\d{1,2}):(\d{2})$")

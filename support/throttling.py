@@ -8,7 +8,8 @@ address and per e-mail address, with a clear message and HTTP 429.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+
+from anef.cache import count_in_window
 
 # One client address for every limit (anef/client_ip.py); still importable from here.
 from anef.client_ip import client_ip, network_of
@@ -22,15 +23,9 @@ def _key(kind: str, value: str) -> str:
 
 
 def _hit(key: str, limit: int, window: int) -> bool:
-    """Count one request; True while the count is within the limit."""
-    if cache.add(key, 1, timeout=window):
-        return limit >= 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    """Count one request; True while the count is within the limit (and while Redis is down:
+    anef/cache.py)."""
+    return count_in_window(key, window) <= limit
 
 
 def contact_allowed(*, ip: str, email: str) -> bool:

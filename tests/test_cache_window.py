@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from anef.cache import count_in_window
-from tests.test_faults_redis import redis_down  # noqa: F401 (a fixture)
+from tests.test_faults_redis import redis_cache, redis_down  # noqa: F401 (a fixture)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 needs_redis = pytest.mark.skipif(
@@ -23,11 +23,7 @@ needs_redis = pytest.mark.skipif(
 @pytest.fixture
 def live_redis(settings):
     settings.CACHES = {
-        "default": {
-            "BACKEND": "anef.cache.TolerantRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-window-{uuid.uuid4().hex}",
-        }
+        "default": redis_cache(REDIS_URL, KEY_PREFIX=f"test-window-{uuid.uuid4().hex}")
     }
     # No clear() at the end: it would empty the whole Redis database, which other tests share;
     # the keys expire within the minute.
@@ -57,7 +53,7 @@ def test_count_in_window_starts_again_after_the_window():
 def test_count_in_window_redis_counts_in_one_round_trip(live_redis, monkeypatch):
     key = _key()
     assert [count_in_window(key, 60) for _ in range(3)] == [1, 2, 3]
-    client = live_redis._cache.get_client(write=True)
+    client = live_redis.client.get_client(write=True)
     stored = live_redis.make_and_validate_key(key)
     assert 0 < client.ttl(stored) <= 60
     sent = []
@@ -76,7 +72,7 @@ def test_count_in_window_redis_counts_in_one_round_trip(live_redis, monkeypatch)
 def test_count_in_window_redis_window_is_not_pushed_back_by_later_events(live_redis):
     key = _key()
     count_in_window(key, 60)
-    client = live_redis._cache.get_client(write=True)
+    client = live_redis.client.get_client(write=True)
     stored = live_redis.make_and_validate_key(key)
     client.expire(stored, 5)  # as if the window had 5 seconds left
     count_in_window(key, 60)
@@ -85,5 +81,5 @@ def test_count_in_window_redis_window_is_not_pushed_back_by_later_events(live_re
 
 @pytest.mark.usefixtures("redis_down")
 def test_count_in_window_redis_down_fails_open():
-    assert settings.CACHES["default"]["BACKEND"] == "anef.cache.TolerantRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "anef.cache.FailOpenRedisCache"
     assert [count_in_window(_key(), 60) for _ in range(3)] == [1, 1, 1]

@@ -14,28 +14,19 @@ from applications.enums import ProcedureKind
 from applications.models import Application
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
-from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
-from tests.applications.factories import ResidencePermitFactory
 from tests.applications.helpers import filed, started, with_all_documents
+from tests.attestations.factories import RenewedPermitFactory
 from tests.attestations.test_verification import ENGLISH, on, refuse, today
 
 ONE_DAY = datetime.timedelta(days=1)
 PRINTED = ("number", "valid_from", "valid_until", "holder_snapshot", "prefecture_id", "rights")
 
 
-@pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture__departement_code="75")
-
-
 def person_with_permit(expires_in_days: int = 70):
-    profile = ApplicantProfileFactory(postal_code="75011")
-    permit = ResidencePermitFactory(
-        holder=profile.user,
-        valid_until=today() + datetime.timedelta(days=expires_in_days),
-        right_to_work="full",
+    permit = RenewedPermitFactory(
+        valid_until=today() + datetime.timedelta(days=expires_in_days), right_to_work="full"
     )
-    return profile, permit
+    return permit.holder.applicant_profile, permit
 
 
 def printed(attestation: Attestation) -> tuple:

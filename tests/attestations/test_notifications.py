@@ -9,41 +9,19 @@ from django.core import mail
 
 from anef.models import OutgoingMessage
 from anef.outbox import outbox_send_due
-from applications import services as dossier
-from applications.enums import ProcedureKind
 from attestations import notifications
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
-from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
-from tests.applications.factories import ResidencePermitFactory
-from tests.applications.helpers import filed
+from tests.attestations.factories import renewal
 
 TODAY = datetime.date.today()
 
 
 @pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture__departement_code="75")
-
-
-def renewal(agent, *, complete: bool = True, expires_in_days: int = 70):
-    profile = ApplicantProfileFactory(postal_code="75011")
-    permit = ResidencePermitFactory(
-        holder=profile.user, valid_until=TODAY + datetime.timedelta(days=expires_in_days)
-    )
-    application = filed(
-        profile, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
-    )
-    if complete:
-        dossier.application_mark_complete(application=application, actor=agent)
-    return application
-
-
-@pytest.fixture
 def receipt(agent) -> Attestation:
     """A deposit receipt, due in the person's hands today."""
-    application = renewal(agent)
+    application = renewal(agent, today=TODAY)
     attestations_sweep(today=TODAY)
     return application.attestations.get(kind=AttestationKind.DEPOSIT_RECEIPT)
 
@@ -79,7 +57,7 @@ def test_notifications_email_links_to_the_portal_and_carries_no_document(
 def test_notifications_several_attestations_of_one_holder_make_one_email(
     agent, django_capture_on_commit_callbacks
 ):
-    application = renewal(agent)
+    application = renewal(agent, today=TODAY)
     attestations_sweep(today=application.renews_permit.valid_until)  # the receipt and the API
     assert application.attestations.count() == 2
     later = TODAY + datetime.timedelta(days=70)
@@ -131,7 +109,7 @@ def test_notifications_queries_per_batch_do_not_grow_with_attestations(
     agent, holders, django_assert_max_num_queries
 ):
     for _ in range(holders):
-        renewal(agent, complete=False)
+        renewal(agent, today=TODAY, complete=False)
     attestations_sweep(today=TODAY)
     with django_assert_max_num_queries(8):
         assert notifications.attestations_notify_pending(today=TODAY) == holders

@@ -11,18 +11,14 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils.html import escape
 
-from applications import services as dossier
-from applications.enums import ProcedureKind
 from attestations import pdf, signing
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
 from attestations.services import BENEFITS_SENTENCE, DEPOSIT_SENTENCE, attestations_sweep
-from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
-from tests.applications.factories import ResidencePermitFactory
-from tests.applications.helpers import filed
+from tests.accounts.factories import ApplicantProfileFactory
+from tests.attestations.factories import LIMITATION, paris_agent, renewal
 
 TODAY = datetime.date.today()
-LIMITATION = "Salarié, dans la profession autorisée"
 VERIFY_URL = "https://anef.example/verify/NUMBER?t=ANEF1.test"
 
 
@@ -44,24 +40,14 @@ def _isolated(settings, tmp_path, monkeypatch):
 def api(reference_data) -> Attestation:
     """The API of a salaried worker whose renewal was complete in time (her card, with a
     limited right to work, expires in 70 days), as issued on the card's last day at the latest."""
-    agent = PrefectureAgentFactory(prefecture__departement_code="75")
     profile = ApplicantProfileFactory(
         postal_code="75011",
         foreigner_number=None,
         user__first_name="Amina",
         user__last_name="Benali",
     )
-    permit = ResidencePermitFactory(
-        holder=profile.user,
-        valid_until=TODAY + datetime.timedelta(days=70),
-        right_to_work="limited",
-        work_limitation=LIMITATION,
-    )
-    application = filed(
-        profile, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
-    )
-    dossier.application_mark_complete(application=application, actor=agent)
-    attestations_sweep(today=permit.valid_until)
+    application = renewal(paris_agent(), today=TODAY, holder=profile.user)
+    attestations_sweep(today=application.renews_permit.valid_until)
     return Attestation.objects.select_related(
         "application__renews_permit", "ground", "prefecture"
     ).get(application=application, kind=AttestationKind.API)

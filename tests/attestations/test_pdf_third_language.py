@@ -5,15 +5,14 @@ from django.utils.html import escape
 
 from attestations import pdf
 from attestations.services import attestations_sweep
-from tests.accounts.factories import PrefectureAgentFactory
-from tests.attestations.test_sweep import api_due_day, complete_renewal
+from tests.attestations.factories import api_due_day, paris_agent, renewal
+from tests.attestations.test_sweep import TODAY
 
 
 @pytest.fixture
 def api_of(reference_data):
     def make(language: str):
-        agent = PrefectureAgentFactory(prefecture__departement_code="75")
-        application = complete_renewal(agent)
+        application = renewal(paris_agent(), today=TODAY)
         holder = application.applicant
         holder.preferred_language = language
         holder.save(update_fields=["preferred_language"])

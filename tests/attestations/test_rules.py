@@ -29,7 +29,7 @@ from attestations.rules import (
     DossierFacts,
     Entry,
     Policy,
-    add_months,
+    months_period_end,
     plan_ledger,
     renewal_filed_in_time,
     renewal_filing_timing,
@@ -260,16 +260,18 @@ def test_rules_a_missed_sweep_day_issues_the_next_api_the_day_after():
 
 
 @pytest.mark.parametrize(
-    ("day", "months", "expected"),
+    ("start", "months", "last_day"),
     [
-        (date(2027, 1, 31), 1, date(2027, 2, 28)),
-        (date(2028, 1, 31), 1, date(2028, 2, 29)),
-        (date(2027, 11, 30), 3, date(2028, 2, 29)),
-        (date(2027, 12, 15), 3, date(2028, 3, 15)),
+        (date(2027, 1, 31), 1, date(2027, 2, 27)),  # 31 Jan + 1 month = 28 Feb, minus a day
+        (date(2028, 1, 31), 1, date(2028, 2, 28)),  # 29 Feb in a leap year
+        (date(2027, 11, 30), 3, date(2028, 2, 28)),
+        (date(2027, 12, 15), 3, date(2028, 3, 14)),
+        (date(2028, 2, 29), 3, date(2028, 5, 28)),
+        (date(2028, 2, 29), 12, date(2029, 2, 27)),  # no 29 Feb in 2029: 28 Feb, minus a day
     ],
 )
-def test_rules_add_months_clamps_to_the_month_end(day, months, expected):
-    assert add_months(day, months) == expected
+def test_rules_months_period_end_clamps_to_the_month_end(start, months, last_day):
+    assert months_period_end(start, months) == last_day
 
 
 # --- Decisions ----------------------------------------------------------------------------------

@@ -84,6 +84,15 @@ def test_rules_other_ground_deadline_is_two_months_after_the_18th_birthday(filed
     )
 
 
+def test_rules_other_ground_deadline_after_an_18th_birthday_on_31_december_is_28_february():
+    assert young_person_deadline(
+        birth_date=date(2007, 12, 31),
+        ground_article="L. 421-1",
+        is_first_application=True,
+        filed_on=date(2026, 2, 28),
+    ) == date(2026, 2, 28)
+
+
 @pytest.mark.parametrize(
     ("birth_date", "first"), [(None, True), (BORN, False)], ids=["no-birth-date", "renewal"]
 )

@@ -17,25 +17,21 @@ from attestations.share_codes import (
     share_code_create,
     share_code_revoke,
 )
-from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
+from tests.accounts.factories import ApplicantProfileFactory
+from tests.attestations.factories import issued_api
 from tests.attestations.test_verification import (
     ENGLISH,
     ONE_DAY,
     english_day,
     expiry,
-    issued_api,
     on,
+    today,
 )
 
 
 @pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture__departement_code="75")
-
-
-@pytest.fixture
 def api(agent):
-    return issued_api(agent)
+    return issued_api(agent, today=today())
 
 
 def new_code(api, **kwargs) -> ShareCode:

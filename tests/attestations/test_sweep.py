@@ -6,41 +6,15 @@ import pytest
 import time_machine
 
 from applications import services as dossier
-from applications.enums import ProcedureKind
-from applications.models import Application, DecisionReason
+from applications.models import DecisionReason
 from attestations.models import Attestation
 from attestations.numbers import is_well_formed
 from attestations.services import NEVER_AGAIN, attestations_sweep, attestations_sync_application
-from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
-from tests.applications.factories import ResidencePermitFactory
-from tests.applications.helpers import filed
+from tests.accounts.factories import PrefectureAgentFactory
+from tests.attestations.factories import api_due_day, renewal
 from tests.concurrency import run_at_once
 
 TODAY = datetime.date.today()
-
-
-@pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture__departement_code="75")
-
-
-def complete_renewal(agent, expires_in_days: int = 70) -> Application:
-    profile = ApplicantProfileFactory(postal_code="75011")
-    permit = ResidencePermitFactory(
-        holder=profile.user,
-        valid_until=TODAY + datetime.timedelta(days=expires_in_days),
-        right_to_work="limited",
-        work_limitation="Salarié, dans la profession autorisée",
-    )
-    application = filed(
-        profile, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
-    )
-    return dossier.application_mark_complete(application=application, actor=agent)
-
-
-def api_due_day(application) -> datetime.date:
-    """The day the first API is issued: 15 days before the day after the permit's expiry."""
-    return application.renews_permit.valid_until - datetime.timedelta(days=14)
 
 
 def at(day: datetime.date):
@@ -56,7 +30,7 @@ def kinds(application):
 
 @pytest.mark.django_db
 def test_sweep_issues_a_deposit_receipt_for_each_filed_application(agent):
-    application = complete_renewal(agent)
+    application = renewal(agent, today=TODAY)
     attestations_sweep(today=TODAY)
     receipt = application.attestations.get(kind="deposit_receipt")
     assert receipt.rights["stay"] is False
@@ -65,7 +39,7 @@ def test_sweep_issues_a_deposit_receipt_for_each_filed_application(agent):
 
 @pytest.mark.django_db
 def test_sweep_issues_the_api_fifteen_days_ahead_with_the_permit_rights(agent):
-    application = complete_renewal(agent, expires_in_days=70)
+    application = renewal(agent, today=TODAY, expires_in_days=70)
     expiry = application.renews_permit.valid_until
     # In her hands 15 days before the first day it covers, the day after expiry.
     attestations_sweep(today=expiry - datetime.timedelta(days=15))
@@ -80,7 +54,7 @@ def test_sweep_issues_the_api_fifteen_days_ahead_with_the_permit_rights(agent):
 
 @pytest.mark.django_db
 def test_sweep_twice_the_same_day_issues_nothing_new(agent, django_assert_max_num_queries):
-    complete_renewal(agent)
+    renewal(agent, today=TODAY)
     first = attestations_sweep(today=TODAY)
     assert first.issued == 1
     with django_assert_max_num_queries(3):
@@ -94,7 +68,7 @@ def test_sweep_queries_per_batch_do_not_grow_with_the_dossiers(
     agent, dossiers, django_assert_max_num_queries
 ):
     for _ in range(dossiers):
-        complete_renewal(agent)
+        renewal(agent, today=TODAY)
     # Per batch: claim, the groups and their ledger, the ends, one insert and its read-back.
     with django_assert_max_num_queries(16):
         report = attestations_sweep(today=TODAY + datetime.timedelta(days=60))
@@ -103,7 +77,7 @@ def test_sweep_queries_per_batch_do_not_grow_with_the_dossiers(
 
 @pytest.mark.django_db
 def test_sweep_refusal_ends_the_api_as_refused_and_settles_the_dossier(agent):
-    application = complete_renewal(agent)
+    application = renewal(agent, today=TODAY)
     due = api_due_day(application)
     refused_on = due + datetime.timedelta(days=30)
     attestations_sweep(today=due)
@@ -127,7 +101,7 @@ def test_sweep_refusal_ends_the_api_as_refused_and_settles_the_dossier(agent):
 
 @pytest.mark.django_db
 def test_sweep_favourable_decision_issues_the_adf_and_supersedes_the_api(agent):
-    application = complete_renewal(agent)
+    application = renewal(agent, today=TODAY)
     due = api_due_day(application)
     decided = due + datetime.timedelta(days=40)
     attestations_sweep(today=due)
@@ -144,7 +118,7 @@ def test_sweep_favourable_decision_issues_the_adf_and_supersedes_the_api(agent):
 
 @pytest.mark.django_db
 def test_sweep_reopened_refusal_issues_a_new_api_and_keeps_the_refused_one_ended(agent):
-    application = complete_renewal(agent)
+    application = renewal(agent, today=TODAY)
     due = api_due_day(application)
     refused_on = due + datetime.timedelta(days=30)
     attestations_sweep(today=due)
@@ -178,7 +152,7 @@ def test_sweep_reopened_refusal_issues_a_new_api_and_keeps_the_refused_one_ended
 
 @pytest.mark.django_db
 def test_sweep_address_change_issues_a_replacement_and_never_rewrites_the_printed_one(agent):
-    application = complete_renewal(agent)
+    application = renewal(agent, today=TODAY)
     due = api_due_day(application)
     attestations_sweep(today=due)
     Attestation.objects.update(pdf_rendered_at=datetime.datetime.now(datetime.UTC))
@@ -205,7 +179,7 @@ def test_sweep_address_change_issues_a_replacement_and_never_rewrites_the_printe
 def test_database_refuses_a_second_deposit_receipt_for_one_application(agent):
     from django.db import IntegrityError
 
-    application = complete_renewal(agent)
+    application = renewal(agent, today=TODAY)
     attestations_sweep(today=TODAY)
     receipt = application.attestations.get(kind="deposit_receipt")
     receipt.pk, receipt.number = None, "AD-2026-00000000-0"
@@ -217,7 +191,7 @@ def test_database_refuses_a_second_deposit_receipt_for_one_application(agent):
 def test_sweep_two_sweeps_at_once_issue_each_attestation_once(reference_data):
     agent = PrefectureAgentFactory(prefecture__departement_code="75")
     for _ in range(8):
-        due = api_due_day(complete_renewal(agent))
+        due = api_due_day(renewal(agent, today=TODAY))
     errors = run_at_once(lambda _: attestations_sweep(today=due, batch_size=3), [1, 2])
     assert errors == []
     assert Attestation.objects.count() == 16  # a receipt and an API for each of the 8

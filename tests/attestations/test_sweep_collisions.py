@@ -7,15 +7,10 @@ import pytest
 from attestations import numbers
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
-from tests.accounts.factories import PrefectureAgentFactory
-from tests.attestations.test_sweep import TODAY, complete_renewal
+from tests.attestations.factories import renewal
+from tests.attestations.test_sweep import TODAY
 
 REAL_NEW_NUMBER = numbers.new_number
-
-
-@pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture__departement_code="75")
 
 
 def numbers_colliding(monkeypatch, taken: str, times: int) -> list[str]:
@@ -34,10 +29,10 @@ def numbers_colliding(monkeypatch, taken: str, times: int) -> list[str]:
 
 @pytest.mark.django_db
 def test_sweep_number_taken_once_draws_again_and_issues_every_attestation(agent, monkeypatch):
-    first = complete_renewal(agent)
+    first = renewal(agent, today=TODAY)
     attestations_sweep(today=TODAY)
     taken = first.attestations.get(kind="deposit_receipt").number
-    second = complete_renewal(agent)
+    second = renewal(agent, today=TODAY)
     drawn = numbers_colliding(monkeypatch, taken, times=1)
 
     report = attestations_sweep(today=TODAY)
@@ -52,10 +47,10 @@ def test_sweep_number_taken_once_draws_again_and_issues_every_attestation(agent,
 
 @pytest.mark.django_db
 def test_sweep_number_taken_every_time_leaves_the_dossier_for_the_next_sweep(agent, monkeypatch):
-    first = complete_renewal(agent)
+    first = renewal(agent, today=TODAY)
     attestations_sweep(today=TODAY)
     taken = first.attestations.get(kind="deposit_receipt").number
-    second = complete_renewal(agent)
+    second = renewal(agent, today=TODAY)
     # Three draws in the batch, then three more when the sweep retries that dossier alone.
     numbers_colliding(monkeypatch, taken, times=6)
 

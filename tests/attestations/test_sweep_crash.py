@@ -13,8 +13,8 @@ from django.db import connection
 
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
-from tests.accounts.factories import PrefectureAgentFactory
-from tests.attestations.test_sweep import api_due_day, complete_renewal
+from tests.attestations.factories import api_due_day, paris_agent, renewal
+from tests.attestations.test_sweep import TODAY
 from tests.test_celery_worker import _database_url_of_test_database
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -23,10 +23,10 @@ DOSSIERS = 8
 
 @pytest.mark.django_db(transaction=True)
 def test_sweep_killed_midway_then_rerun_issues_everything_exactly_once(reference_data):
-    agent = PrefectureAgentFactory(prefecture__departement_code="75")
+    agent = paris_agent()
     due = None
     for _ in range(DOSSIERS):
-        due = api_due_day(complete_renewal(agent))
+        due = api_due_day(renewal(agent, today=TODAY))
     connection.close()  # the subprocess must see committed data, and SQLite one writer
     process = subprocess.Popen(
         [

@@ -21,17 +21,13 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from applications import services as dossier
-from applications.enums import ProcedureKind
 from applications.models import Application, DecisionReason
 from attestations import numbers, signing
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
-from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
-from tests.applications.factories import ResidencePermitFactory
-from tests.applications.helpers import filed
+from tests.attestations.factories import LIMITATION, issued_api
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-LIMITATION = "Salarié, dans la profession autorisée"
 ONE_DAY = datetime.timedelta(days=1)
 ENGLISH = {"accept-language": "en"}
 
@@ -46,29 +42,6 @@ def today() -> datetime.date:
 def on(day: datetime.date):
     """The clock on `day` at noon, Paris time."""
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(12), PARIS), tick=False)
-
-
-def complete_renewal(agent, expires_in_days: int = 70) -> Application:
-    """A salaried worker's renewal, filed today within the R. 431-5 window and complete."""
-    profile = ApplicantProfileFactory(postal_code="75011")
-    permit = ResidencePermitFactory(
-        holder=profile.user,
-        valid_until=today() + datetime.timedelta(days=expires_in_days),
-        right_to_work="limited",
-        work_limitation=LIMITATION,
-    )
-    application = filed(
-        profile, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
-    )
-    return dossier.application_mark_complete(application=application, actor=agent)
-
-
-def issued_api(agent) -> Attestation:
-    """The first API, issued by the sweep 15 days before the first day it covers (the day after
-    the permit expires)."""
-    application = complete_renewal(agent)
-    attestations_sweep(today=application.renews_permit.valid_until - datetime.timedelta(days=14))
-    return application.attestations.filter(kind="api").order_by("valid_from", "pk")[0]
 
 
 def expiry(attestation: Attestation) -> datetime.date:
@@ -133,13 +106,8 @@ def refuse(application: Application, agent) -> None:
 
 
 @pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture__departement_code="75")
-
-
-@pytest.fixture
 def api(agent) -> Attestation:
-    return issued_api(agent)
+    return issued_api(agent, today=today())
 
 
 # --- The page reached by the QR code ------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.urls import reverse
 from attestations import signing, verification_cache
 from attestations.models import Attestation, ShareCodeConsultation
 from attestations.services import attestations_sweep
-from tests.accounts.factories import PrefectureAgentFactory
+from tests.attestations.factories import issued_api
 from tests.attestations.test_share_codes import new_code
 from tests.attestations.test_verification import (
     ENGLISH,
@@ -21,10 +21,10 @@ from tests.attestations.test_verification import (
     _rates,
     english_day,
     expiry,
-    issued_api,
     on,
     path_of,
     refuse,
+    today,
     unknown_number,
 )
 from tests.test_faults_redis import redis_down  # noqa: F401 (a fixture)
@@ -34,13 +34,8 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture__departement_code="75")
-
-
-@pytest.fixture
 def api(agent) -> Attestation:
-    return issued_api(agent)
+    return issued_api(agent, today=today())
 
 
 def _page(client, attestation, headers=ENGLISH):

@@ -15,18 +15,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from attestations import signing
-from tests.accounts.factories import PrefectureAgentFactory
-from tests.attestations.test_verification import (
-    LIMITATION,
-    issued_api,
-    tampered,
-    token_of,
-)
+from tests.attestations.factories import LIMITATION, issued_api, paris_agent
+from tests.attestations.test_verification import tampered, today, token_of
 
 
 @pytest.fixture
 def api(reference_data):
-    return issued_api(PrefectureAgentFactory(prefecture__departement_code="75"))
+    return issued_api(paris_agent(), today=today())
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from applications import services as dossier
-from applications.enums import ProcedureKind
 from applications.models import Application, Prefecture
 from attestations import pdf, signing
 from attestations.enums import AttestationKind
@@ -18,11 +17,10 @@ from tests.accounts.factories import (
     ContactCentreAgentFactory,
     PrefectureAgentFactory,
 )
-from tests.applications.factories import ResidencePermitFactory
-from tests.applications.helpers import filed
+from tests.attestations import factories
+from tests.attestations.factories import LIMITATION
 
 TODAY = datetime.date.today()
-LIMITATION = "Salarié, dans la profession autorisée"
 
 
 @pytest.fixture(autouse=True)
@@ -52,17 +50,10 @@ def agent(paris):
 def renewal(
     agent, *, expires_in_days: int, filed_days_before_expiry: int | None = None, complete=True
 ):
-    """A salaried worker's renewal in Paris, filed today, or `filed_days_before_expiry` days
-    before the card ends; completed today."""
-    profile = ApplicantProfileFactory(postal_code="75011")
-    permit = ResidencePermitFactory(
-        holder=profile.user,
-        valid_until=TODAY + datetime.timedelta(days=expires_in_days),
-        right_to_work="limited",
-        work_limitation=LIMITATION,
-    )
-    application = filed(
-        profile, "salaried_worker", kind=ProcedureKind.RENEWAL, renews_permit=permit
+    """A salaried worker's renewal in Paris (tests/attestations/factories.py), filed today, or
+    `filed_days_before_expiry` days before the card ends; completed today."""
+    application = factories.renewal(
+        agent, today=TODAY, expires_in_days=expires_in_days, complete=False
     )
     if filed_days_before_expiry is not None:
         earlier = datetime.timedelta(days=filed_days_before_expiry - expires_in_days)

@@ -7,14 +7,15 @@ from django.urls import reverse
 from accounts.mandates import mandate_revoke
 from attestations import pdf
 from attestations.services import attestations_sweep
-from tests.accounts.factories import MandateFactory, PrefectureAgentFactory
-from tests.attestations.test_sweep import TODAY, complete_renewal
+from tests.accounts.factories import MandateFactory
+from tests.attestations.factories import paris_agent, renewal
+from tests.attestations.test_sweep import TODAY
 
 
 @pytest.fixture
 def receipt(reference_data, monkeypatch):
     monkeypatch.setattr(pdf, "attestation_pdf_render", lambda attestation: b"%PDF-1.7 test")
-    application = complete_renewal(PrefectureAgentFactory(prefecture__departement_code="75"))
+    application = renewal(paris_agent(), today=TODAY)
     attestations_sweep(today=TODAY)
     return application.attestations.get(kind="deposit_receipt")
 
