@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import ConsentMethod, ConsentProof, MandateDuration, MandateEventKind, Role
 from accounts.mandate_notices import mandate_notice, send_not_a_person
 from accounts.models import Mandate, MandateEvent, User
-from anef import uploads
+from anef import generations, uploads
 from anef.audit import audit_action
 from anef.transactions import atomic_with_files, file_written
 from applications.models import Ground
@@ -209,6 +209,7 @@ def _create(
         **(declared or {}),
     )
     mandate.grounds.set(grounds)
+    generations.bump_person(person.pk, helper.pk)
     audit_action(
         instance=mandate,
         actor=actor,
@@ -483,6 +484,7 @@ def _prove(locked: Mandate, *, via: str, by: User, action: str, details: dict | 
     locked.save(
         update_fields=["consented_at", "confirmed_via", "confirmed_by", "confirmation_nonce_hash"]
     )
+    generations.bump_person(locked.person_id, locked.helper_id)
     audit_action(
         instance=locked,
         actor=by,
@@ -674,6 +676,7 @@ def _end(locked: Mandate, *, by: User, action: str) -> Mandate:
     locked.revoked_by = by
     locked.confirmation_nonce_hash = ""
     locked.save(update_fields=["revoked_at", "revoked_by", "confirmation_nonce_hash"])
+    generations.bump_person(locked.person_id, locked.helper_id)
     audit_action(
         instance=locked,
         actor=by,

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile, PreviousAddress, User
-from anef import uploads
+from anef import generations, uploads
 from anef.audit import audit_action
 from anef.services import row_locked, status_transition
 from anef.transactions import atomic_with_files, file_written
@@ -62,6 +62,7 @@ class ApplicationError(Exception):
 
 
 def _event(application: Application, kind: EventKind, actor: User | None, **params: Any) -> Event:
+    generations.bump_dossier(application)  # every visible change of a dossier has its event
     return Event.record(application=application, kind=kind, actor=actor, params=params)
 
 
@@ -136,6 +137,7 @@ def permit_declare(
     try:
         with transaction.atomic():
             permit.save()
+        generations.bump_person(holder.pk)
     except IntegrityError as exc:
         raise ApplicationError(
             "permit_duplicate", _("You have already declared a card with this number.")
@@ -787,6 +789,7 @@ def foreigner_number_attach(*, profile: ApplicantProfile, number: str, actor: Us
         action="foreigner_number_attach",
         changes={"foreigner_number": (before, number)},
     )
+    generations.bump_person_everywhere(locked.user_id)
     for application in Application.objects.filter(applicant=locked.user, status__in=OPEN_STATES):
         _event(application, EventKind.FOREIGNER_NUMBER_ATTACHED, actor)
 
@@ -855,4 +858,5 @@ def address_change(
         # Current attestations print the address: they are reissued with the new one.
         Application.objects.filter(pk=application.pk).update(attestations_dirty=True)
         _attestations_refresh_on_commit(application.pk)
+    generations.bump_person_everywhere(locked.user_id)
     return moved

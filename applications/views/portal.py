@@ -22,7 +22,7 @@ from accounts.permissions import can_use_portal, is_helper, requires
 from accounts.selectors import applicant_profile_get
 from accounts.views.acting import for_a_person, ground_in_scope
 from anef import uploads
-from anef.page_cache import page_cached
+from anef.page_cache import page_cached, person_pages
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
 from applications.models import Application, Ground, ResidencePermit
 from applications.permissions import get_abilities
@@ -93,7 +93,7 @@ def _transition_refused(request: HttpRequest) -> None:
 @requires(can_use_portal)
 @for_a_person
 @require_http_methods(["GET"])
-@page_cached()
+@page_cached(depends_on=person_pages)
 def home(request: HttpRequest) -> HttpResponse:
     """The person's space: identity, applications with where each stands, how to start one.
     A helper sees here the space of the person they act for."""
