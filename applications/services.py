@@ -137,7 +137,6 @@ def permit_declare(
     try:
         with transaction.atomic():
             permit.save()
-        generations.bump_person(holder.pk)
     except IntegrityError as exc:
         raise ApplicationError(
             "permit_duplicate", _("You have already declared a card with this number.")

@@ -12,7 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.mandates import mandate_confirm, mandate_revoke
+from accounts.enums import MandateDuration
+from accounts.mandates import mandate_confirm, mandate_grant, mandate_revoke
+from accounts.services import applicant_profile_create
 from applications import services as dossier
 from applications.enums import ApplicationStatus
 from applications.models import Application, DecisionReason, Ground, Prefecture
@@ -21,6 +23,7 @@ from attestations.services import attestations_sweep
 from substitution import deposits
 from support import services as support
 from tests.accounts.factories import (
+    ApplicantFactory,
     ApplicantProfileFactory,
     ContactCentreAgentFactory,
     HelperFactory,
@@ -158,15 +161,49 @@ def test_page_cache_address_change_moves_the_dossier_between_queues(amina, agent
     assert "3 rue de la République" in get(amina_client).text
 
 
-def test_page_cache_foreigner_number_shows_in_the_queue_and_the_dashboard(agent, reference_data):
+def test_page_cache_foreigner_number_shows_in_the_queue(agent, reference_data):
     profile = ApplicantProfileFactory(postal_code="75011", foreigner_number=None)
     _submitted(profile)
-    queue_client, person_client = client_of(agent), client_of(profile.user)
-    _kept(queue_client, QUEUE)
-    _kept(person_client)
+    client = client_of(agent)
+    _kept(client, QUEUE)
     dossier.foreigner_number_attach(profile=profile, number="7500000042", actor=agent)
-    assert "7500000042" in get(queue_client, QUEUE).text
-    assert "7500000042" in get(person_client).text
+    assert "7500000042" in get(client, QUEUE).text
+
+
+def test_page_cache_foreigner_number_of_a_person_without_dossier_shows_on_the_dashboard(agent):
+    profile = ApplicantProfileFactory(postal_code="75011", foreigner_number=None)
+    client = client_of(profile.user)
+    _kept(client)
+    dossier.foreigner_number_attach(profile=profile, number="7500000043", actor=agent)
+    assert "7500000043" in get(client).text
+
+
+def test_page_cache_address_change_of_a_person_without_dossier_shows_on_the_dashboard(amina):
+    client = client_of(amina.user)
+    _kept(client)
+    dossier.address_change(
+        profile=amina,
+        address_line="8 boulevard Voltaire",
+        postal_code="75011",
+        city="Paris",
+        actor=amina.user,
+    )
+    assert "8 boulevard Voltaire" in get(client).text
+
+
+def test_page_cache_identity_details_given_show_on_the_dashboard(reference_data):
+    person = ApplicantFactory()
+    client = client_of(person)
+    _kept(client)
+    applicant_profile_create(
+        user=person,
+        birth_date=datetime.date(1990, 1, 2),
+        nationality="Sénégalaise",
+        address_line="12 rue Oberkampf",
+        postal_code="75011",
+        city="Paris",
+    )
+    assert "12 rue Oberkampf" in get(client).text
 
 
 def _row(page, number: str) -> str:
@@ -228,6 +265,29 @@ def test_page_cache_mandate_accepted_shows_the_dossiers_it_covers(amina):
     assert uncovered.reference not in get(client).text
     asked = MandateFactory(person=amina.user, helper=helper, grounds=[other], consented_at=None)
     mandate_confirm(mandate=asked, person=amina.user)
+    assert uncovered.reference in get(client).text
+
+
+def test_page_cache_mandate_granted_shows_the_dossiers_it_covers(amina):
+    covered, other = (
+        Ground.objects.get(code="parent_of_french_child"),
+        Ground.objects.get(code="salaried_worker"),
+    )
+    uncovered = ApplicationFactory(
+        applicant=amina.user,
+        ground=other,
+        status=ApplicationStatus.SUBMITTED,
+        filed_at=timezone.now(),
+    )
+    helper, client = _helper_of(amina, [covered])
+    _kept(client)
+    mandate_grant(
+        person=amina.user,
+        helper_email=helper.email,
+        duration=MandateDuration.ONE_MONTH,
+        starts_on=timezone.localdate(),
+        grounds=[other],
+    )
     assert uncovered.reference in get(client).text
 
 
