@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import ConsentMethod, ConsentProof, MandateDuration, MandateEventKind, Role
 from accounts.mandate_notices import mandate_notice, send_not_a_person
 from accounts.models import Mandate, MandateEvent, User
-from anef import uploads
+from anef import generations, uploads
 from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.outbox import enqueue_email
@@ -198,6 +198,7 @@ def _create(
         **(declared or {}),
     )
     mandate.grounds.set(grounds)
+    generations.bump_person(person.pk, helper.pk)
     audit_action(
         instance=mandate,
         actor=actor,
@@ -472,6 +473,7 @@ def _prove(locked: Mandate, *, via: str, by: User, action: str, details: dict | 
     locked.save(
         update_fields=["consented_at", "confirmed_via", "confirmed_by", "confirmation_nonce_hash"]
     )
+    generations.bump_person(locked.person_id, locked.helper_id)
     audit_action(
         instance=locked,
         actor=by,
@@ -663,6 +665,7 @@ def _end(locked: Mandate, *, by: User, action: str) -> Mandate:
     locked.revoked_by = by
     locked.confirmation_nonce_hash = ""
     locked.save(update_fields=["revoked_at", "revoked_by", "confirmation_nonce_hash"])
+    generations.bump_person(locked.person_id, locked.helper_id)
     audit_action(
         instance=locked,
         actor=by,

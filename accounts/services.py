@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
+from anef import generations
 from anef.audit import audit_action
 from applications.models import Prefecture
 
@@ -71,6 +72,7 @@ def applicant_profile_create(
     )
     profile.full_clean(exclude=["user"])
     profile.save()
+    generations.bump_person_everywhere(user.pk)
     return profile
 
 

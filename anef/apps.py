@@ -10,12 +10,9 @@ class AnefConfig(AppConfig):
 
     def ready(self) -> None:
         from celery.signals import task_postrun, task_prerun
-        from django.db.backends.signals import connection_created
 
-        from anef import checks, metrics, page_cache, second_factor  # noqa: F401 - checks registers the system checks
+        from anef import checks, metrics, second_factor  # noqa: F401 - checks registers the system checks
 
-        # Every connection tells the page cache which tables are written (anef/page_cache.py).
-        connection_created.connect(page_cache.install, dispatch_uid="anef_page_cache")
         # The staff two-factor flag is set only when allauth checked a second factor.
         second_factor.connect_signals()
         # The attestation sweep's duration for /metrics, measured around the task in the worker.

@@ -1,59 +1,52 @@
-"""Signed-in pages kept in the cache, invalidated by every committed write to a table they read
-(issue 8, "Load").
+"""Signed-in pages kept in the cache, keyed by the generations of what they show (issues 8 and 19,
+"Load").
 
 The applicant dashboard, the agent queue and the ticket console are read far more often than
 what they show changes, and each costs milliseconds of queries and template rendering. A view
 decorated with `page_cached` keeps its rendered page in the cache, per person and per address,
-and serves it again only while **no table the page was built from has been written since**.
+together with the **generations** (anef/generations.py) of the scopes it was built from, and
+serves it again only while each of them is still current:
+
+- the dashboard depends on the person signed in and on the person a helper acts for
+  (`person_pages`): a change to that person's dossiers, attestations, tickets, substitution
+  cases, mandates or address moves it on, and nobody else's;
+- the agent queue depends on the agent's prefecture (`prefecture_queue`): a change to any dossier
+  of that prefecture (including one moved in or out) moves it on;
+- the ticket console depends on the console (`console_queue`): any ticket change moves it on.
+
+The services bump these generations when their transaction commits; nothing here reads SQL. A
+sign-in (`last_login`) or the hourly sweep therefore no longer throws every kept page away: the
+sweep bumps once per batch only the people whose attestations changed.
 
 How a stale page is never served:
 
-- **every write is seen.** An execute wrapper on every database connection (`track_statements`,
-  installed by `AnefConfig.ready`) reads the verb and table of each statement Django sends:
-  ORM saves and deletes, `update()`, `bulk_create()`, raw SQL alike. When the write commits
-  (at once in autocommit; on commit inside a transaction, so a rolled-back write changes
-  nothing) the table's **token**, a random value in the cache, is replaced by a new one. A
-  statement that is neither a read nor a plain write (DDL, `TRUNCATE`, `COPY`…) replaces the
-  **epoch**, which every page depends on;
-- **every read is seen.** While a cached view runs, the same wrapper notes the tables each
-  `SELECT` reads (`FROM` and `JOIN`, subqueries included); the user's own table is always one
-  (the middleware loaded the user before the view). A read the wrapper cannot name a table for
-  makes the page one that is never kept;
-- **tokens are read before the data.** The page is stored with the tokens of the tables it
-  read, as they were *before* the view queried the database (one round trip to the cache reads
-  them together with the page). A write that commits during the render moves a token on, and
-  the page kept under the old one is never served. A table the view read for the first time in
-  this process had no token read beforehand: that page is not kept (the next one is);
-- **what is not in the database is in the key**: the view, the user, the person a helper acts
-  for, the full address (filters, page number), the language and today's date. Pages that change
-  with the time of day (the console's late tickets) change at most `PAGE_TIMEOUT` late;
-- **nothing else is kept**: only `GET` answers 200 with no cookie set and no message waiting,
-  from a render that wrote nothing and did not change the session, outside any transaction
-  (a page built from rows not yet committed is never kept). A missing token (evicted, Redis
+- **generations are read before the data**, in the same round trip as the page. A change that
+  commits during the render bumps after that read, and the page kept under the old value is
+  never served;
+- **what is not a generation is in the key**: the view, the user, the person a helper acts for,
+  the full address (filters, page number), the language and today's date. Pages that change with
+  the time of day (the console's late tickets) change at most `PAGE_TIMEOUT` late;
+- **nothing else is kept**: only `GET` answers 200 with no cookie set, no message waiting, not
+  marked never-cache, from a render that did not change the session, outside any transaction (a
+  page built from rows not yet committed is never kept). A missing generation (evicted, Redis
   restarted) comes back as a new random value, never an old one. The CSRF token is rendered as
   a placeholder and replaced by the visitor's own when served.
 
 Authorization is unaffected: the decorator sits inside the view's access checks, which run on
-every request, cached or not. Pages expire after `PAGE_TIMEOUT` seconds, which bounds how long
-a write Django does not see (by hand in `psql`), a template deployed, or a write whose token
-could not be moved during a cache outage, takes to show. When the cache is down every read
-misses and the page is rendered as before.
+every request, cached or not. Pages expire after `PAGE_TIMEOUT` seconds, which bounds how long a
+change that no service bumps for (a write by hand in `psql` or the admin, a template deployed, a
+name changed by the account pages, a bump lost in a cache outage) takes to show. When the cache is
+down every read misses and the page is rendered as before.
 
 The cache therefore holds personal data (the pages), for a minute at most: Redis must be as
 private as the database (docs/docker-compose.md).
 """
 
 import hashlib
-import logging
-import re
-import secrets
 from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
@@ -61,54 +54,28 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import get_max_age
 from django.utils.translation import get_language
 
-logger = logging.getLogger(__name__)
+from anef import generations
 
-# Seconds: the bound on how long a change the tokens cannot see takes to show.
+# Seconds: the bound on how long a change no service bumps for takes to show.
 PAGE_TIMEOUT = 60
-# A token lasts a day; the next one is a new random value, so no page kept under the old one
-# is served again.
-TOKEN_TIMEOUT = 24 * 3600
 # What `{% csrf_token %}` renders in a kept page, replaced by the visitor's own token.
 CSRF_PLACEHOLDER = "anef-page-csrf-placeholder-9d41a7"
 REQUEST_FLAG = "_anef_page_cache_rendering"
 
-_TABLE_KEY = "pages:table:%s"
-_EPOCH_KEY = "pages:epoch"
 _PAGE_KEY = "pages:page:%s"
 MAX_QUERY_VALUE = 32
-# Tables no kept page depends on: the session (what a page takes from it is in the key, or the
-# page is not kept). Their writes move no token, their reads are not noted.
-_IGNORED_TABLES = frozenset({"django_session"})
-
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-_READ_VERBS = (
-    "SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "SHOW", "EXPLAIN",
-    "PRAGMA",
-)  # fmt: skip
-_FROM_OR_JOIN = re.compile(r'\b(?:FROM|JOIN)\s+(?:"(\w+)"|(\())?', re.IGNORECASE)
 
 
-@dataclass
-class Reads:
-    """What the cached view running in this context has read and written."""
-
-    tables: set[str] = field(default_factory=set)
-    unnamed_read: bool = False
-    wrote: bool = False
-
-
-_reads: ContextVar[Reads | None] = ContextVar("anef_page_cache_reads", default=None)
-
-
-# --- Writes and reads seen on every connection ---------------------------------------------------
+# --- Shared with the verification page (attestations/verification_cache.py) ---------------------
 
 
 def fresh_token() -> int:
     """A value no earlier token had: random (62 bits), not the clock, which two processes may
     read alike and a test may stop."""
-    return secrets.randbits(62)
+    return generations.fresh()
 
 
 def token_started(key: str, timeout: int) -> int | None:
@@ -126,87 +93,27 @@ def with_csrf_token(request: HttpRequest, body: bytes) -> bytes:
     return body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
 
 
-def _tokens_replace(tables: set[str]) -> None:
-    try:
-        cache.set_many(
-            {_TABLE_KEY % table: fresh_token() for table in tables}, timeout=TOKEN_TIMEOUT
-        )
-    except Exception:  # the write is done; its pages expire within PAGE_TIMEOUT
-        logger.exception("Page cache: the tokens of %s could not be moved on", sorted(tables))
+# --- What each cached page depends on ------------------------------------------------------------
 
 
-def _epoch_replace() -> None:
-    try:
-        cache.set(_EPOCH_KEY, fresh_token(), timeout=TOKEN_TIMEOUT)
-    except Exception:  # as above
-        logger.exception("Page cache: the epoch could not be moved on")
+def person_pages(request: HttpRequest) -> list[str]:
+    """The person signed in and, for a helper, the person they act for."""
+    subject = getattr(request, "portal_subject", None)
+    people = {request.user.pk} | ({subject.pk} if subject is not None else set())
+    return [generations.person_key(pk) for pk in sorted(people)]
 
 
-def _on_commit(connection, key: tuple, action: Callable[[], None]) -> None:
-    """`action` when the transaction commits, once per `key` and savepoint: a callback already
-    registered at this level or an enclosing one is still pending (a rolled-back savepoint drops
-    its own callbacks, and its keys then no longer match the savepoints in force)."""
-    registered = connection.__dict__.setdefault("_anef_page_cache_pending", set())
-    if not connection.run_on_commit:
-        registered.clear()  # no callback pending: a new transaction
-    savepoints = tuple(connection.savepoint_ids)
-    if any((key, savepoints[:depth]) in registered for depth in range(len(savepoints) + 1)):
-        return
-    registered.add((key, savepoints))
-    connection.on_commit(action, robust=True)
+def prefecture_queue(request: HttpRequest) -> list[str]:
+    """The dossiers of the agent's prefecture."""
+    return [generations.prefecture_key(request.user.prefecture_id)]
 
 
-def _written(connection, tables: set[str] | None) -> None:
-    """Tables written by a statement (None: something else changed, e.g. the schema): their
-    tokens move on when it commits."""
-    action = (lambda: _tokens_replace(tables)) if tables is not None else _epoch_replace
-    if connection.in_atomic_block:
-        key = ("epoch",) if tables is None else tuple(sorted(tables))
-        _on_commit(connection, key, action)
-    else:
-        action()
+def console_queue(request: HttpRequest) -> list[str]:
+    """The contact centre's tickets."""
+    return [generations.console_key()]
 
 
-def _note_reads(reads: Reads, sql: str) -> None:
-    for table, subquery in _FROM_OR_JOIN.findall(sql):
-        if table:
-            reads.tables.add(table)
-        elif not subquery:
-            reads.unnamed_read = True
-
-
-def track_statements(connection):
-    """The execute wrapper of `connection` (see the module's docstring)."""
-
-    def wrapper(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        reads = _reads.get()
-        write = _WRITE.match(sql)
-        if write is not None:
-            if write.group(1) not in _IGNORED_TABLES:
-                _written(connection, {write.group(1)})
-            if reads is not None:
-                reads.wrote = True
-        elif sql.lstrip()[:9].upper().startswith(_READ_VERBS):
-            if reads is not None:
-                _note_reads(reads, sql)
-        else:
-            _written(connection, None)
-            if reads is not None:
-                reads.wrote = True
-        return result
-
-    wrapper.anef_page_cache = True
-    return wrapper
-
-
-def install(sender, connection, **kwargs) -> None:
-    """`connection_created` receiver: the wrapper on each connection, once."""
-    if not any(getattr(w, "anef_page_cache", False) for w in connection.execute_wrappers):
-        connection.execute_wrappers.append(track_statements(connection))
-
-
-# --- The cached view -------------------------------------------------------------------------
+# --- The cached view -----------------------------------------------------------------------------
 
 
 def _page_key(request: HttpRequest, view_name: str) -> str:
@@ -235,31 +142,10 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return (
         settings.PAGE_CACHE_ENABLED
         and request.method == "GET"
-        and _reads.get() is not None
         and request.user.is_authenticated
         and not _message_waiting(request)
         and not connections[DEFAULT_DB_ALIAS].in_atomic_block
     )
-
-
-def _tokens(keys: list[str], found: dict) -> dict[str, int | None]:
-    """Current tokens of `keys` (from `found`, else a new random one, or another request's)."""
-    return {
-        key: found[key] if found.get(key) is not None else token_started(key, TOKEN_TIMEOUT)
-        for key in keys
-    }
-
-
-def _served(request: HttpRequest, body: bytes, headers: list[tuple[str, str]]) -> HttpResponse:
-    response = HttpResponse(with_csrf_token(request, body))
-    for name, value in headers:
-        response[name] = value
-    return response
-
-
-# Per view and process: the token keys of the tables its pages were read from, fetched with
-# the page.
-_known_token_keys: dict[str, frozenset[str]] = {}
 
 
 def _bounded_query(request: HttpRequest, query: frozenset[str]) -> bool:
@@ -273,11 +159,27 @@ def _bounded_query(request: HttpRequest, query: frozenset[str]) -> bool:
     )
 
 
-def page_cached(*, query: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+def _never_cache(response: HttpResponse) -> bool:
+    """The view said its answer must not be kept (`never_cache`, `no-store`, `no-cache`)."""
+    control = response.get("Cache-Control", "").lower()
+    return any(word in control for word in ("no-store", "no-cache")) or (get_max_age(response) == 0)
+
+
+def _served(request: HttpRequest, body: bytes, headers: list[tuple[str, str]]) -> HttpResponse:
+    response = HttpResponse(with_csrf_token(request, body))
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def page_cached(
+    *, depends_on: Callable[[HttpRequest], list[str]], query: tuple[str, ...] = ()
+) -> Callable[[Callable], Callable]:
     """Keep the pages of the decorated view in the cache (see the module's docstring), for its
     address without parameters and with the parameters named in `query` (filters with a choice
-    of values, the page number). Put it innermost, under the view's access checks, which must
-    run on every request."""
+    of values, the page number). `depends_on(request)` names the generations the page is built
+    from (`person_pages`, `prefecture_queue`, `console_queue`). Put it innermost, under the
+    view's access checks, which must run on every request."""
     allowed = frozenset(query)
 
     def decorate(view: Callable) -> Callable:
@@ -287,7 +189,9 @@ def page_cached(*, query: tuple[str, ...] = ()) -> Callable[[Callable], Callable
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not (_cacheable_request(request) and _bounded_query(request, allowed)):
                 return view(request, *args, **kwargs)
-            return _page(request, view_name, lambda: view(request, *args, **kwargs))
+            return _page(
+                request, view_name, depends_on(request), lambda: view(request, *args, **kwargs)
+            )
 
         wrapped.anef_page_cached = True
         return wrapped
@@ -295,27 +199,19 @@ def page_cached(*, query: tuple[str, ...] = ()) -> Callable[[Callable], Callable
     return decorate
 
 
-def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """The kept page if every token it was kept under is current; else `render()`, kept when
-    it may be."""
-    reads = _reads.get()
-    reads.tables.add(get_user_model()._meta.db_table)
-    known = _known_token_keys.get(view_name, frozenset())
+def _page(
+    request: HttpRequest, view_name: str, keys: list[str], render: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The kept page if the generations it was kept under are all current; else `render()`,
+    kept when it may be."""
     page_key = _page_key(request, view_name)
-    token_keys = [_EPOCH_KEY, *sorted(known)]
-    # Read before the database: a write committed after this moves a token on.
-    found = cache.get_many([page_key, *token_keys])
+    # Read before the database: a change committed after this bumps past these values.
+    found = cache.get_many([page_key, *keys])
+    current = generations.current(keys, found)
     entry = found.get(page_key)
-    tokens = _tokens(token_keys, found)
     if entry is not None:
-        kept_tokens, body, headers = entry
-        missing = [key for key in kept_tokens if key not in tokens]
-        if missing:  # tables read by another process's render: this one fetches them too now
-            _known_token_keys[view_name] = known | {key for key in missing if key != _EPOCH_KEY}
-            current = {**tokens, **_tokens(missing, cache.get_many(missing))}
-        else:
-            current = tokens
-        if all(current[key] == token for key, token in kept_tokens.items()):
+        kept_under, body, headers = entry
+        if kept_under == current:
             return _served(request, body, headers)
 
     setattr(request, REQUEST_FLAG, True)
@@ -323,25 +219,17 @@ def _page(request: HttpRequest, view_name: str, render: Callable[[], HttpRespons
         response = render()
     finally:
         delattr(request, REQUEST_FLAG)
-    tables = reads.tables - _IGNORED_TABLES
-    table_keys = {_TABLE_KEY % table for table in tables}
-    if not table_keys <= known:
-        _known_token_keys[view_name] = known | table_keys  # a new set: other threads may read it
     keep = (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not reads.unnamed_read
-        and not reads.wrote
+        and not _never_cache(response)
         and not request.session.modified
-        and None not in tokens.values()
-        and table_keys <= tokens.keys()
+        and None not in current.values()
     )
     content = response.content
     if keep:
-        kept_tokens = {key: tokens[key] for key in [_EPOCH_KEY, *table_keys]}
-        headers = list(response.items())
-        cache.set(page_key, (kept_tokens, content, headers), timeout=PAGE_TIMEOUT)
+        cache.set(page_key, (current, content, list(response.items())), timeout=PAGE_TIMEOUT)
     response.content = with_csrf_token(request, content)
     return response
 
@@ -352,24 +240,3 @@ def csrf_placeholder(request: HttpRequest) -> dict:
     if getattr(request, REQUEST_FLAG, False):
         return {"csrf_token": CSRF_PLACEHOLDER}
     return {}
-
-
-class PageCacheMiddleware:
-    """Notes the tables a cached view reads (its decorator and theirs included), for this
-    request only."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request._anef_page_cache_token = None
-        try:
-            return self.get_response(request)
-        finally:
-            token = request._anef_page_cache_token
-            if token is not None:
-                _reads.reset(token)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if getattr(view_func, "anef_page_cached", False):
-            request._anef_page_cache_token = _reads.set(Reads())

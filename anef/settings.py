@@ -98,8 +98,6 @@ MIDDLEWARE = [
     "anef.middleware.StaffMfaRequiredMiddleware",
     # auditlog's own trusts any X-Forwarded-For: ours records the client of anef/client_ip.py.
     "anef.client_ip.ClientIpAuditlogMiddleware",
-    # Notes the tables a cached page reads (anef/page_cache.py).
-    "anef.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "anef.urls"
@@ -186,8 +184,8 @@ else:
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "anef.cache"
 
-# The busiest signed-in pages (dashboard, queue, console) are kept in the cache until a table
-# they read is written (anef/page_cache.py).
+# The busiest signed-in pages (dashboard, queue, console) are kept in the cache until a service
+# changes what they show (anef/page_cache.py, anef/generations.py).
 PAGE_CACHE_ENABLED = True
 
 # --- Authentication ---------------------------------------------------------------------------

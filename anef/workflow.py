@@ -16,7 +16,7 @@ Who may do an action is decided by the apps' `permissions.py` (`get_abilities`),
 same table through `Workflow.allowed_actions`; the table names the actions they grant.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -95,6 +95,9 @@ class Workflow:
     subject_of: str = "pk"
     audit_prefix: str = ""
     status_field: str = field(default="status")
+    # What else a change of this model implies, in the same transaction (the page-cache
+    # generations of the people and queues that see it: anef/generations.py).
+    on_change: Callable[[Any], None] | None = None
 
     def __post_init__(self) -> None:
         known = set(self.statuses.values)
@@ -195,4 +198,6 @@ def transition(
             changes=changes,
             details=audit_details,
         )
+        if workflow.on_change is not None:
+            workflow.on_change(locked)
     return locked

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile, PreviousAddress, User
-from anef import uploads
+from anef import generations, uploads
 from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.services import row_locked
@@ -57,6 +57,7 @@ EVIDENCE_DOCUMENT_TYPE = "supporting_evidence"
 
 
 def _event(application: Application, kind: EventKind, actor: User | None, **params: Any) -> Event:
+    generations.bump_dossier(application)  # every visible change of a dossier has its event
     return Event.record(application=application, kind=kind, actor=actor, params=params)
 
 
@@ -782,6 +783,7 @@ def foreigner_number_attach(*, profile: ApplicantProfile, number: str, actor: Us
         action="foreigner_number_attach",
         changes={"foreigner_number": (before, number)},
     )
+    generations.bump_person_everywhere(locked.user_id)
     for application in Application.objects.filter(applicant=locked.user, status__in=OPEN_STATES):
         _event(application, EventKind.FOREIGNER_NUMBER_ATTACHED, actor)
 
@@ -850,4 +852,5 @@ def address_change(
         # Current attestations print the address: they are reissued with the new one.
         Application.objects.filter(pk=application.pk).update(attestations_dirty=True)
         _attestations_refresh_on_commit(application.pk)
+    generations.bump_person_everywhere(locked.user_id)
     return moved

@@ -8,6 +8,7 @@ Every state change goes through `applications.services`, which moves the dossier
 
 from django.utils.translation import gettext_lazy as _
 
+from anef import generations
 from anef.workflow import TransitionNotAllowed, Workflow, move
 from applications.enums import ApplicationStatus as S
 from applications.enums import EventKind as E
@@ -20,6 +21,7 @@ WORKFLOW = Workflow(
     timeline="applications.Event",
     subject="application",
     refused=_("This action is not possible while the application is « %(status)s »."),
+    on_change=generations.bump_dossier,  # the person's pages and the prefecture's queue
     actions={
         "submit": move({S.DRAFT}, S.SUBMITTED, events=[E.SUBMITTED]),
         "request_correction": move(

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from anef import generations
 from applications.enums import ApplicationStatus
 from applications.models import Application, ResidencePermit
 from attestations import numbers, verification_cache
@@ -425,6 +426,7 @@ def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport
         verification_cache.generation_bump(
             [row.number for item in items for row in item.group.ledger]
         )
+        generations.bump_person(*{a.applicant_id for i in items for a in i.group.applications})
     # A dossier left short stays dirty: the next sweep gives it what it lacks.
     Application.objects.filter(pk__in=open_ids - short_ids).update(
         attestations_swept_on=today, attestations_dirty=False
@@ -551,5 +553,6 @@ def issue_technical_impossibility(
         },
         prefecture=prefecture,
     )
+    generations.bump_person(getattr(holder, "pk", None))
     _after_issuance_on_commit()
     return attestation

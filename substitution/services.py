@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import can_use_back_office, is_contact_centre_agent, is_helper
+from anef import generations
 from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.services import row_locked
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 def _case_event(
     case: SubstitutionCase, kind: CaseEventKind, actor: User | None, **params: Any
 ) -> CaseEvent:
+    generations.bump_person(case.person_id)  # every change of a case has its event
     return CaseEvent.record(case=case, kind=kind, actor=actor, params=params)
 
 

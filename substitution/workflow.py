@@ -10,6 +10,7 @@ so the audit log reads the same across the change.
 
 from django.utils.translation import gettext_lazy as _
 
+from anef import generations
 from anef.workflow import Workflow, move
 from substitution.enums import AppointmentStatus as A
 from substitution.enums import CaseEventKind as E
@@ -24,6 +25,7 @@ CASE = Workflow(
     subject="case",
     audit_prefix="substitution_case_",
     refused=_("This is not possible while the case is « %(status)s »."),
+    on_change=lambda case: generations.bump_person(case.person_id),
     actions={
         # Booking again moves the appointment: the case stays « appointment booked ».
         "appointment": move(
@@ -53,6 +55,7 @@ APPOINTMENT = Workflow(
     subject_of="case_id",
     audit_prefix="substitution_appointment_",
     refused=_("This is not possible while the appointment is « %(status)s »."),
+    on_change=lambda appointment: generations.bump_person(appointment.case.person_id),
     actions={
         "cancel": move({A.BOOKED}, A.CANCELLED, events=[E.APPOINTMENT_CANCELLED]),
         "mark_attended": move({A.BOOKED}, A.ATTENDED, events=[E.APPOINTMENT_ATTENDED]),

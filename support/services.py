@@ -21,7 +21,7 @@ from accounts.permissions import (
     is_applicant,
     is_contact_centre_agent,
 )
-from anef import uploads
+from anef import generations, uploads
 from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.services import row_locked
@@ -62,6 +62,7 @@ def working_calendar() -> rules.WorkingCalendar:
 
 
 def _event(ticket: Ticket, kind: str, actor: User | None, **params: Any) -> TicketEvent:
+    generations.bump_ticket(ticket)  # every change of a ticket has its event
     return TicketEvent.record(ticket=ticket, kind=kind, actor=actor, params=params)
 
 

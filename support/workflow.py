@@ -9,6 +9,7 @@ ticket), so each action maps each allowed source to its target.
 
 from django.utils.translation import gettext_lazy as _
 
+from anef import generations
 from anef.workflow import Action, TransitionNotAllowed, Workflow, move
 from support.enums import TicketEventKind as E
 from support.enums import TicketStatus as S
@@ -35,6 +36,7 @@ WORKFLOW = Workflow(
     subject="ticket",
     audit_prefix="ticket_",
     refused=_("This is not possible while the request is « %(status)s »."),
+    on_change=generations.bump_ticket,  # the console's queue and the person's pages
     actions={
         "take": Action(moves=_TAKE, events=(E.TAKEN,)),
         "assign": Action(moves=_TAKE, events=(E.ASSIGNED,)),

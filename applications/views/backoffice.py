@@ -24,7 +24,7 @@ from accounts.models import ApplicantProfile
 from accounts.permissions import can_use_back_office, requires
 from accounts.selectors import applicant_profile_get
 from anef.errors import DomainError
-from anef.page_cache import page_cached
+from anef.page_cache import page_cached, prefecture_queue
 from anef.page_errors import show_refusal
 from applications import services
 from applications.enums import ApplicationStatus, DecisionKind, ProcedureKind
@@ -146,7 +146,7 @@ QUEUE_COLUMNS = (
 
 @requires(can_use_back_office)
 @require_safe
-@page_cached(query=("status", "ground", "kind", "order", "page"))
+@page_cached(depends_on=prefecture_queue, query=("status", "ground", "kind", "order", "page"))
 def home(request: HttpRequest) -> HttpResponse:
     """The prefecture's filed dossiers, filtered and paginated, in a constant number of queries."""
     form = QueueFilterForm(request.GET or None)

@@ -23,7 +23,7 @@ from accounts.selectors import applicant_profile_get
 from accounts.views.acting import for_a_person, ground_in_scope
 from anef import uploads
 from anef.errors import DomainError
-from anef.page_cache import page_cached
+from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
 from applications.models import Application, Ground, ResidencePermit
@@ -95,7 +95,7 @@ def _transition_refused(request: HttpRequest) -> None:
 @requires(can_use_portal)
 @for_a_person
 @require_http_methods(["GET"])
-@page_cached()
+@page_cached(depends_on=person_pages)
 def home(request: HttpRequest) -> HttpResponse:
     """The person's space: identity, applications with where each stands, how to start one.
     A helper sees here the space of the person they act for."""

@@ -26,7 +26,7 @@ from accounts.permissions import (
     requires,
 )
 from anef.errors import DomainError
-from anef.page_cache import page_cached
+from anef.page_cache import console_queue, page_cached
 from anef.page_errors import show_refusal
 from support import services
 from support.enums import (
@@ -123,7 +123,7 @@ class ConsoleRow(NamedTuple):
 
 @requires(can_use_support_console)
 @require_safe
-@page_cached(query=("status", "category", "assignee", "overdue", "page"))
+@page_cached(depends_on=console_queue, query=("status", "category", "assignee", "overdue", "page"))
 def home(request: HttpRequest) -> HttpResponse:
     """Queues by subject and status, with their figures; the filtered list of tickets."""
     now = timezone.now()
