@@ -47,12 +47,13 @@ run: $(VENV)/.installed-base
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 test: $(VENV)/.installed-dev
-	@echo "==> Lint, format, security lint and migrations check, then pytest (about 9 minutes on 2 cores)"
+	@echo "==> Lint, format, security lint, migrations check and import contract, then pytest (about 9 minutes on 2 cores)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive --severity-level high --exclude '*/migrations/*' \
 		accounts anef applications attestations support substitution
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Known vulnerabilities of every locked dependency (requirements/dev.txt holds base.txt's too):
