@@ -124,6 +124,14 @@ class Ground(TranslatedTextMixin, models.Model):
     work_limitation_en = models.CharField(_("limits on work (English)"), max_length=255, blank=True)
     social_benefits = models.BooleanField(_("access to social benefits"), default=True)
     renewable = models.BooleanField(_("can be renewed"))
+    renewed_online = models.BooleanField(
+        _("renewed online (R. 431-5 1°)"),
+        default=True,
+        help_text=_(
+            "On the list of titles renewed online: renewal filed from the 120th to the 60th day "
+            "before the card ends. Otherwise: within the two months before it ends."
+        ),
+    )
     procedure_kinds = models.JSONField(
         _("procedures"),
         default=list,

@@ -79,6 +79,9 @@ class DossierFacts:
     end_reason: str = ""  # END_REFUSED, END_CLOSED or END_WITHDRAWN when ended_on is set
     reopened_on: date | None = None  # re-opened after a refusal or closure, on this day
     application_id: int = 0
+    # The title renewed is on the list of titles renewed online (R. 431-5 1°): the 120th-60th
+    # day window; otherwise the two months before it ends.
+    renewed_online: bool = True
 
 
 def months_period_end(start: date, months: int) -> date:
@@ -145,7 +148,7 @@ def young_person_deadline(
 
 @dataclass(frozen=True)
 class FilingWindow:
-    """R. 431-5 1°: the days on which a renewal is filed in time (both included)."""
+    """R. 431-5: the days on which a renewal is filed in time (both included)."""
 
     opens_on: date
     closes_on: date
@@ -156,9 +159,20 @@ FILING_IN_TIME = "in_time"
 FILING_LATE = "late"
 
 
-def renewal_filing_window(expires_on: date, policy: Policy) -> FilingWindow:
-    """From the 120th to the 60th day before expiry; the policy may only widen it (any day
-    before expiry counted as in time)."""
+# R. 431-5, titles not on the list of titles renewed online: "dans le courant des deux mois
+# précédant l'expiration" of the title.
+OFFLINE_RENEWAL_WINDOW_MONTHS = 2
+
+
+def renewal_filing_window(
+    expires_on: date, policy: Policy, *, renewed_online: bool = True
+) -> FilingWindow:
+    """A title renewed online (R. 431-5 1°): from the 120th to the 60th day before expiry. Any
+    other title: within the two months before it ends, up to its last day. The policy may only
+    widen a window (any day before expiry counted as in time)."""
+    if not renewed_online:
+        opens_on = expires_on - relativedelta(months=OFFLINE_RENEWAL_WINDOW_MONTHS)
+        return FilingWindow(opens_on, expires_on)
     opens_on = expires_on - timedelta(days=policy.renewal_window_start_days)
     closes_on = expires_on - timedelta(days=policy.renewal_window_end_days)
     if policy.filed_before_expiry_counts_as_in_time:
@@ -166,10 +180,12 @@ def renewal_filing_window(expires_on: date, policy: Policy) -> FilingWindow:
     return FilingWindow(opens_on, closes_on)
 
 
-def renewal_filing_timing(filed_on: date, expires_on: date, policy: Policy) -> str:
+def renewal_filing_timing(
+    filed_on: date, expires_on: date, policy: Policy, *, renewed_online: bool = True
+) -> str:
     """Whether a renewal filed on `filed_on` is early (not to be filed yet), in time, or late
     (accepted, but the law gives no API)."""
-    window = renewal_filing_window(expires_on, policy)
+    window = renewal_filing_window(expires_on, policy, renewed_online=renewed_online)
     if filed_on < window.opens_on:
         return FILING_TOO_EARLY
     if filed_on > window.closes_on:
@@ -177,7 +193,9 @@ def renewal_filing_timing(filed_on: date, expires_on: date, policy: Policy) -> s
     return FILING_IN_TIME
 
 
-def renewal_filed_in_time(filed_on: date, expires_on: date, policy: Policy) -> bool:
+def renewal_filed_in_time(
+    filed_on: date, expires_on: date, policy: Policy, *, renewed_online: bool = True
+) -> bool:
     """R. 431-5 1°: filed between the 120th and the 60th day before expiry (both included).
     Policy may count any filing before expiry as in time; a filing after expiry never is. A
     renewal cannot be filed before its window opens (`application_submit` refuses it); one
@@ -185,7 +203,8 @@ def renewal_filed_in_time(filed_on: date, expires_on: date, policy: Policy) -> b
     person did more than the law asks."""
     if filed_on > expires_on:
         return False
-    return renewal_filing_timing(filed_on, expires_on, policy) != FILING_LATE
+    timing = renewal_filing_timing(filed_on, expires_on, policy, renewed_online=renewed_online)
+    return timing != FILING_LATE
 
 
 def entitled_to_api(facts: DossierFacts, policy: Policy) -> bool:
@@ -195,7 +214,9 @@ def entitled_to_api(facts: DossierFacts, policy: Policy) -> bool:
     if facts.completed_on is None and not policy.issue_on_filing:
         return False
     if facts.is_renewal and facts.permit_expires_on is not None:
-        return renewal_filed_in_time(facts.filed_on, facts.permit_expires_on, policy)
+        return renewal_filed_in_time(
+            facts.filed_on, facts.permit_expires_on, policy, renewed_online=facts.renewed_online
+        )
     if facts.young_person_deadline is not None:
         return facts.filed_on <= facts.young_person_deadline
     return False
@@ -560,7 +581,9 @@ def renewal_risk(
     ):
         return None
     days_left = (facts.permit_expires_on - today).days
-    if not renewal_filed_in_time(facts.filed_on, facts.permit_expires_on, policy):
+    if not renewal_filed_in_time(
+        facts.filed_on, facts.permit_expires_on, policy, renewed_online=facts.renewed_online
+    ):
         return Risk(RISK_FILED_LATE, days_left)
     if (
         facts.completed_on is None

@@ -73,12 +73,23 @@ def dossier_facts(application: Application) -> DossierFacts:
         reopened_on=_day(application.reopened_at),
         end_reason=end_reason,
         is_renewal=renews_a_permit(application),
+        renewed_online=title_renewed_online(application),
         permit_expires_on=permit.valid_until if permit is not None else None,
         young_person_deadline=_young_person_deadline(application),
         favourable_on=_day(application.decided_at) if status in FAVOURABLE_STATES else None,
         card_handed_over_on=application.card_handed_over_on,
         ended_on=ended_on,
     )
+
+
+def title_renewed_online(application: Application) -> bool:
+    """Whether the title an application renews is on the list of titles renewed online
+    (R. 431-5 1°): the ground written on the card held, or else the ground asked for."""
+    permit = application.renews_permit
+    ground = (permit.ground if permit is not None and permit.ground_id else None) or (
+        application.ground
+    )
+    return ground.renewed_online
 
 
 def renewal_siblings_facts(applications: Iterable[Application]) -> dict[int, list[DossierFacts]]:
@@ -90,7 +101,7 @@ def renewal_siblings_facts(applications: Iterable[Application]) -> dict[int, lis
         return {}
     by_permit: dict[int, list[DossierFacts]] = {}
     for sibling in Application.objects.filter(renews_permit_id__in=permit_ids).select_related(
-        "renews_permit", "ground", "applicant__applicant_profile"
+        "renews_permit__ground", "ground", "applicant__applicant_profile"
     ):
         if renews_a_permit(sibling):
             by_permit.setdefault(sibling.renews_permit_id, []).append(dossier_facts(sibling))

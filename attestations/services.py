@@ -194,7 +194,9 @@ def _groups(applications: list[Application]) -> list[_Group]:
     siblings = list(
         Application.objects.filter(renews_permit_id__in=permit_ids)
         .exclude(status=ApplicationStatus.DRAFT)
-        .select_related("renews_permit", "ground", "prefecture", "applicant__applicant_profile")
+        .select_related(
+            "renews_permit__ground", "ground", "prefecture", "applicant__applicant_profile"
+        )
     )
     members: dict[tuple, dict[int, Application]] = defaultdict(dict)
     for app in [*applications, *siblings]:
@@ -394,7 +396,7 @@ def _settled(group: _Group, plan: Plan, today: date) -> bool:
 def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport) -> None:
     claimed = list(
         Application.objects.filter(pk__in=ids).select_related(
-            "renews_permit", "ground", "prefecture", "applicant__applicant_profile"
+            "renews_permit__ground", "ground", "prefecture", "applicant__applicant_profile"
         )
     )
     items, settled_ids, open_ids, short_ids = [], set(), set(), set()

@@ -45,6 +45,7 @@ GROUND_FIELDS = (
     "work_limitation_en",
     "social_benefits",
     "renewable",
+    "renewed_online",
     "procedure_kinds",
     "is_procedure",
     "active",

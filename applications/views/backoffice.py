@@ -72,7 +72,7 @@ def _application_get(request: HttpRequest, reference: str) -> Application:
     """The dossier if it belongs to the agent's prefecture; otherwise a 404."""
     return get_object_or_404(
         application_list_visible_to(request.user).select_related(
-            "renews_permit", "decision_reason"
+            "renews_permit__ground", "decision_reason"
         ),
         reference=reference,
     )

@@ -105,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
     applications = (
         application_list_visible_to(request.user)
         .filter(applicant=subject)
-        .select_related("renews_permit")
+        .select_related("renews_permit__ground")
         .order_by("-created_at")
     )
     rows = [(application, status_summary(application.status)) for application in applications]
@@ -305,7 +305,7 @@ def application_new_change_of_status(request: HttpRequest, ground_code: str) -> 
 def _application_get(request: HttpRequest, reference: str) -> Application:
     return get_object_or_404(
         application_list_visible_to(request.user).select_related(
-            "renews_permit", "decision_reason"
+            "renews_permit__ground", "decision_reason"
         ),
         reference=reference,
     )

@@ -82,7 +82,7 @@ def at_risk(request: HttpRequest) -> HttpResponse:
     candidates = (
         application_list_visible_to(request.user)
         .filter(kind=ProcedureKind.RENEWAL, status__in=UNDECIDED_STATES)
-        .select_related("renews_permit")
+        .select_related("renews_permit__ground")
         .order_by("renews_permit__valid_until", "pk")
     )
     notices = sorted(

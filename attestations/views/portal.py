@@ -113,7 +113,7 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
     renewals = (
         application_list_visible_to(request.user)
         .filter(kind=ProcedureKind.RENEWAL)
-        .select_related("renews_permit")
+        .select_related("renews_permit__ground")
     )
     return render(
         request,

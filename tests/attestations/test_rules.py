@@ -454,6 +454,36 @@ def test_rules_filing_window_says_its_first_and_last_day():
     assert (window.opens_on, window.closes_on) == (date(2026, 11, 1), date(2026, 12, 31))
 
 
+# A title not on the list of titles renewed online: "within the two months before it ends".
+@pytest.mark.parametrize(
+    ("filed_on", "timing"),
+    [
+        (date(2027, 1, 30), FILING_TOO_EARLY),
+        (date(2027, 1, 31), FILING_IN_TIME),  # 31 March minus two months
+        (date(2027, 3, 1), FILING_IN_TIME),  # 30 days before: late for a title renewed online
+        (date(2027, 3, 31), FILING_IN_TIME),  # its last day
+        (date(2027, 4, 1), FILING_LATE),
+    ],
+)
+def test_rules_filing_timing_of_a_title_not_renewed_online(filed_on, timing):
+    expires = date(2027, 3, 31)
+    assert renewal_filing_timing(filed_on, expires, LAW, renewed_online=False) == timing
+
+
+def test_rules_filing_window_of_a_title_not_renewed_online_across_29_february():
+    window = renewal_filing_window(date(2028, 4, 29), LAW, renewed_online=False)
+    assert (window.opens_on, window.closes_on) == (date(2028, 2, 29), date(2028, 4, 29))
+
+
+def test_rules_renewal_filed_30_days_ahead_gets_an_api_only_for_a_title_not_renewed_online():
+    online = renewal(days_before(30))
+    offline = renewal(days_before(30), renewed_online=False)
+    assert api_periods(online, EXPIRY) == []
+    assert len(api_periods(offline, EXPIRY)) == 1
+    assert renewal_risk(offline, days_before(30), LAW) is None
+    assert renewal_risk(online, days_before(30), LAW).code == RISK_FILED_LATE
+
+
 def test_rules_renewal_filed_on_the_121st_day_still_gets_its_api():
     """Finding 6: filed early (before the window opened, at a desk or before the portal
     refused it) is not filed late: the person did more than the law asks."""
