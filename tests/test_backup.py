@@ -6,6 +6,7 @@ The round trip restores in a separate process, configured from the environment a
 new machine would be (a new PostgreSQL database, or a new SQLite file, and an empty var/).
 """
 
+import datetime
 import hashlib
 import io
 import json
@@ -82,7 +83,7 @@ def _manage(arguments: list[str], environment: dict, *, code: str | None = None)
 def issued(reference_data):
     """An API issued by the sweep, its QR code's token, and one of its dossier's documents."""
     agent = PrefectureAgentFactory(prefecture__departement_code="75")
-    attestation = issued_api(agent)
+    attestation = issued_api(agent, today=datetime.date.today())
     token = token_of(signing.verification_url(attestation))
     document = Document.objects.filter(application=attestation.application).first()
     with default_storage.open(document.file.name) as handle:

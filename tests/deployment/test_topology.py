@@ -39,7 +39,7 @@ from applications.models import Application
 from attestations import signing
 from attestations.models import Attestation
 from tests.accounts.factories import PrefectureAgentFactory
-from tests.attestations.test_sweep import complete_renewal
+from tests.attestations.factories import renewal
 from tests.deployment.topology import (
     BACKEND_HEADER,
     PROXY_OUTBOUND_ADDRESS,
@@ -329,6 +329,15 @@ def _path(url: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+def qr_modules(url: str) -> list[list[bool]]:
+    """The modules of the QR code the attestation code draws for `url`, quiet zone included."""
+    code = signing.qr_make(url)
+    return [
+        [bool(module) for module in row]
+        for row in code.matrix_iter(scale=1, border=signing.QR_QUIET_ZONE)
+    ]
+
+
 def test_deployment_topology_two_of_each_behind_a_proxy(deployment, monkeypatch, subtests):
     # The dossiers are written here, as a web server would; what its services send on commit
     # (one sweep of each dossier) is sent below to the topology's queue, through the broker.
@@ -338,7 +347,8 @@ def test_deployment_topology_two_of_each_behind_a_proxy(deployment, monkeypatch,
     )
     agent = PrefectureAgentFactory(prefecture__departement_code="75")
     with transaction.atomic():  # the processes see the dossiers as they stand at the end
-        ids = [complete_renewal(agent, expires_in_days=10).pk for _ in range(DOSSIERS)]
+        today = datetime.now().date()
+        ids = [renewal(agent, today=today, expires_in_days=10).pk for _ in range(DOSSIERS)]
         # Filed and completed 70 days ago, 80 days before the permit's expiry (in time, CESEDA
         # R. 431-5): today the API falls due, 15 days ahead of the first day it covers.
         backdated = {
@@ -391,7 +401,7 @@ def test_deployment_topology_two_of_each_behind_a_proxy(deployment, monkeypatch,
             url = _verification_url(deployment, attestation, deployment.signing_key)
             # The code a worker drew in the PDF is the one signed with the shared key.
             pdf = deployment.media_root / attestation.pdf.name
-            assert qr_modules_in_pdf(pdf) == signing.qr_modules(url), attestation.number
+            assert qr_modules_in_pdf(pdf) == qr_modules(url), attestation.number
             forged = _verification_url(deployment, attestation, other_key)
             for web in deployment.webs.values():
                 page = request(web, _path(url), headers={"Accept-Language": "en"})

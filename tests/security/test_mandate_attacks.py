@@ -7,6 +7,7 @@ the person (account or single-use link to their verified address) or by an agent
 prefecture competent for them; nothing tells the helper whether an address has an account.
 """
 
+import datetime
 import re
 from datetime import timedelta
 
@@ -33,7 +34,7 @@ from tests.accounts.factories import (
     PrefectureAgentFactory,
 )
 from tests.applications.factories import pdf_upload
-from tests.attestations.test_sweep import TODAY, complete_renewal
+from tests.attestations.factories import renewal
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"/portal/mandates/confirm/([^/\s]+)/")
@@ -43,8 +44,9 @@ LINK = re.compile(r"/portal/mandates/confirm/([^/\s]+)/")
 def victim_file(reference_data, monkeypatch):
     """A person with a dossier instructed in Paris, its passport and its deposit receipt."""
     monkeypatch.setattr(pdf, "attestation_pdf_render", lambda attestation: b"%PDF-1.7 test")
-    application = complete_renewal(PrefectureAgentFactory(prefecture__departement_code="75"))
-    attestations_sweep(today=TODAY)
+    today = datetime.date.today()
+    application = renewal(PrefectureAgentFactory(prefecture__departement_code="75"), today=today)
+    attestations_sweep(today=today)
     receipt = application.attestations.get(kind="deposit_receipt")
     return {
         "person": application.applicant,
