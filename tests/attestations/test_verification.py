@@ -123,7 +123,7 @@ def test_page_verify_api_employer_scans_the_qr_code(client, api):
     assert "The QR code is authentic" in response.text
     assert f"Valid until {english_day(api.valid_until)}." in response.text
     assert "May work" in response.text
-    assert f'Yes, with limits: <span lang="fr">{LIMITATION}</span>' in response.text
+    assert f'Yes, with limits: <bdi lang="fr">{LIMITATION}</bdi>' in response.text
     assert api.holder_snapshot["last_name"].upper() in response.text
 
 

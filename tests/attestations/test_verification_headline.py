@@ -83,7 +83,7 @@ def test_headline_page_valid_api_says_valid_today_may_stay_may_work_with_limits(
     assert '<h2 id="headline-title" class="fr-alert__title">Valid today</h2>' in text
     assert '<dd id="headline-stay">Yes</dd>' in text
     assert (
-        f'<dd id="headline-work">Yes, with limits: <span lang="fr">{LIMITATION}</span></dd>'
+        f'<dd id="headline-work">Yes, with limits: <bdi lang="fr">{LIMITATION}</bdi></dd>'
     ) in text
     assert text.index("headline-title") < text.index("facts-title")  # the answer comes first
 
@@ -269,7 +269,7 @@ def test_headline_page_in_arabic_gives_the_answer_and_keeps_the_limitation_frenc
     assert arabic_work != "May work"  # an Arabic catalogue is there
     assert f'<dt class="fr-text--bold">{arabic_work}</dt>' in text
     assert f">{text_in('ar', 'Valid today')}</h2>" in text
-    assert f'<span lang="fr">{LIMITATION}</span>' in text  # marked as French for readers
+    assert f'<bdi lang="fr">{LIMITATION}</bdi>' in text  # French, isolated in RTL
     assert day_in("ar", api.valid_until) in text
     assert day_in("ar", api.valid_until) != english_day(api.valid_until)
 
