@@ -6,6 +6,12 @@ facts, built here: the status in plain words *as of today* (valid / not yet vali
 replaced by a newer one / ended), the holder's name, the validity, and what the person may do
 (stay, work, benefits and housing, with the legal sentence the attestation carries).
 
+The checker reads first a yes/no (`Headline`, issue 18): valid today or not, may the person stay
+in France, may they work (yes / yes with limits / no), from this document alone. Before an
+attestation starts, what covers the person that day (`Cover`: the residence card it continues,
+or the previous attestation of its chain) and from when it takes over; once replaced, the newer
+attestation's validity (`Replacement`).
+
 Only what a verifier needs is shown: never the address, nationality or foreigner number. The
 birth date is shown only to someone who already holds it (the signed QR code carries it; the
 holder chose to give a share code), so that they can compare it with an identity document.
@@ -90,6 +96,51 @@ class Rights:
     legal_texts: dict = field(default_factory=dict)  # {"fr": ..., "en": ...}
     stay_text: str = ""
     work_text: str = ""
+    work_limitation_lang: str = "fr"  # the language `work_limitation` is written in
+
+
+class MayWork(models.TextChoices):
+    """The headline's answer to "may this person work?" (stable codes of the JSON API)."""
+
+    YES = "yes", gettext_lazy("Yes")
+    LIMITED = "limited", gettext_lazy("Yes, with limits")
+    NO = "no", gettext_lazy("No")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The yes/no a checker reads first, for the day asked: is this document valid today, may
+    the person stay in France, may they work. Rights are read from this document only: a
+    document that is not valid today answers no (see `Cover` for what covers the person)."""
+
+    valid_today: bool
+    may_stay: bool
+    may_work: str  # MayWork
+    work_limitation: str  # in plain words, when `may_work` is "limited"
+    work_limitation_lang: str  # the language the limitation is written in
+    valid_text: str
+    stay_text: str
+    work_text: str
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What covers the person today while the attestation is not valid yet: the residence card
+    it continues, or the previous attestation of its chain."""
+
+    kind: str  # "permit" or "attestation"
+    valid_until: date
+    takes_over_on: date  # the attestation's first day
+    text: str
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The newer attestation that replaced the one checked (its validity only)."""
+
+    valid_from: date
+    valid_until: date | None
+    status: str  # VerificationStatus
 
 
 @dataclass(frozen=True)
@@ -112,6 +163,9 @@ class VerificationFacts:
     # For the holder and agents only (never in a checker's page or the public API).
     end_reason: str = ""
     end_reason_text: str = ""
+    headline: Headline | None = None
+    covered_today_by: Cover | None = None
+    replaced_by: Replacement | None = None
 
     @property
     def status_label(self) -> str:
@@ -186,16 +240,32 @@ def _birth_date(attestation: Attestation) -> date | None:
         return None
 
 
+def _reader_language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
 def _legal_text(texts: dict) -> str:
-    language = (get_language() or "fr").split("-")[0]
+    language = _reader_language()
     return texts.get(language) or texts.get("fr") or texts.get("en") or ""
+
+
+def _in_reader_language(value) -> tuple[str, str]:
+    """A text stated on the attestation and its language: a plain string is the French the
+    prefecture wrote; a dict {"fr": ..., "en": ...} gives the reader's language when it has it."""
+    if isinstance(value, dict):
+        language = _reader_language()
+        for candidate in (language, "fr", "en"):
+            if value.get(candidate):
+                return str(value[candidate]), candidate
+        return "", language
+    return (str(value) if value else ""), "fr"
 
 
 def _rights(attestation: Attestation) -> Rights:
     stated = attestation.rights or {}
     may_stay = bool(stated.get("stay"))
     work = stated.get("work") or "none"
-    limitation = stated.get("work_limitation") or ""
+    limitation, limitation_lang = _in_reader_language(stated.get("work_limitation"))
     texts = stated.get("legal_text") or {}
     if not isinstance(texts, dict):
         texts = {"fr": str(texts)}
@@ -209,9 +279,9 @@ def _rights(attestation: Attestation) -> Rights:
         work_text = _("Yes")
     elif work == "limited":
         work_text = (
-            _("Within limits: %(limits)s") % {"limits": limitation}
+            _("Yes, with limits: %(limits)s") % {"limits": limitation}
             if limitation
-            else _("Within limits")
+            else _("Yes, with limits")
         )
     else:
         work_text = _("No")
@@ -220,6 +290,7 @@ def _rights(attestation: Attestation) -> Rights:
         work=work,
         work_limitation=limitation,
         benefits_and_housing=bool(stated.get("benefits_and_housing")),
+        work_limitation_lang=limitation_lang,
         legal_text=_legal_text(texts),
         legal_texts=dict(texts),
         stay_text=stay_text,
@@ -290,6 +361,68 @@ def _status_text(
     return _no_longer_valid_since(attestation, ended_on)
 
 
+def _headline(status: str, rights: Rights) -> Headline:
+    """Rights as this document proves them today: none unless it is valid today."""
+    valid_today = status == VerificationStatus.VALID
+    if not valid_today:
+        return Headline(
+            valid_today=False,
+            may_stay=False,
+            may_work=MayWork.NO,
+            work_limitation="",
+            work_limitation_lang="",
+            valid_text=_("Not valid today"),
+            stay_text=_("Not with this document"),
+            work_text=_("Not with this document"),
+        )
+    may_work = {"full": MayWork.YES, "limited": MayWork.LIMITED}.get(rights.work, MayWork.NO)
+    limited = may_work == MayWork.LIMITED
+    return Headline(
+        valid_today=True,
+        may_stay=rights.may_stay,
+        may_work=may_work,
+        work_limitation=rights.work_limitation if limited else "",
+        work_limitation_lang=rights.work_limitation_lang if limited else "",
+        valid_text=_("Valid today"),
+        stay_text=rights.stay_text,
+        work_text=rights.work_text,
+    )
+
+
+def cover_today(
+    attestation: Attestation, today: date, *, previous: Attestation | None = None, permit=None
+) -> Cover | None:
+    """What covers the person on `today`, before the attestation's first day: the previous
+    attestation of its chain if valid that day, else the residence card it continues if valid
+    that day (no query: the caller gives `previous` and `permit`)."""
+    if attestation.state_on(today) != "not_yet_valid":
+        return None
+    start = attestation.valid_from
+    if previous is not None and previous.is_valid_on(today) and previous.last_day is not None:
+        return Cover(
+            kind="attestation",
+            valid_until=previous.last_day,
+            takes_over_on=start,
+            text=_(
+                "Today the person is covered by their previous attestation, valid until "
+                "%(end)s: ask to see it. This attestation takes over on %(start)s."
+            )
+            % {"end": _day(previous.last_day), "start": _day(start)},
+        )
+    if permit is not None and permit.valid_from <= today <= permit.valid_until:
+        return Cover(
+            kind="permit",
+            valid_until=permit.valid_until,
+            takes_over_on=start,
+            text=_(
+                "Today the person is covered by their residence card, valid until %(end)s: "
+                "ask to see it. This attestation takes over on %(start)s."
+            )
+            % {"end": _day(permit.valid_until), "start": _day(start)},
+        )
+    return None
+
+
 def _next_day(day: date) -> date:
     return day + timedelta(days=1)
 
@@ -300,9 +433,11 @@ def verification_facts(
     today: date,
     newer: Attestation | None = None,
     newer_has_newer: bool = False,
+    cover: Cover | None = None,
 ) -> VerificationFacts:
     """The facts shown to a verifier: no query, no clock (`newer` is the attestation replacing
-    this one, if any; see `newer_attestation`)."""
+    this one, if any, see `newer_attestation`; `cover` what covers the person before it starts,
+    see `cover_today`)."""
     ends = last_day(attestation)
     newer_facts = None
     if newer is not None:
@@ -318,6 +453,14 @@ def verification_facts(
         ended_on = attestation.ended_on or (_next_day(ends) if ends is not None else None)
     too_old = status == VerificationStatus.TOO_OLD
     reason = attestation.end_reason
+    rights = _rights(attestation)
+    replaced_by = None
+    if status == VerificationStatus.SUPERSEDED and newer_facts is not None:
+        replaced_by = Replacement(
+            valid_from=newer_facts.valid_from,
+            valid_until=newer_facts.last_day,
+            status=newer_facts.status,
+        )
     return VerificationFacts(
         number=attestation.number,
         kind=attestation.kind,
@@ -334,12 +477,15 @@ def verification_facts(
         printed_until=attestation.valid_until,
         issued_on=attestation.issue_on,
         issuing_prefecture=attestation.prefecture.name if attestation.prefecture_id else "",
-        rights=_rights(attestation),
+        rights=rights,
         newer=None if too_old else newer_facts,
         end_reason=reason if ended_on is not None and attestation.ended_on else "",
         end_reason_text=str(END_REASON_TEXTS.get(reason, ""))
         if ended_on is not None and attestation.ended_on
         else "",
+        headline=_headline(status, rights),
+        covered_today_by=cover if status == VerificationStatus.NOT_YET_VALID else None,
+        replaced_by=replaced_by,
     )
 
 
@@ -389,8 +535,13 @@ def verification_facts_for(attestation: Attestation, *, today: date | None = Non
     newer_has_newer = newer is not None and any(
         item.valid_from > newer.valid_from for item in followers
     )
+    cover = None
+    if attestation.state_on(today) == "not_yet_valid":  # only then, one query or two
+        cover = cover_today(attestation, today, previous=attestation.continues)
+        if cover is None and attestation.permit_id is not None:
+            cover = cover_today(attestation, today, permit=attestation.permit)
     return verification_facts(
-        attestation, today=today, newer=newer, newer_has_newer=newer_has_newer
+        attestation, today=today, newer=newer, newer_has_newer=newer_has_newer, cover=cover
     )
 
 

@@ -38,9 +38,56 @@ class NewerAttestationSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="Same values as the attestation's `status`.")
 
 
+class VerificationHeadlineSerializer(serializers.Serializer):
+    """The yes/no a checker needs first, for the day asked."""
+
+    valid_today = serializers.BooleanField(
+        help_text="The attestation is valid on the day asked for (today by default)."
+    )
+    may_stay = serializers.BooleanField(
+        help_text="This attestation proves a right to stay in France on that day (false when "
+        "it is not valid that day: see `covered_today_by`)."
+    )
+    may_work = serializers.CharField(
+        help_text="What this attestation proves about work on that day: `yes`, `limited` (see "
+        "`work_limitation`) or `no` (also when it is not valid that day)."
+    )
+    work_limitation = serializers.CharField(
+        allow_blank=True,
+        help_text="The limits on work in plain words, as stated on the attestation (empty "
+        "unless `may_work` is `limited`).",
+    )
+    work_limitation_lang = serializers.CharField(
+        allow_blank=True,
+        help_text="The language `work_limitation` is written in (`fr`, `en`…; empty when there "
+        "is no limitation).",
+    )
+
+
+class VerificationCoverSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="`permit`: the residence card the attestation continues; `attestation`: the "
+        "previous attestation of the same chain."
+    )
+    valid_until = serializers.DateField(help_text="The last day it covers the person.")
+    takes_over_on = serializers.DateField(help_text="The attestation's first day of validity.")
+    text = serializers.CharField(help_text="The same, in plain words.")
+
+
+class VerificationReplacementSerializer(serializers.Serializer):
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(
+        allow_null=True, help_text="Its last day of validity; null: no end date."
+    )
+    status = serializers.CharField(help_text="Same values as the attestation's `status`.")
+
+
 class VerificationSerializer(serializers.Serializer):
     """The facts a verifier may see, the same as on the verification page."""
 
+    headline = VerificationHeadlineSerializer(
+        help_text="The answer in short: valid today, may stay, may work."
+    )
     number = serializers.CharField()
     kind = serializers.CharField(
         help_text="`deposit_receipt`, `api` (extended instruction), `adf` (favourable decision "
@@ -71,6 +118,16 @@ class VerificationSerializer(serializers.Serializer):
     rights = RightsSerializer()
     newer = NewerAttestationSerializer(
         allow_null=True, help_text="The attestation that replaces this one, if any."
+    )
+    covered_today_by = VerificationCoverSerializer(
+        allow_null=True,
+        help_text="When the attestation is not valid yet: what covers the person on the day "
+        "asked for (the residence card it continues, or the previous attestation), if anything.",
+    )
+    replaced_by = VerificationReplacementSerializer(
+        allow_null=True,
+        help_text="When `status` is `superseded`: the newer attestation's validity. Why an "
+        "attestation ended is never given.",
     )
 
 

@@ -123,7 +123,7 @@ def test_page_verify_api_employer_scans_the_qr_code(client, api):
     assert "The QR code is authentic" in response.text
     assert f"Valid until {english_day(api.valid_until)}." in response.text
     assert "May work" in response.text
-    assert f"Within limits: {LIMITATION}" in response.text
+    assert f'Yes, with limits: <bdi lang="fr">{LIMITATION}</bdi>' in response.text
     assert api.holder_snapshot["last_name"].upper() in response.text
 
 
@@ -200,7 +200,8 @@ def test_page_verify_api_superseded_gives_the_newer_validity(client, api):
         f"until {english_day(newer.valid_until)}."
     ) in response.text
     assert "This attestation no longer proves any right." in response.text
-    assert "May work" not in response.text
+    assert 'id="rights-title"' not in response.text  # no rights stated for today
+    assert '<dd id="headline-work">Not with this document</dd>' in response.text
 
 
 @pytest.mark.django_db
@@ -228,7 +229,8 @@ def test_page_verify_api_ended_by_a_refusal_says_since_when_never_why(client, ap
     assert f"No longer valid since {english_day(refused_on)}." in response.text
     assert "refused" not in response.text.lower()  # why is the holder's business
     assert "Revoked" not in response.text
-    assert "May work" not in response.text
+    assert 'id="rights-title"' not in response.text  # no rights stated for today
+    assert '<dd id="headline-work">Not with this document</dd>' in response.text
 
 
 @pytest.mark.django_db
@@ -257,7 +259,8 @@ def test_page_verify_adf_ended_by_the_handover_says_the_card_was_handed_over(cli
         "for was handed over"
     ) in response.text
     assert "Revoked" not in response.text
-    assert "May work" not in response.text
+    assert 'id="rights-title"' not in response.text  # no rights stated for today
+    assert '<dd id="headline-work">Not with this document</dd>' in response.text
 
 
 @pytest.mark.django_db
