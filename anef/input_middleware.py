@@ -1,8 +1,8 @@
 """A NUL character in the address is refused with a 400 before any view runs (issue 8, found by
 fuzzing): PostgreSQL refuses NUL in a query, so a page looking up `/portal/applications/A%00/`
 would answer 500. Forms already refuse NUL (Django's form fields); the API answers its own
-documented 404 for an address (applications/api/views.py `_get`), so an /api/ address is left
-to it. A NUL in an API query value (`/api/v1/support/tickets/?search=a%00`, issue 15: a 500 on
+documented 404 for an address (applications/api/views/_common.py `_get`), so an /api/ address is
+left to it. A NUL in an API query value (`/api/v1/support/tickets/?search=a%00`, issue 15: a 500 on
 PostgreSQL) is the API's error shape, a 400, here for every endpoint: the API views read query
 values straight from `request.query_params`, not through form fields that refuse NUL.
 

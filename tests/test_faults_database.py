@@ -12,6 +12,7 @@ from django.urls import reverse
 from applications import services
 from applications.enums import EventKind
 from applications.models import Application, Document, DocumentType
+from applications.services import documents as document_services
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.factories import pdf_upload
 from tests.applications.helpers import started
@@ -40,13 +41,13 @@ def cut_this_connection() -> None:
 def stored_names(monkeypatch):
     """The storage keys the uploads wrote, whatever became of them."""
     names = []
-    original = services.file_written
+    original = document_services.file_written
 
     def spy(field_file):
         names.append(field_file.name)
         original(field_file)
 
-    monkeypatch.setattr(services, "file_written", spy)
+    monkeypatch.setattr(document_services, "file_written", spy)
     return names
 
 
@@ -56,7 +57,7 @@ def cut_after_nth_file(monkeypatch):
 
     def arm(n: int):
         seen = {"files": 0}
-        original = services.file_written
+        original = document_services.file_written
 
         def file_written_then_cut(field_file):
             original(field_file)
@@ -64,7 +65,7 @@ def cut_after_nth_file(monkeypatch):
             if seen["files"] == n:
                 cut_this_connection()
 
-        monkeypatch.setattr(services, "file_written", file_written_then_cut)
+        monkeypatch.setattr(document_services, "file_written", file_written_then_cut)
 
     return arm
 

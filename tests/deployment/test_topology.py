@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.test import override_settings
 
-import applications.services
+import applications.services._core
 from anef.celery import app
 from anef.models import Heartbeat
 from applications.models import Application
@@ -343,7 +343,7 @@ def test_deployment_topology_two_of_each_behind_a_proxy(deployment, monkeypatch,
     # (one sweep of each dossier) is sent below to the topology's queue, through the broker.
     on_commit_sweeps = []
     monkeypatch.setattr(
-        applications.services, "_attestations_refresh_on_commit", on_commit_sweeps.append
+        applications.services._core, "_attestations_refresh_on_commit", on_commit_sweeps.append
     )
     agent = PrefectureAgentFactory(prefecture__departement_code="75")
     with transaction.atomic():  # the processes see the dossiers as they stand at the end

@@ -1,0 +1,154 @@
+"""Decisions on a dossier: favourable, refusal or closure (with their stated reasons), then the
+card made available and handed over."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from anef.errors import DomainError
+from applications.enums import DecisionKind, EventKind
+from applications.models import Application, DecisionReason, ResidencePermit, fill_ground_article
+from applications.services._core import _transition
+from applications.services.permits import permit_declare
+
+# --- Decisions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_decide_favourable(*, application: Application, actor: User) -> Application:
+    return _transition(
+        application,
+        action="decide_favourable",
+        actor=actor,
+        event=EventKind.DECIDED_FAVOURABLE,
+        fields={"decided_at": timezone.now()},
+    )
+
+
+def _reasoned_decision(
+    *,
+    application: Application,
+    actor: User,
+    action: str,
+    event: EventKind,
+    expected_kind: str,
+    reason: DecisionReason | None,
+    explanation: str,
+    legal_basis: str,
+    remedies: str,
+) -> Application:
+    """A refusal or a closure states its reason, explanation, legal basis and remedies."""
+    if reason is None or reason.kind != expected_kind:
+        raise DomainError("reason_required", _("Choose a reason from the list."))
+    for value, message in (
+        (explanation, _("Explain the decision in plain words.")),
+        (legal_basis, _("Give the legal basis of the decision.")),
+        (remedies, _("Give the remedies and their deadlines.")),
+    ):
+        if not (value or "").strip():
+            raise DomainError("reasons_incomplete", message)
+    return _transition(
+        application,
+        action=action,
+        actor=actor,
+        event=event,
+        fields={
+            "decided_at": timezone.now(),
+            "decision_reason": reason,
+            "decision_explanation": explanation.strip(),
+            "decision_legal_basis": fill_ground_article(legal_basis.strip(), application.ground),
+            "decision_remedies": remedies.strip(),
+        },
+        reason=reason.code,
+    )
+
+
+@transaction.atomic
+def application_decide_unfavourable(
+    *,
+    application: Application,
+    actor: User,
+    reason: DecisionReason | None,
+    explanation: str,
+    legal_basis: str,
+    remedies: str,
+) -> Application:
+    return _reasoned_decision(
+        application=application,
+        actor=actor,
+        action="decide_unfavourable",
+        event=EventKind.DECIDED_UNFAVOURABLE,
+        expected_kind=DecisionKind.REFUSAL,
+        reason=reason,
+        explanation=explanation,
+        legal_basis=legal_basis,
+        remedies=remedies,
+    )
+
+
+@transaction.atomic
+def application_close(
+    *,
+    application: Application,
+    actor: User,
+    reason: DecisionReason | None,
+    explanation: str,
+    legal_basis: str,
+    remedies: str,
+) -> Application:
+    return _reasoned_decision(
+        application=application,
+        actor=actor,
+        action="close",
+        event=EventKind.CLOSED,
+        expected_kind=DecisionKind.CLOSURE,
+        reason=reason,
+        explanation=explanation,
+        legal_basis=legal_basis,
+        remedies=remedies,
+    )
+
+
+@transaction.atomic
+def application_record_card_available(*, application: Application, actor: User) -> Application:
+    return _transition(
+        application,
+        action="record_card_available",
+        actor=actor,
+        event=EventKind.CARD_AVAILABLE,
+    )
+
+
+@transaction.atomic
+def application_record_card_handed_over(
+    *,
+    application: Application,
+    actor: User,
+    card_number: str,
+    valid_from: date,
+    valid_until: date,
+    handed_over_on: date,
+) -> ResidencePermit:
+    """The card is handed over: the dossier ends and the card becomes a permit held."""
+    handed = _transition(
+        application,
+        action="record_card_handed_over",
+        actor=actor,
+        event=EventKind.CARD_HANDED_OVER,
+        fields={"card_handed_over_on": handed_over_on},
+        card_number=card_number,
+    )
+    return permit_declare(
+        holder=handed.applicant,
+        number=card_number,
+        card_type=handed.ground.card_type,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        actor=actor,
+        ground=handed.ground,
+        handed_over=True,
+        handed_over_on=handed_over_on,
+    )
