@@ -108,18 +108,22 @@ def application_create(
 
 
 def _refuse_renewal_before_its_window(application: Application) -> None:
-    """R. 431-5 1°: a renewal is filed from the 120th day before the permit expires. Before
-    that it is not filed yet: the person is told the exact first day (no silent refusal of the
-    API later, DESIGN.md §3)."""
+    """R. 431-5: a renewal is filed from the 120th day before the permit expires (a title renewed
+    online), or within the two months before it ends (any other title). Before that it is not
+    filed yet: the person is told the exact first day (no silent refusal of the API later,
+    DESIGN.md §3)."""
     from attestations.rules import FILING_TOO_EARLY, Policy, renewal_filing_window
     from attestations.rules import renewal_filing_timing as timing
+    from attestations.selectors import title_renewed_online
 
     permit = application.renews_permit
     if application.kind != ProcedureKind.RENEWAL or permit is None:
         return
     policy = Policy.from_settings()
-    if timing(timezone.localdate(), permit.valid_until, policy) == FILING_TOO_EARLY:
-        window = renewal_filing_window(permit.valid_until, policy)
+    online = title_renewed_online(application)
+    today = timezone.localdate()
+    if timing(today, permit.valid_until, policy, renewed_online=online) == FILING_TOO_EARLY:
+        window = renewal_filing_window(permit.valid_until, policy, renewed_online=online)
         raise DomainError(
             "renewal_too_early",
             _(

@@ -285,6 +285,35 @@ def test_ledger_renewal_submitted_before_its_window_is_told_the_first_day(refere
 
 
 @pytest.mark.django_db
+def test_ledger_renewal_of_a_title_not_renewed_online_opens_two_months_ahead_and_gets_its_api(
+    agent,
+):
+    """R. 431-5: a title not on the list of titles renewed online is renewed within the two
+    months before it ends, up to its last day; filed then and complete, it gets its API."""
+    from dateutil.relativedelta import relativedelta
+
+    from applications.models import Ground
+
+    Ground.objects.filter(code="salaried_worker").update(renewed_online=False)
+    profile, permit = person_with_permit(expires_in_days=70)
+    application = with_all_documents(
+        started(profile, "salaried_worker", kind="renewal", renews_permit=permit)
+    )
+    with pytest.raises(DomainError) as refused:
+        dossier.application_submit(application=application, actor=profile.user)
+    opens_on = permit.valid_until - relativedelta(months=2)
+    assert refused.value.params["opens_on"] == opens_on.isoformat()
+    late_for_an_online_title = permit.valid_until - datetime.timedelta(days=20)
+    with on(late_for_an_online_title):
+        dossier.application_submit(application=application, actor=profile.user)
+        dossier.application_mark_complete(application=application, actor=agent)
+    due = permit.valid_until - datetime.timedelta(days=14)
+    sweep_days(due, due)
+    (api,) = Attestation.objects.filter(kind="api", permit=permit)
+    assert api.valid_from == permit.valid_until + ONE_DAY
+
+
+@pytest.mark.django_db
 def test_ledger_renewal_filed_early_at_a_desk_still_gets_its_api(agent):
     """Filed before the window opened (a dossier recorded before this rule existed): it is not
     late, and the person is not told they missed a deadline."""
