@@ -32,6 +32,17 @@ How a stale page is never served:
   restarted) comes back as a new random value, never an old one. The CSRF token is rendered as
   a placeholder and replaced by the visitor's own when served.
 
+One render per stale page (single flight): when a page is missing or outdated, the request that
+takes the page's lock (`cache.add`, `LOCK_TIMEOUT` seconds) renders it; the others asking for the
+same page (same key: same view, person, address, language, day) poll the cache for up to
+`WAIT_SECONDS` and serve its copy if it was kept under the generations they read first, or
+under those current when they poll (the same rule as a kept page served at once: never a copy
+older than what they read). If the lock is released without a copy they can serve (a page not
+kept, a change committed meanwhile), one of them takes it and renders; when the wait is over
+they render themselves. A lock holder that dies blocks nobody longer than the wait, and its lock
+expires. Without the lock, after each bump every visitor of the page rendered it at once: at
+eight bumps a second, Paris's queue was rendered by all its visitors all the time.
+
 Authorization is unaffected: the decorator sits inside the view's access checks, which run on
 every request, cached or not. Pages expire after `PAGE_TIMEOUT` seconds, which bounds how long a
 change that no service bumps for (a write by hand in `psql` or the admin, a template deployed, a
@@ -43,6 +54,7 @@ private as the database (docs/docker-compose.md).
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -66,7 +78,16 @@ CSRF_PLACEHOLDER = "anef-page-csrf-placeholder-9d41a7"
 REQUEST_FLAG = "_anef_page_cache_rendering"
 
 _PAGE_KEY = "pages:page:%s"
+_LOCK_KEY = "pages:lock:%s"
 MAX_QUERY_VALUE = 32
+# Seconds: how long the lock of a page being rendered lasts if its holder never releases it (a
+# process killed mid-render); longer than a render, short enough that a lost lock does no harm.
+LOCK_TIMEOUT = 5
+# Seconds: how long a request waits for the copy another request is rendering, before it
+# renders the page itself; and the pauses between its looks at the cache.
+WAIT_SECONDS = 1.5
+POLL_FIRST = 0.005
+POLL_MAX = 0.05
 
 
 # --- Shared with the verification page (attestations/verification_cache.py) ---------------------
@@ -129,6 +150,16 @@ def _page_key(request: HttpRequest, view_name: str) -> str:
         ]
     )
     return _PAGE_KEY % hashlib.sha256(variant.encode()).hexdigest()
+
+
+def _lock_key(page_key: str) -> str:
+    """The lock of one page (per page: another page, another prefecture's queue, never waits)."""
+    return _LOCK_KEY % page_key.rsplit(":", 1)[1]
+
+
+def _pause(seconds: float) -> None:
+    """Between two looks at the cache while another request renders (tests watch it)."""
+    time.sleep(seconds)
 
 
 def _message_waiting(request: HttpRequest) -> bool:
@@ -202,7 +233,8 @@ def page_cached(
 def _page(
     request: HttpRequest, view_name: str, keys: list[str], render: Callable[[], HttpResponse]
 ) -> HttpResponse:
-    """The kept page if the generations it was kept under are all current; else `render()`,
+    """The kept page if the generations it was kept under are all current; else the copy
+    another request is rendering (single flight, see the module's docstring); else `render()`,
     kept when it may be."""
     page_key = _page_key(request, view_name)
     # Read before the database: a change committed after this bumps past these values.
@@ -213,7 +245,42 @@ def _page(
         kept_under, body, headers = entry
         if kept_under == current:
             return _served(request, body, headers)
+    if None in current.values():  # the cache keeps nothing: no copy to wait for
+        return _rendered(request, page_key, current, render)
 
+    lock_key = _lock_key(page_key)
+    token = fresh_token()
+    deadline = time.monotonic() + WAIT_SECONDS
+    pause = POLL_FIRST
+    locked = False  # by another request, as last seen
+    while True:
+        if not locked and cache.add(lock_key, token, timeout=LOCK_TIMEOUT):
+            try:
+                return _rendered(request, page_key, current, render)
+            finally:
+                if cache.get(lock_key) == token:  # not one taken after ours expired
+                    cache.delete(lock_key)
+        if time.monotonic() + pause > deadline:
+            break
+        _pause(pause)
+        pause = min(pause * 2, POLL_MAX)
+        found = cache.get_many([page_key, lock_key, *keys])
+        entry = found.get(page_key)
+        if entry is not None:
+            kept_under, body, headers = entry
+            now = {key: found.get(key) for key in keys}
+            # Kept under what this request read first, or under what is current now: either
+            # way no older than the generations this request read before its wait.
+            if kept_under in (current, now):
+                return _served(request, body, headers)
+        locked = lock_key in found
+    return _rendered(request, page_key, current, render)
+
+
+def _rendered(
+    request: HttpRequest, page_key: str, current: dict, render: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """`render()`, kept under the generations read before it when it may be."""
     setattr(request, REQUEST_FLAG, True)
     try:
         response = render()

@@ -10,11 +10,17 @@ These tests commit (`transaction=True`): a page rendered inside a transaction is
 the ordinary tests, which each run in one, never see a kept page.
 """
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token
+from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +31,7 @@ from accounts.mandates import mandate_revoke
 from anef import generations, page_cache
 from applications import services as dossier
 from applications.enums import ApplicationStatus
-from applications.models import Application
+from applications.models import Application, Prefecture
 from attestations.services import attestations_sweep
 from tests.accounts.factories import (
     PASSWORD,
@@ -326,3 +332,242 @@ def test_page_cache_pages_render_while_the_cache_is_down(profile, application):
         served, served_hit = hit(client)
         assert not served_hit
         assert application.reference in served.text
+
+
+# --- One render per stale page (single flight) ----------------------------------------------------
+
+WAIT = 2.0  # seconds any thread of these tests waits for another before it fails
+
+
+def _in_thread(function, *args):
+    """Run `function` in a thread of its own (its own database connection, closed after)."""
+
+    def run():
+        try:
+            return function(*args)
+        finally:
+            connection.close()
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(run)
+    pool.shutdown(wait=False)
+    return future
+
+
+def _blocking_view(
+    renders: list, rendering: threading.Event, release: threading.Event, hold: int = 1
+):
+    """A view that counts its renders, and holds render number `hold` until `release` is set."""
+
+    def view(request):
+        renders.append(request)
+        number = len(renders)
+        if number == hold:
+            rendering.set()
+            assert release.wait(WAIT)
+        return HttpResponse(
+            Template(f"page {number} {{% csrf_token %}}").render(RequestContext(request))
+        )
+
+    return view
+
+
+def _cached(view, depends_on=page_cache.person_pages):
+    return page_cache.page_cached(depends_on=depends_on)(view)
+
+
+def _page_key_of(view, request) -> str:
+    return page_cache._page_key(request, f"{view.__module__}.{view.__qualname__}")
+
+
+@pytest.fixture
+def pauses(monkeypatch) -> list:
+    """The pauses of requests waiting for another's copy (each one still pauses)."""
+    calls = []
+    real = page_cache._pause
+
+    def pause(seconds):
+        calls.append(seconds)
+        real(seconds)
+
+    monkeypatch.setattr(page_cache, "_pause", pause)
+    return calls
+
+
+def test_page_cache_concurrent_requests_for_a_stale_page_render_it_once(profile, pauses):
+    renders, rendering, release = [], threading.Event(), threading.Event()
+    cached = _cached(_blocking_view(renders, rendering, release, hold=2))
+    assert cached(_request(profile.user)).status_code == 200  # kept
+    generations.bump_person(profile.user_id)  # now stale
+    first = _in_thread(cached, _request(profile.user))
+    assert rendering.wait(WAIT)
+    second = _in_thread(cached, _request(profile.user))
+    deadline = time.monotonic() + WAIT
+    while not pauses and time.monotonic() < deadline:  # the second request is waiting
+        time.sleep(0.005)
+    assert pauses
+    release.set()
+    first_body = first.result(WAIT).content
+    second_body = second.result(WAIT).content
+    assert len(renders) == 2  # the first visit, then one render for both
+    assert first_body.startswith(b"page 2")
+    assert without_csrf_bytes(second_body) == without_csrf_bytes(first_body)
+
+
+def test_page_cache_waiting_request_gets_its_own_csrf_token(profile, pauses):
+    renders, rendering, release = [], threading.Event(), threading.Event()
+    cached = _cached(_blocking_view(renders, rendering, release))
+    holder, waiter = _request(profile.user), _request(profile.user)
+    first = _in_thread(cached, holder)
+    assert rendering.wait(WAIT)
+    second = _in_thread(cached, waiter)
+    deadline = time.monotonic() + WAIT
+    while not pauses and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    first_body, second_body = first.result(WAIT).content, second.result(WAIT).content
+    assert len(renders) == 1
+    holder_token, waiter_token = _token(first_body), _token(second_body)
+    assert page_cache.CSRF_PLACEHOLDER.encode() not in second_body
+    assert holder_token != waiter_token
+    assert _csrf_valid(waiter, waiter_token)
+    assert not _csrf_valid(waiter, holder_token)
+
+
+def test_page_cache_dead_lock_holder_blocks_nobody_beyond_the_wait(profile, monkeypatch):
+    monkeypatch.setattr(page_cache, "WAIT_SECONDS", 0.3)
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        return HttpResponse(f"page {len(renders)}".encode())
+
+    cached = _cached(view)
+    request = _request(profile.user)
+    cached(request)
+    generations.bump_person(profile.user_id)
+    # A holder that died mid-render: its lock stays until it expires (longer than the wait).
+    cache.add(page_cache._lock_key(_page_key_of(view, request)), 1, timeout=30)
+    started = time.monotonic()
+    served = cached(_request(profile.user))
+    assert time.monotonic() - started < 1.0
+    assert served.content == b"page 2"  # rendered, not the outdated copy
+    assert len(renders) == 2
+
+
+def test_page_cache_expired_lock_lets_a_waiting_request_render(profile, monkeypatch, pauses):
+    monkeypatch.setattr(page_cache, "WAIT_SECONDS", 5)
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        return HttpResponse(f"page {len(renders)}".encode())
+
+    cached = _cached(view)
+    request = _request(profile.user)
+    cached(request)
+    generations.bump_person(profile.user_id)
+    cache.add(page_cache._lock_key(_page_key_of(view, request)), 1, timeout=1)
+    started = time.monotonic()
+    assert cached(_request(profile.user)).content == b"page 2"
+    assert 0.9 < time.monotonic() - started < 3  # took the lock once it expired
+    assert cached(_request(profile.user)).content == b"page 2"  # and kept its copy
+    assert len(renders) == 2
+
+
+def test_page_cache_waiting_request_serves_a_copy_newer_than_its_read(profile, pauses, monkeypatch):
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        return HttpResponse(b"rendered here")
+
+    cached = _cached(view)
+    request = _request(profile.user)
+    page_key = _page_key_of(view, request)
+    keys = page_cache.person_pages(request)
+    lock_key = page_cache._lock_key(page_key)
+    cache.add(lock_key, 1, timeout=30)  # another request is rendering
+    real = page_cache._pause
+
+    def other_request_keeps_a_newer_copy(seconds):
+        if not pauses:  # while this one waits: a change, then the other's copy of it
+            generations.bump_person(profile.user_id)
+            newer = generations.read(keys)
+            cache.set(page_key, (newer, b"newer copy", []), timeout=60)
+            cache.delete(lock_key)
+        pauses.append(seconds)
+        real(seconds)
+
+    monkeypatch.setattr(page_cache, "_pause", other_request_keeps_a_newer_copy)
+    assert cached(request).content == b"newer copy"
+    assert renders == []
+
+
+def test_page_cache_waiting_request_never_serves_a_copy_older_than_its_read(profile, monkeypatch):
+    monkeypatch.setattr(page_cache, "WAIT_SECONDS", 5)
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        return HttpResponse(b"rendered here")
+
+    cached = _cached(view)
+    request = _request(profile.user)
+    page_key = _page_key_of(view, request)
+    keys = page_cache.person_pages(request)
+    lock_key = page_cache._lock_key(page_key)
+    older = generations.read(keys)
+    generations.bump_person(profile.user_id)  # this request reads the generations after this
+    cache.add(lock_key, 1, timeout=30)
+    real = page_cache._pause
+
+    def other_request_keeps_an_older_copy(seconds):
+        cache.set(page_key, (older, b"older copy", []), timeout=60)
+        cache.delete(lock_key)
+        real(seconds)
+
+    monkeypatch.setattr(page_cache, "_pause", other_request_keeps_an_older_copy)
+    assert cached(request).content == b"rendered here"
+    assert len(renders) == 1
+
+
+def test_page_cache_lock_is_per_page_another_prefectures_queue_is_not_blocked(paris, pauses):  # noqa: F811
+    lyon = Prefecture.objects.exclude(pk=paris.pk).first()
+    renders, rendering, release = [], threading.Event(), threading.Event()
+    cached = _cached(_blocking_view(renders, rendering, release), page_cache.prefecture_queue)
+    first = _in_thread(cached, _request(PrefectureAgentFactory(prefecture=paris)))
+    assert rendering.wait(WAIT)
+    try:
+        other = cached(_request(PrefectureAgentFactory(prefecture=lyon)))
+        assert other.content.startswith(b"page 2")  # rendered while Paris's is in progress
+        assert pauses == []
+    finally:
+        release.set()
+    assert first.result(WAIT).content.startswith(b"page 1")
+
+
+def test_page_cache_render_of_a_stale_page_releases_its_lock(paris, application, pauses):  # noqa: F811
+    client = client_of(PrefectureAgentFactory(prefecture=paris))
+    url = reverse("backoffice:home")
+    first = get(client, url)
+    for _ in range(2):
+        generations.bump_prefecture(paris.pk)
+        served, served_hit = hit(client, url)
+        assert not served_hit
+        assert without_csrf(served) == without_csrf(first)
+        assert hit(client, url)[1]
+    assert pauses == []  # the second render found no lock left by the first
+
+
+def _token(body: bytes) -> str:
+    return CSRF_INPUT.search(body.decode()).group(1)
+
+
+def _csrf_valid(request, token: str) -> bool:
+    """`token` is a masked copy of this request's own CSRF secret."""
+    return _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+
+
+def without_csrf_bytes(body: bytes) -> bytes:
+    return CSRF_INPUT.sub("", body.decode()).encode()
