@@ -52,6 +52,13 @@ def _case_page(client, case, headers=EN, query=""):
     return client.get(url, headers=headers)
 
 
+def _confirmation(response) -> str:
+    """The confirmation block alone (the timeline below also mentions the time)."""
+    text = response.text
+    start = text.index('id="confirmation"')
+    return text[start : text.index("</div>", start)]
+
+
 def _calendar_url(appointment) -> str:
     return reverse("substitution_portal:appointment_calendar", kwargs={"pk": appointment.pk})
 
@@ -62,7 +69,7 @@ def _calendar_url(appointment) -> str:
 def test_view_portal_confirmation_shows_postcode_and_city(client, reference_data):
     person, case, _ = _booked()
     client.force_login(person)
-    text = _case_page(client, case).text
+    text = _confirmation(_case_page(client, case))
     assert "1 bis, rue de Lutèce" in text
     assert "75004 Paris" in text
 
@@ -71,7 +78,7 @@ def test_view_portal_confirmation_shows_weekday_date_and_time_in_english(client,
     day = _day_ahead()
     person, case, _ = _booked(day=day)
     client.force_login(person)
-    text = _case_page(client, case, headers=EN).text
+    text = _confirmation(_case_page(client, case, headers=EN))
     assert f"{day:%A} {day.day} {day:%B} {day.year}" in text
     assert "2:30 p.m." in text
 
@@ -80,7 +87,7 @@ def test_view_portal_confirmation_shows_weekday_in_french(client, reference_data
     day = _day_ahead()
     person, case, _ = _booked(day=day)
     client.force_login(person)
-    text = _case_page(client, case, headers=FR).text
+    text = _confirmation(_case_page(client, case, headers=FR))
     assert f"{FRENCH_WEEKDAYS[day.weekday()]} {day.day}" in text.lower()
     assert "14:30" in text
 
@@ -90,7 +97,7 @@ def test_view_portal_confirmation_lists_the_procedures_checklist(client, referen
     application = ApplicationFactory(applicant=profile.user)
     person, case, _ = _booked(profile.user, application=application)
     client.force_login(person)
-    text = _case_page(client, case).text
+    text = _confirmation(_case_page(client, case))
     labels = [
         item.requirement.document_type.label_en for item in application_checklist(application)
     ]
@@ -103,7 +110,7 @@ def test_view_portal_confirmation_lists_the_procedures_checklist(client, referen
 def test_view_portal_confirmation_without_application_lists_generic_items(client, reference_data):
     person, case, _ = _booked()
     client.force_login(person)
-    text = _case_page(client, case).text
+    text = _confirmation(_case_page(client, case))
     assert "Your passport or another identity document" in text
     assert "A proof of address of less than 6 months" in text
     assert "Your current residence permit or receipt, if you have one" in text
@@ -112,7 +119,7 @@ def test_view_portal_confirmation_without_application_lists_generic_items(client
 def test_view_portal_confirmation_links_calendar_change_and_cancel(client, reference_data):
     person, case, appointment = _booked()
     client.force_login(person)
-    text = _case_page(client, case).text
+    text = _confirmation(_case_page(client, case))
     assert _calendar_url(appointment) in text
     assert "?change=1" in text
     assert reverse("substitution_portal:case_cancel", args=[case.reference]) in text
