@@ -1,6 +1,9 @@
 """E-mails of the substitution app: the case's link, the appointment's confirmation and its
 reminder the day before. Written in French then English, like the attestations' e-mails, to the
-outbox (anef/outbox.py) in the caller's transaction; sent after commit."""
+outbox (anef/outbox.py) in the caller's transaction; sent after commit.
+
+The outbox stores text only, no attachment: the appointment's e-mails link to its calendar file
+(`calendar_url`) instead of attaching it."""
 
 import logging
 
@@ -11,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from anef.emails import bilingual_email_enqueue
 from substitution.models import Appointment, SubstitutionCase
+from substitution.selectors import appointment_address_lines, case_items_to_bring
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +26,15 @@ def case_url(case: SubstitutionCase) -> str:
         path = reverse("substitution_portal:case_detail", kwargs={"reference": case.reference})
     else:
         path = reverse("substitution_public:case", kwargs={"token": case.access_token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def calendar_url(case: SubstitutionCase, appointment: Appointment) -> str:
+    """Where the appointment's calendar file is downloaded, by the same door as `case_url`."""
+    if case.person_id is not None and case.person.has_usable_password():
+        path = reverse("substitution_portal:appointment_calendar", kwargs={"pk": appointment.pk})
+    else:
+        path = reverse("substitution_public:case_calendar", kwargs={"token": case.access_token})
     return f"{settings.SITE_URL}{path}"
 
 
@@ -71,8 +84,11 @@ def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
             "reminder": reminder,
             "starts_at": timezone.localtime(appointment.slot.starts_at),
             "desk": appointment.slot.desk,
+            "address_lines": appointment_address_lines(appointment),
+            "items_to_bring": case_items_to_bring(case),
             "reference": case.reference,
             "case_url": case_url(case),
+            "calendar_url": calendar_url(case, appointment),
             "contact_phone": settings.CONTACT_PHONE,
         },
         key=f"substitution:appointment-{'reminder' if reminder else 'booked'}:{appointment.pk}",

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile, User
 from accounts.permissions import can_use_back_office, can_use_portal, is_helper
 from anef.client_ip import network_of
-from applications.models import Prefecture
-from applications.selectors import prefecture_for_postal_code
+from applications.models import GroundRequirement, Prefecture
+from applications.selectors import application_checklist, prefecture_for_postal_code
 from substitution import rules
 from substitution.enums import AppointmentStatus, CaseOrigin, CaseStatus, QueueTicketStatus
 from substitution.models import (
@@ -92,9 +94,74 @@ def person_prefecture(user: User) -> Prefecture | None:
 def case_booked_appointment(case: SubstitutionCase) -> Appointment | None:
     return (
         case.appointments.filter(status=AppointmentStatus.BOOKED)
-        .select_related("slot__desk")
+        .select_related("slot__desk__prefecture")
         .first()
     )
+
+
+def appointment_get_for_person(user: User, pk: int) -> Appointment | None:
+    """One of the person's own booked appointments (or of the people a helper acts for), with
+    what its confirmation shows; anyone else's is not found."""
+    return (
+        appointment_list_for_person(user)
+        .filter(pk=pk, status=AppointmentStatus.BOOKED)
+        .select_related("slot__desk__prefecture", "case__application__ground")
+        .first()
+    )
+
+
+def appointment_address_lines(appointment: Appointment) -> list[str]:
+    """Where to go, line by line: the desk, the spot in the building, the prefecture, its
+    street, then postcode and city."""
+    desk = appointment.slot.desk
+    prefecture = desk.prefecture
+    lines = [desk.name, desk.location, prefecture.name, prefecture.address_line]
+    lines.append(f"{prefecture.postal_code} {prefecture.city}".strip())
+    return [line for line in lines if line]
+
+
+# Without a recorded application, what anyone filing a residence permit application brings.
+GENERIC_ITEMS_TO_BRING = (
+    _("Your passport or another identity document"),
+    _("A proof of address of less than 6 months"),
+    _("Your current residence permit or receipt, if you have one"),
+)
+
+
+@dataclass(frozen=True)
+class ItemToBring:
+    """One line of « what to bring ». Its text is read when the page or the e-mail is rendered,
+    so that it comes in the language being rendered (an e-mail is rendered in two)."""
+
+    requirement: GroundRequirement | None = None
+    generic: Promise | str = ""
+
+    @property
+    def label(self) -> str:
+        if self.requirement is not None:
+            return self.requirement.document_type.label
+        return str(self.generic)
+
+    @property
+    def note(self) -> str:
+        return self.requirement.note if self.requirement is not None else ""
+
+    @property
+    def optional(self) -> bool:
+        return self.requirement is not None and not self.requirement.mandatory
+
+
+def case_items_to_bring(case: SubstitutionCase) -> list[ItemToBring]:
+    """The checklist of the person's procedure (the pieces its ground asks for, as on the
+    dossier's page), or a short generic list when the case has no application recorded."""
+    if case.application_id is not None:
+        items = [
+            ItemToBring(requirement=item.requirement)
+            for item in application_checklist(case.application)
+        ]
+        if items:
+            return items
+    return [ItemToBring(generic=text) for text in GENERIC_ITEMS_TO_BRING]
 
 
 # --- Slots -------------------------------------------------------------------------------------

@@ -11,4 +11,9 @@ urlpatterns = [
     path("cases/<str:reference>/book/", portal.case_book, name="case_book"),
     path("cases/<str:reference>/cancel/", portal.case_cancel, name="case_cancel"),
     path("cases/<str:reference>/mode/", portal.case_mode, name="case_mode"),
+    path(
+        "appointments/<int:pk>/calendar.ics",
+        portal.appointment_calendar,
+        name="appointment_calendar",
+    ),
 ]

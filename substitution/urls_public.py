@@ -14,5 +14,6 @@ urlpatterns = [
     path("<str:token>/cancel/", portal.public_case_cancel, name="case_cancel"),
     path("<str:token>/mode/", portal.public_case_mode, name="case_mode"),
     path("<str:token>/code/send/", portal.public_case_code_send, name="case_code_send"),
+    path("<str:token>/calendar.ics", portal.public_case_calendar, name="case_calendar"),
     path("<str:token>/code/verify/", portal.public_case_code_verify, name="case_code_verify"),
 ]

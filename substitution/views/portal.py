@@ -4,14 +4,20 @@ the portal (/portal/substitution/) or, for someone without an account, through a
 
 The automatic offer (issue 6) is accepted here too: a person blocked on the portal picks a time
 and a case of origin « automatic detection » is opened with the appointment, in one step.
+
+Once booked, the page confirms the appointment (where, when, what to bring, a calendar file) and
+offers the times again only when the person asks to change it (`?change=1`).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import can_use_portal, is_applicant, requires
@@ -19,7 +25,8 @@ from anef.errors import DomainError
 from anef.page_errors import show_refusal
 from applications.selectors import prefecture_for_postal_code
 from substitution import selectors, self_service, services
-from substitution.models import SubstitutionCase
+from substitution.ics import appointment_ics
+from substitution.models import Appointment, SubstitutionCase
 from substitution.permissions import case_abilities
 from substitution.timeline import case_timeline
 from substitution.views.forms import BookForm, EmailCodeForm, HelpRequestForm, ModeForm
@@ -38,9 +45,11 @@ def safe_next_url(request: HttpRequest) -> str:
     return ""
 
 
-def _urls(case: SubstitutionCase, token: str | None) -> dict[str, str]:
+def _urls(
+    case: SubstitutionCase, token: str | None, appointment: Appointment | None = None
+) -> dict[str, str]:
     if token:
-        return {
+        urls = {
             name: reverse(f"substitution_public:{route}", kwargs={"token": token})
             for name, route in (
                 ("page", "case"),
@@ -49,17 +58,25 @@ def _urls(case: SubstitutionCase, token: str | None) -> dict[str, str]:
                 ("mode", "case_mode"),
                 ("code_send", "case_code_send"),
                 ("code_verify", "case_code_verify"),
+                ("calendar", "case_calendar"),
             )
         }
-    return {
-        name: reverse(f"substitution_portal:{route}", kwargs={"reference": case.reference})
-        for name, route in (
-            ("page", "case_detail"),
-            ("book", "case_book"),
-            ("cancel", "case_cancel"),
-            ("mode", "case_mode"),
-        )
-    }
+    else:
+        urls = {
+            name: reverse(f"substitution_portal:{route}", kwargs={"reference": case.reference})
+            for name, route in (
+                ("page", "case_detail"),
+                ("book", "case_book"),
+                ("cancel", "case_cancel"),
+                ("mode", "case_mode"),
+            )
+        }
+        if appointment is not None:
+            urls["calendar"] = reverse(
+                "substitution_portal:appointment_calendar", kwargs={"pk": appointment.pk}
+            )
+    urls["change"] = urls["page"] + "?change=1"
+    return urls
 
 
 def _case_page(
@@ -70,19 +87,31 @@ def _case_page(
     status: int = 200,
 ) -> HttpResponse:
     appointment = selectors.case_booked_appointment(case)
-    slots = list(selectors.slot_list_free(prefecture=case.prefecture, limit=20))
+    abilities = case_abilities(case, appointment)
+    # Once booked, the times are offered again only when the person asks to change.
+    changing = appointment is not None and request.GET.get("change") == "1"
+    show_picker = abilities["book"] and (appointment is None or changing)
+    slots = (
+        list(selectors.slot_list_free(prefecture=case.prefecture, limit=20)) if show_picker else []
+    )
     return render(
         request,
         TEMPLATES + "case.html",
         {
             "case": case,
             "appointment": appointment,
-            "abilities": case_abilities(case, appointment),
+            "address_lines": (
+                selectors.appointment_address_lines(appointment) if appointment else []
+            ),
+            "items_to_bring": selectors.case_items_to_bring(case) if appointment else [],
+            "abilities": abilities,
+            "show_picker": show_picker,
+            "changing": changing,
             "book_form": BookForm(slots=slots),
             "slots": slots,
             "mode_form": ModeForm(initial={"mode": case.mode}),
             "timeline": case_timeline(case),
-            "urls": _urls(case, token),
+            "urls": _urls(case, token, appointment),
             "private_link": bool(token),
             "code_form": code_form or EmailCodeForm(),
         },
@@ -90,12 +119,13 @@ def _case_page(
     )
 
 
-def _book(request: HttpRequest, case: SubstitutionCase) -> None:
+def _book(request: HttpRequest, case: SubstitutionCase) -> bool:
+    """Book (or move) the appointment; whether it was done."""
     slots = list(selectors.slot_list_free(prefecture=case.prefecture, limit=20))
     form = BookForm(request.POST, slots=slots)
     if not form.is_valid():
         messages.error(request, _("Choose a time among those offered."))
-        return
+        return False
     try:
         services.appointment_book(
             case=case,
@@ -105,10 +135,27 @@ def _book(request: HttpRequest, case: SubstitutionCase) -> None:
         )
     except DomainError as error:
         show_refusal(request, error)
-    else:
-        messages.success(
-            request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
-        )
+        return False
+    messages.success(
+        request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
+    )
+    return True
+
+
+def _after_booking(page: str, booked: bool) -> str:
+    """Back to the case; after a refused change, with the times still shown."""
+    return page if booked else page + "?change=1"
+
+
+def _calendar_response(appointment: Appointment, *, case_page: str) -> HttpResponse:
+    """The appointment's calendar file, its texts in the page's language."""
+    content = appointment_ics(
+        appointment, language=get_language() or "fr", case_url=f"{settings.SITE_URL}{case_page}"
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    filename = f"appointment-{appointment.case.reference}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _cancel(request: HttpRequest, case: SubstitutionCase) -> None:
@@ -165,8 +212,23 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_book(request: HttpRequest, reference: str) -> HttpResponse:
     case = _own_case(request, reference)
-    _book(request, case)
-    return redirect("substitution_portal:case_detail", reference=case.reference)
+    booked = _book(request, case)
+    page = reverse("substitution_portal:case_detail", kwargs={"reference": case.reference})
+    return redirect(_after_booking(page, booked))
+
+
+@requires(can_use_portal)
+@require_safe
+@never_cache
+def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The calendar file of one's own booked appointment; anyone else's is a 404."""
+    appointment = selectors.appointment_get_for_person(request.user, pk)
+    if appointment is None:
+        raise Http404
+    page = reverse(
+        "substitution_portal:case_detail", kwargs={"reference": appointment.case.reference}
+    )
+    return _calendar_response(appointment, case_page=page)
 
 
 @requires(can_use_portal)
@@ -228,8 +290,20 @@ def public_case(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def public_case_book(request: HttpRequest, token: str) -> HttpResponse:
-    _book(request, _token_case(token))
-    return redirect("substitution_public:case", token=token)
+    booked = _book(request, _token_case(token))
+    page = reverse("substitution_public:case", kwargs={"token": token})
+    return redirect(_after_booking(page, booked))
+
+
+@require_safe
+@never_cache
+def public_case_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The calendar file of the private link's booked appointment (the token is the key)."""
+    appointment = selectors.case_booked_appointment(_token_case(token))
+    if appointment is None:
+        raise Http404
+    page = reverse("substitution_public:case", kwargs={"token": token})
+    return _calendar_response(appointment, case_page=page)
 
 
 @require_POST

@@ -59,12 +59,14 @@ ROUTES = {
     "substitution_portal:case_book": ("post", CASE, PORTAL_DOSSIER),
     "substitution_portal:case_cancel": ("post", CASE, PORTAL_DOSSIER),
     "substitution_portal:case_mode": ("post", CASE, PORTAL_DOSSIER),
+    "substitution_portal:appointment_calendar": ("get", APPOINTMENT, PORTAL_DOSSIER),
     # Without an account: the help request and the private link (its token is the key)
     "substitution_public:help_request": ("get", {}, EVERYONE),
     "substitution_public:case": ("get", TOKEN, EVERYONE),
     "substitution_public:case_book": ("post", TOKEN, EVERYONE),
     "substitution_public:case_cancel": ("post", TOKEN, EVERYONE),
     "substitution_public:case_mode": ("post", TOKEN, EVERYONE),
+    "substitution_public:case_calendar": ("get", TOKEN, EVERYONE),
     "substitution_public:case_code_send": ("post", TOKEN, EVERYONE),
     "substitution_public:case_code_verify": ("post", TOKEN, EVERYONE),
     # API
