@@ -195,3 +195,13 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
     if filters.order == "filed":
         return queryset.order_by("filed_at", "pk")
     return queryset.order_by("is_renewal", "renews_permit__valid_until", "filed_at", "pk")
+
+
+def title_renewed_online(application: Application) -> bool:
+    """Whether the title an application renews is on the list of titles renewed online
+    (R. 431-5 1°): the ground written on the card held, or else the ground asked for."""
+    permit = application.renews_permit
+    ground = (permit.ground if permit is not None and permit.ground_id else None) or (
+        application.ground
+    )
+    return ground.renewed_online

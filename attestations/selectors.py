@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.permissions import can_use_back_office, is_applicant, is_helper
 from applications.enums import ApplicationStatus, ProcedureKind
 from applications.models import Application
-from applications.selectors import application_list_visible_to
+from applications.selectors import application_list_visible_to, title_renewed_online
 from attestations.models import Attestation
 from attestations.rules import (
     END_CLOSED,
@@ -80,16 +80,6 @@ def dossier_facts(application: Application) -> DossierFacts:
         card_handed_over_on=application.card_handed_over_on,
         ended_on=ended_on,
     )
-
-
-def title_renewed_online(application: Application) -> bool:
-    """Whether the title an application renews is on the list of titles renewed online
-    (R. 431-5 1°): the ground written on the card held, or else the ground asked for."""
-    permit = application.renews_permit
-    ground = (permit.ground if permit is not None and permit.ground_id else None) or (
-        application.ground
-    )
-    return ground.renewed_online
 
 
 def renewal_siblings_facts(applications: Iterable[Application]) -> dict[int, list[DossierFacts]]:

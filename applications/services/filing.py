@@ -11,7 +11,11 @@ from anef.errors import DomainError
 from applications import rules
 from applications.enums import Channel, EventKind, ProcedureKind, RequestedCard
 from applications.models import Application, Ground, ResidencePermit
-from applications.selectors import application_missing_documents, prefecture_for_postal_code
+from applications.selectors import (
+    application_missing_documents,
+    prefecture_for_postal_code,
+    title_renewed_online,
+)
 from applications.services._core import _event, _transition
 from applications.workflow import OPEN_STATES
 
@@ -114,7 +118,6 @@ def _refuse_renewal_before_its_window(application: Application) -> None:
     DESIGN.md §3)."""
     from attestations.rules import FILING_TOO_EARLY, Policy, renewal_filing_window
     from attestations.rules import renewal_filing_timing as timing
-    from attestations.selectors import title_renewed_online
 
     permit = application.renews_permit
     if application.kind != ProcedureKind.RENEWAL or permit is None:
