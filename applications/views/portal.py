@@ -232,71 +232,66 @@ def application_new_procedure(request: HttpRequest, ground_code: str) -> HttpRes
     return render(request, template, context)
 
 
-@requires(can_use_portal)
-@applicant_only
-@require_http_methods(["GET", "POST"])
-def application_new_renewal(request: HttpRequest, ground_code: str) -> HttpResponse:
-    """Step 3 of a renewal: the card renewed (among those declared) and the card asked for."""
+def _new_continuing_a_card(
+    request: HttpRequest, ground_code: str, *, kind: str, form_class, template: str
+) -> HttpResponse:
+    """Step 3 of a procedure that continues a card held (a renewal, or a change of status):
+    the card, among those declared; for a renewal, the card asked for too. Filed in time and
+    complete, both continue that card with attestations (one chain per card)."""
     ground = _offered_ground(request, ground_code)
-    if not ground.offers(ProcedureKind.RENEWAL):
+    if not ground.offers(kind):
         raise Http404
     permits = permit_list_held_by(request.portal_subject)
-    form = RenewalForm(request.POST or None, permits=permits)
+    form = form_class(request.POST or None, permits=permits)
     context = {
         "ground": ground,
         "form": form,
         "has_permits": permits.exists(),
         "error_code": "",
         "duplicate_reference": "",
-        "explanation": PROCEDURE_EXPLANATIONS[ProcedureKind.RENEWAL],
+        "explanation": PROCEDURE_EXPLANATIONS[kind],
     }
-    template = TEMPLATES + "new_renewal.html"
+    template = TEMPLATES + template
     if request.method == "POST" and form.is_valid():
         return _create(
             request,
             ground=ground,
-            kind=ProcedureKind.RENEWAL,
+            kind=kind,
             form=form,
             template=template,
             context=context,
             renews_permit=form.cleaned_data["permit"],
-            requested_card=form.cleaned_data["requested_card"],
+            requested_card=form.cleaned_data.get("requested_card"),
         )
     return render(request, template, context)
+
+
+@requires(can_use_portal)
+@applicant_only
+@require_http_methods(["GET", "POST"])
+def application_new_renewal(request: HttpRequest, ground_code: str) -> HttpResponse:
+    """Step 3 of a renewal: the card renewed and the card asked for."""
+    return _new_continuing_a_card(
+        request,
+        ground_code,
+        kind=ProcedureKind.RENEWAL,
+        form_class=RenewalForm,
+        template="new_renewal.html",
+    )
 
 
 @requires(can_use_portal)
 @applicant_only
 @require_http_methods(["GET", "POST"])
 def application_new_change_of_status(request: HttpRequest, ground_code: str) -> HttpResponse:
-    """Step 3 of a change of status: the card held now (among those declared). Filed in time
-    and complete, the change of status continues that card with attestations, as a renewal
-    does, sharing one chain with any renewal of the same card."""
-    ground = _offered_ground(request, ground_code)
-    if not ground.offers(ProcedureKind.CHANGE_OF_STATUS):
-        raise Http404
-    permits = permit_list_held_by(request.portal_subject)
-    form = ChangeOfStatusForm(request.POST or None, permits=permits)
-    context = {
-        "ground": ground,
-        "form": form,
-        "has_permits": permits.exists(),
-        "error_code": "",
-        "duplicate_reference": "",
-        "explanation": PROCEDURE_EXPLANATIONS[ProcedureKind.CHANGE_OF_STATUS],
-    }
-    template = TEMPLATES + "new_change_of_status.html"
-    if request.method == "POST" and form.is_valid():
-        return _create(
-            request,
-            ground=ground,
-            kind=ProcedureKind.CHANGE_OF_STATUS,
-            form=form,
-            template=template,
-            context=context,
-            renews_permit=form.cleaned_data["permit"],
-        )
-    return render(request, template, context)
+    """Step 3 of a change of status: the card held now."""
+    return _new_continuing_a_card(
+        request,
+        ground_code,
+        kind=ProcedureKind.CHANGE_OF_STATUS,
+        form_class=ChangeOfStatusForm,
+        template="new_change_of_status.html",
+    )
 
 
 # --- The dossier --------------------------------------------------------------------------------
