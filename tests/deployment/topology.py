@@ -22,7 +22,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -309,56 +308,3 @@ class ReverseProxy:
 
 
 # --- The QR code of a rendered PDF ----------------------------------------------------------
-
-
-def qr_modules_in_pdf(path: Path) -> list[list[bool]] | None:
-    """The QR code drawn in a PDF of ours, module by module (True is dark), read back from the
-    drawing operators: WeasyPrint draws the SVG of `attestations.signing.qr_svg` in module units,
-    a white square `0 0 N N re f`, then one `x y.5 m x+w y.5 l` segment per run of dark
-    modules, stroked once. None when the PDF holds no such drawing."""
-    import pikepdf
-
-    with pikepdf.open(path) as pdf:
-        for page in pdf.pages:
-            found = _qr_in_operators(_operators(page))
-            if found is not None:
-                return found
-    return None
-
-
-def _operators(page):
-    """The page's operators, those of its form XObjects included, in drawing order."""
-    import pikepdf
-
-    for operands, operator in pikepdf.parse_content_stream(page):
-        if str(operator) == "Do":
-            resources = page.get("/Resources", {})
-            xobject = resources.get("/XObject", {}).get(operands[0])
-            if xobject is not None and xobject.get("/Subtype") == "/Form":
-                yield from _operators(xobject)
-                continue
-        yield operands, str(operator)
-
-
-def _qr_in_operators(operators) -> list[list[bool]] | None:
-    size, modules, start = None, None, None
-    for operands, operator in operators:
-        values = [Decimal(str(value)) for value in operands if isinstance(value, int | Decimal)]
-        if operator == "re" and len(values) == 4 and values[:2] == [0, 0]:
-            if values[2] == values[3] and values[2] >= 21 and values[2] == int(values[2]):
-                size = int(values[2])
-                modules = [[False] * size for _ in range(size)]
-                start = None
-        elif modules is None:
-            continue
-        elif operator == "m" and len(values) == 2:
-            start = values if values[1] % 1 == Decimal("0.5") else None
-        elif operator == "l" and len(values) == 2 and start is not None:
-            row = int(start[1])
-            if values[1] == start[1] and 0 <= row < size:
-                for column in range(int(start[0]), int(values[0])):
-                    modules[row][column] = True
-            start = None
-        elif operator == "S" and any(any(row) for row in modules):
-            return modules
-    return None
