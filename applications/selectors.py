@@ -182,9 +182,7 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    queryset = queryset.select_related(
-        "renews_permit__ground", "applicant__applicant_profile"
-    ).annotate(
+    queryset = queryset.select_related("renews_permit", "applicant__applicant_profile").annotate(
         open_error_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), 0),
         is_renewal=Case(
             When(kind=ProcedureKind.RENEWAL, then=Value(0)),

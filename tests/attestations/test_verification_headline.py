@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext
 
 from attestations.services import attestations_sweep
@@ -255,8 +255,8 @@ def test_headline_page_in_french_gives_the_answer_and_dates_in_french(client, ap
         text = page(client, api.number, "fr")
     french_stay = text_in("fr", "May stay in France")
     assert french_stay != "May stay in France"  # a French catalogue is there
-    assert f'<dt class="fr-text--bold">{french_stay}</dt>' in text
-    assert f">{text_in('fr', 'Not valid today')}</h2>" in text
+    assert f'<dt class="fr-text--bold">{escape(french_stay)}</dt>' in text
+    assert f">{escape(text_in('fr', 'Not valid today'))}</h2>" in text  # « aujourd'hui »
     assert day_in("fr", card_ends) in text
     assert day_in("fr", card_ends) != english_day(card_ends)  # the month in French words
 
@@ -267,8 +267,8 @@ def test_headline_page_in_arabic_gives_the_answer_and_keeps_the_limitation_frenc
         text = page(client, api.number, "ar")
     arabic_work = text_in("ar", "May work")
     assert arabic_work != "May work"  # an Arabic catalogue is there
-    assert f'<dt class="fr-text--bold">{arabic_work}</dt>' in text
-    assert f">{text_in('ar', 'Valid today')}</h2>" in text
+    assert f'<dt class="fr-text--bold">{escape(arabic_work)}</dt>' in text
+    assert f">{escape(text_in('ar', 'Valid today'))}</h2>" in text
     assert f'<bdi lang="fr">{LIMITATION}</bdi>' in text  # French, isolated in RTL
     assert day_in("ar", api.valid_until) in text
     assert day_in("ar", api.valid_until) != english_day(api.valid_until)
