@@ -42,7 +42,7 @@ from applications.models import Application, DecisionReason, Ground
 from attestations.api.serializers import VerificationSerializer
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
-from attestations.verification import verification_facts_for
+from attestations.verification import public_check_ends_on, verification_facts_for
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import ResidencePermitFactory
 
@@ -393,6 +393,9 @@ class LedgerHistory(RuleBasedStateMachine):
                 days |= {row.last_day, row.last_day + ONE_DAY}
             for day in days:
                 body = VerificationSerializer(verification_facts_for(row, today=day)).data
+                if day > public_check_ends_on(row):  # the stated retention: the prefecture answers
+                    assert body["status"] == "too_old", (row.number, day, body["status"])
+                    continue
                 valid = row.is_valid_on(day)
                 assert (body["status"] == "valid") is valid, (row.number, day, body["status"])
                 assert body["status"] != "revoked"
