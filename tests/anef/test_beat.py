@@ -94,6 +94,9 @@ def test_beat_standby_takes_over_when_leader_closes(postgresql, make_scheduler):
     assert first.holds_lock()
     assert not second.holds_lock()
     first.close()
+    # The lock is free once the closed session's backend has exited, an instant later; the
+    # standby takes it at its next try.
+    assert _takes_lock_within(second, seconds=5)
     _all_due(second)
     _tick_until_idle(second)
     assert "record-scheduler-heartbeat" in sent
