@@ -195,6 +195,14 @@ AUTHENTICATION_BACKENDS = [
     # allauth's e-mail login, accounts found by their normalised e-mail (accounts/backends.py).
     "accounts.backends.EmailKeyAuthenticationBackend",
 ]
+# Argon2id first (accounts/hashers.py says why these parameters); the others only read the hashes
+# stored before it, which Django rewrites with Argon2id at the next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
