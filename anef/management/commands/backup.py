@@ -1,5 +1,5 @@
 """`manage.py backup [--output FILE]`: the database, the documents and the keys in one archive
-with a manifest (anef/backup.py; README "Backups").
+with a manifest (anef/backup/; README "Backups").
 
 The signing key and SECRET_KEY go into the archive only encrypted, with the passphrase held in the
 environment variable named by --passphrase-env (default ANEF_BACKUP_PASSPHRASE); without it the

@@ -1,5 +1,5 @@
 """`manage.py restore ARCHIVE [--force]`: an archive of `manage.py backup` into the configured
-database (DATABASE_URL) and storage (anef/backup.py; README "Backups").
+database (DATABASE_URL) and storage (anef/backup/; README "Backups").
 
 It checks every checksum first and refuses to overwrite a database that is not empty unless given
 --force. On PostgreSQL, create the new database first (`createdb`); on SQLite, point

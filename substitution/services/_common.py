@@ -1,0 +1,20 @@
+"""The one step shared by cases and appointments: cancelling a booked appointment whose rows
+the caller has already locked (closing a case cancels its appointment; rebooking moves it)."""
+
+from django.utils import timezone
+
+from accounts.models import User
+from anef.workflow import transition
+from substitution.models import Appointment
+from substitution.workflow import APPOINTMENT
+
+
+def _appointment_cancel_locked(appointment: Appointment, actor: User | None) -> Appointment:
+    return transition(
+        appointment,
+        workflow=APPOINTMENT,
+        action="cancel",
+        actor=actor,
+        fields={"cancelled_at": timezone.now()},
+        event_params={"starts_at": appointment.slot.starts_at.isoformat()},
+    )
