@@ -105,7 +105,7 @@ class ApplicantIdentityForm(AddressForm):
     def clean_birth_date(self) -> date:
         value = self.cleaned_data["birth_date"]
         if value >= timezone.localdate():
-            raise ValidationError(_("The birth date must be in the past."))
+            raise ValidationError(_("Enter a birth date in the past."))
         return value
 
     def clean_foreigner_number(self) -> str | None:

@@ -53,6 +53,12 @@ def is_administrator(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 
 
+def is_staff_member(user) -> bool:
+    """Someone who works on the service (prefecture, contact centre, administration), as
+    opposed to a person applying or helping: the public help box is not for them."""
+    return has_role(user, Role.PREFECTURE_AGENT, Role.CONTACT_CENTRE_AGENT, Role.ADMINISTRATOR)
+
+
 def can_use_portal(user) -> bool:
     """The applicant portal: applicants for themselves, helpers for those who gave a mandate."""
     return has_role(user, Role.APPLICANT, Role.HELPER)

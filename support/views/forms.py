@@ -38,7 +38,12 @@ class AttachmentField(forms.FileField):
 class ContactForm(forms.Form):
     """The public form: no account needed."""
 
-    name = forms.CharField(label=_("Your name"), max_length=200, validators=[validate_person_name])
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        validators=[validate_person_name],
+        error_messages={"required": _("Enter your name, as you want us to call you.")},
+    )
     email = forms.EmailField(
         label=_("Your e-mail address"),
         required=False,
@@ -56,17 +61,22 @@ class ContactForm(forms.Form):
         label=_("Your postal code (optional)"),
         regex=r"^\d{5}$",
         required=False,
-        error_messages={"invalid": _("A French postal code has 5 digits.")},
+        error_messages={"invalid": _("Enter a postal code of 5 digits, for example 75011.")},
         help_text=_("It tells us which prefecture handles your application."),
     )
     category = forms.ChoiceField(
-        label=_("What is your request about?"), choices=TicketCategory.choices
+        label=_("What is your request about?"),
+        choices=TicketCategory.choices,
+        error_messages={"required": _("Choose what your request is about.")},
     )
     message = forms.CharField(
         label=_("Your message"),
         max_length=5000,
         widget=_textarea(),
         help_text=_("Say what you tried to do and what went wrong."),
+        error_messages={
+            "required": _("Write your message: what you tried to do, what went wrong.")
+        },
     )
     screenshot = AttachmentField()
     # Left empty by people; filled by robots that fill every field (hidden by CSS, not by type).

@@ -66,6 +66,13 @@ def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path):
     upload_form = page.locator("main form[data-upload]").first
     file_input = upload_form.locator("input[type=file]:not([capture])")
     send = upload_form.locator("button[type=submit]")
+    # A piece already given keeps its form folded (issue 18): Enter on its summary opens it.
+    if not upload_form.is_visible():
+        opener = upload_form.locator("xpath=ancestor::details[1]/summary")
+        tab_to(page, opener, max_presses=120)
+        assert_focus_visible(page)
+        page.keyboard.press("Enter")
+        assert upload_form.is_visible()
     tab_to(page, file_input, max_presses=120)
     assert_focus_visible(page)
     scan = tmp_path / "titre-de-sejour-recto-verso.pdf"

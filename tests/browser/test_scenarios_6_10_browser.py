@@ -21,11 +21,11 @@ def test_browser_scenario_6_three_refused_uploads_offer_an_appointment(demo, ope
     application = Application.objects.filter(applicant__email=email).first()
     page.goto(demo + reverse("portal:application_detail", args=[application.reference]))
     for attempt in range(3):
-        page.locator("form[data-upload] input[type=file][multiple]").first.set_input_files(
+        page.locator("form[data-upload]:visible input[type=file][multiple]").first.set_input_files(
             files=[{"name": f"scan-{attempt}.txt", "mimeType": "text/plain", "buffer": b"x"}]
         )
         with page.expect_navigation():  # the refusal comes back as a new page
-            page.locator("form[data-upload] button[type=submit]").first.click()
+            page.locator("form[data-upload]:visible button[type=submit]").first.click()
     offer = page.locator("#substitution-offer")
     assert offer.is_visible()
     check_page(page, f"scenario-6-offer-{language}")

@@ -56,6 +56,23 @@ def test_browser_back_office_queue_and_dossier(demo, open_page):
     check_page(page, "backoffice-dossier")
 
 
+def test_browser_back_office_queue_fits_a_1366_screen(demo, open_page):
+    """Issue 18: on a common office screen the queue's columns (error reports, end of the
+    permit held) are all in sight, without scrolling the table sideways."""
+    page = open_page("fr", {"width": 1366, "height": 768})
+    sign_in(page, demo, f"agent.paris@{DEMO_DOMAIN}")
+    page.goto(demo + reverse("backoffice:home"))
+    assert page.locator("main table tbody tr").count() > 0
+    sideways = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll(
+                'main .fr-table, main .fr-table [class*="fr-table__"]')]
+            .map((element) => element.scrollWidth - element.clientWidth))"""
+    )
+    assert sideways <= 0
+    assert page.locator("nav.anef-staff-nav a[aria-current=page]").count() == 1
+    check_page(page, "backoffice-queue-1366")
+
+
 def test_browser_contact_centre_console(demo, open_page):
     page = open_page("fr", DESKTOP)
     sign_in(page, demo, f"contact@{DEMO_DOMAIN}")
