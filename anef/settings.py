@@ -503,7 +503,9 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Every duration is the law's unless a policy makes it more generous; never stricter
 # (attestations.rules.Policy.from_settings refuses a stricter value).
 ATTESTATION_POLICY = {
-    # CESEDA R. 431-5 1°: the renewal is filed between the 120th and the 60th day before expiry.
+    # CESEDA R. 431-5 1°: the renewal is filed between the 120th and the 60th day before expiry
+    # (these two keys and FILED_BEFORE_EXPIRY_COUNTS_AS_IN_TIME are also the window in which
+    # a renewal may be filed at all: applications.rules.FilingPolicy).
     "RENEWAL_WINDOW_START_DAYS": 120,
     "RENEWAL_WINDOW_END_DAYS": 60,
     # CESEDA R. 431-15-1: the API is valid at most three months, renewed while no decision.

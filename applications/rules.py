@@ -1,7 +1,11 @@
 """Pure rules about dossiers and reference data: no database, no clock."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 
 from anef import uploads
 from applications.enums import (
@@ -204,3 +208,84 @@ def document_retention_action(
     if today >= max(purge_on, warned_on + timedelta(days=warning_days)):
         return RetentionAction.PURGE
     return RetentionAction.KEEP
+
+
+# --- Filing a renewal in time (CESEDA R. 431-5) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilingPolicy:
+    """When a renewal may be filed: the law's window (R. 431-5 1°), which a policy may only
+    widen. The attestations' policy (`attestations.rules.Policy`) extends it: whether a renewal
+    was filed in time decides whether the law gives an API."""
+
+    renewal_window_start_days: int = 120
+    renewal_window_end_days: int = 60
+    filed_before_expiry_counts_as_in_time: bool = False
+
+    @classmethod
+    def from_settings(cls) -> "FilingPolicy":
+        """The window in force, from its keys of `settings.ATTESTATION_POLICY` (each value's
+        legal source is cited there). A window narrower than the law's is refused."""
+        names = {name.upper(): name for name in cls.__dataclass_fields__}
+        policy = cls(
+            **{
+                names[key]: value
+                for key, value in settings.ATTESTATION_POLICY.items()
+                if key in names
+            }
+        )
+        law = cls()
+        if (
+            policy.renewal_window_start_days < law.renewal_window_start_days
+            or policy.renewal_window_end_days > law.renewal_window_end_days
+        ):
+            raise ValueError("ATTESTATION_POLICY is stricter than CESEDA R. 431-5")
+        return policy
+
+
+@dataclass(frozen=True)
+class FilingWindow:
+    """R. 431-5: the days on which a renewal is filed in time (both included)."""
+
+    opens_on: date
+    closes_on: date
+
+
+FILING_TOO_EARLY = "too_early"
+FILING_IN_TIME = "in_time"
+FILING_LATE = "late"
+
+
+# R. 431-5, titles not on the list of titles renewed online: "dans le courant des deux mois
+# précédant l'expiration" of the title.
+OFFLINE_RENEWAL_WINDOW_MONTHS = 2
+
+
+def renewal_filing_window(
+    expires_on: date, policy: FilingPolicy, *, renewed_online: bool = True
+) -> FilingWindow:
+    """A title renewed online (R. 431-5 1°): from the 120th to the 60th day before expiry. Any
+    other title: within the two months before it ends, up to its last day. The policy may only
+    widen a window (any day before expiry counted as in time)."""
+    if not renewed_online:
+        opens_on = expires_on - relativedelta(months=OFFLINE_RENEWAL_WINDOW_MONTHS)
+        return FilingWindow(opens_on, expires_on)
+    opens_on = expires_on - timedelta(days=policy.renewal_window_start_days)
+    closes_on = expires_on - timedelta(days=policy.renewal_window_end_days)
+    if policy.filed_before_expiry_counts_as_in_time:
+        closes_on = expires_on
+    return FilingWindow(opens_on, closes_on)
+
+
+def renewal_filing_timing(
+    filed_on: date, expires_on: date, policy: FilingPolicy, *, renewed_online: bool = True
+) -> str:
+    """Whether a renewal filed on `filed_on` is early (not to be filed yet), in time, or late
+    (accepted, but the law gives no API)."""
+    window = renewal_filing_window(expires_on, policy, renewed_online=renewed_online)
+    if filed_on < window.opens_on:
+        return FILING_TOO_EARLY
+    if filed_on > window.closes_on:
+        return FILING_LATE
+    return FILING_IN_TIME

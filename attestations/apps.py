@@ -9,6 +9,9 @@ class AttestationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from attestations import subscriptions
         from attestations.models import Attestation
 
         auditlog.register(Attestation, exclude_fields=["pdf", "pdf_rendered_at"])
+        # The sweep after each change of a dossier, and the blocks on its pages.
+        subscriptions.subscribe()

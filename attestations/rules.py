@@ -28,6 +28,9 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
+# When a renewal may be filed is a rule of the dossier (R. 431-5): applications owns it.
+from applications.rules import FILING_LATE, FilingPolicy, renewal_filing_timing
+
 DEPOSIT_RECEIPT = "deposit_receipt"
 API = "api"
 ADF = "adf"
@@ -36,14 +39,14 @@ ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class Policy:
-    renewal_window_start_days: int = 120
-    renewal_window_end_days: int = 60
+class Policy(FilingPolicy):
+    """The renewal's filing window (`applications.rules.FilingPolicy`, R. 431-5), and the
+    attestations' own durations and options."""
+
     api_validity_months: int = 3
     api_lead_days: int = 15
     adf_validity_months: int = 3
     adf_lead_days: int = 15
-    filed_before_expiry_counts_as_in_time: bool = False
     issue_on_filing: bool = False
     at_risk_days_before_expiry: int = 30
 
@@ -144,53 +147,6 @@ def young_person_deadline(
     else:
         deadline = anniversary(birth_date, 18) + relativedelta(months=2)
     return deadline if filed_on <= deadline else None
-
-
-@dataclass(frozen=True)
-class FilingWindow:
-    """R. 431-5: the days on which a renewal is filed in time (both included)."""
-
-    opens_on: date
-    closes_on: date
-
-
-FILING_TOO_EARLY = "too_early"
-FILING_IN_TIME = "in_time"
-FILING_LATE = "late"
-
-
-# R. 431-5, titles not on the list of titles renewed online: "dans le courant des deux mois
-# précédant l'expiration" of the title.
-OFFLINE_RENEWAL_WINDOW_MONTHS = 2
-
-
-def renewal_filing_window(
-    expires_on: date, policy: Policy, *, renewed_online: bool = True
-) -> FilingWindow:
-    """A title renewed online (R. 431-5 1°): from the 120th to the 60th day before expiry. Any
-    other title: within the two months before it ends, up to its last day. The policy may only
-    widen a window (any day before expiry counted as in time)."""
-    if not renewed_online:
-        opens_on = expires_on - relativedelta(months=OFFLINE_RENEWAL_WINDOW_MONTHS)
-        return FilingWindow(opens_on, expires_on)
-    opens_on = expires_on - timedelta(days=policy.renewal_window_start_days)
-    closes_on = expires_on - timedelta(days=policy.renewal_window_end_days)
-    if policy.filed_before_expiry_counts_as_in_time:
-        closes_on = expires_on
-    return FilingWindow(opens_on, closes_on)
-
-
-def renewal_filing_timing(
-    filed_on: date, expires_on: date, policy: Policy, *, renewed_online: bool = True
-) -> str:
-    """Whether a renewal filed on `filed_on` is early (not to be filed yet), in time, or late
-    (accepted, but the law gives no API)."""
-    window = renewal_filing_window(expires_on, policy, renewed_online=renewed_online)
-    if filed_on < window.opens_on:
-        return FILING_TOO_EARLY
-    if filed_on > window.closes_on:
-        return FILING_LATE
-    return FILING_IN_TIME
 
 
 def renewal_filed_in_time(

@@ -3,11 +3,10 @@ page-cache generation) and its status transition, with the attestations refreshe
 
 from typing import Any
 
-from django.db import transaction
-
 from accounts.models import User
 from anef import generations
 from anef.workflow import transition
+from applications import hooks
 from applications.enums import ApplicationStatus, CorrectionStatus, EventKind
 from applications.models import Application, CorrectionRequest, Event
 from applications.workflow import WORKFLOW
@@ -52,8 +51,7 @@ def _transition(
 
 
 def _attestations_refresh_on_commit(application_pk: int) -> None:
-    """Issue or end this dossier's attestations at once after the change is committed; if the
-    message is lost, the hourly sweep catches up (the dossier is marked dirty)."""
-    from attestations.tasks import sweep_application  # attestations builds on applications
-
-    transaction.on_commit(lambda: sweep_application.delay(application_pk), robust=True)
+    """Issue or end this dossier's attestations at once after the change is committed: the
+    attestations app subscribes to `hooks.dossier_changed` (applications never imports it); if
+    the message is lost, the hourly sweep catches up (the dossier is marked dirty)."""
+    hooks.dossier_changed_on_commit(application_pk)

@@ -116,17 +116,15 @@ def _refuse_renewal_before_its_window(application: Application) -> None:
     online), or within the two months before it ends (any other title). Before that it is not
     filed yet: the person is told the exact first day (no silent refusal of the API later,
     DESIGN.md §3)."""
-    from attestations.rules import FILING_TOO_EARLY, Policy, renewal_filing_window
-    from attestations.rules import renewal_filing_timing as timing
-
     permit = application.renews_permit
     if application.kind != ProcedureKind.RENEWAL or permit is None:
         return
-    policy = Policy.from_settings()
+    policy = rules.FilingPolicy.from_settings()
     online = title_renewed_online(application)
     today = timezone.localdate()
-    if timing(today, permit.valid_until, policy, renewed_online=online) == FILING_TOO_EARLY:
-        window = renewal_filing_window(permit.valid_until, policy, renewed_online=online)
+    timing = rules.renewal_filing_timing(today, permit.valid_until, policy, renewed_online=online)
+    if timing == rules.FILING_TOO_EARLY:
+        window = rules.renewal_filing_window(permit.valid_until, policy, renewed_online=online)
         raise DomainError(
             "renewal_too_early",
             _(

@@ -28,6 +28,7 @@ from anef.page_cache import page_cached, prefecture_queue
 from anef.page_errors import show_refusal
 from applications import services
 from applications.enums import ApplicationStatus, DecisionKind, ProcedureKind
+from applications.hooks import backoffice_dossier_panels
 from applications.models import REFERENCE_LANGUAGES, Application, ErrorReport
 from applications.permissions import AGENT_ACTIONS, get_abilities
 from applications.selectors import (
@@ -50,7 +51,6 @@ from applications.views.backoffice_forms import (
     ReasonedDecisionForm,
 )
 from applications.workflow import TransitionNotAllowed, allowed_actions
-from attestations.views.backoffice import backoffice_dossier_blocks
 from support.enums import PersonalDataScope
 from support.services import personal_data_access_record
 
@@ -219,8 +219,8 @@ def _dossier_context(
         "favourable_form": bound.get("favourable") or FavourableDecisionForm(),
         "handover_form": bound.get("handover") or CardHandedOverForm(),
         "foreigner_number_form": bound.get("foreigner_number") or ForeignerNumberForm(),
-        # The dossier's attestations, its risk if any, and the "issue now" button.
-        **backoffice_dossier_blocks(request.user, application),
+        # Other apps' blocks (its attestations, its risk if any, the "issue now" button).
+        **backoffice_dossier_panels.context(request.user, application),
     }
 
 

@@ -26,6 +26,7 @@ from anef.errors import DomainError
 from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
+from applications.hooks import portal_dossier_panels, portal_home_panels
 from applications.models import Application, Ground, ResidencePermit
 from applications.permissions import get_abilities
 from applications.selectors import (
@@ -57,7 +58,6 @@ from applications.views.portal_forms import (
     RenewalForm,
 )
 from applications.workflow import TransitionNotAllowed
-from attestations.views.portal import portal_dossier_blocks, portal_home_blocks
 from substitution.services import failure_record
 
 TEMPLATES = "applications/portal/"
@@ -117,8 +117,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "prefecture": prefecture,
             "rows": rows,
             "is_helper": is_helper(request.user),
-            # Current attestations, and what to do when a renewal is at risk.
-            **portal_home_blocks(request.user, applications),
+            # Other apps' blocks (the current attestations, a renewal at risk): applications.hooks.
+            **portal_home_panels.context(request.user, applications),
         },
     )
 
@@ -372,8 +372,8 @@ def _detail_context(request: HttpRequest, application: Application, **forms) -> 
         and application.decision_reason is not None,
         "timeline": timeline,
         "error_anchor": error_anchor,
-        # This dossier's current attestations, and what to do when the renewal is at risk.
-        **portal_dossier_blocks(request.user, application),
+        # Other apps' blocks (its current attestations, what to do when the renewal is at risk).
+        **portal_dossier_panels.context(request.user, application),
     }
 
 

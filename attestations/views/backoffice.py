@@ -36,7 +36,8 @@ UNDECIDED_STATES = (
 
 
 def backoffice_dossier_blocks(user, application: Application) -> dict:
-    """For the dossier page: its attestations (every one, current first) and its risk."""
+    """For the dossier page: its attestations (every one, current first) and its risk (a
+    panel of `applications.hooks.backoffice_dossier_panels`)."""
     today = timezone.localdate()
     attestations = attestation_list_visible_to(user).filter(of_dossier(application))
     return {

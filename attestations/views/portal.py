@@ -85,7 +85,8 @@ def _current_rows(user, today: date, application: Application | None = None):
 
 
 def portal_home_blocks(user, applications: Iterable[Application]) -> dict:
-    """For the dashboard: the person's current attestations and their renewals at risk."""
+    """For the dashboard: the person's current attestations and their renewals at risk (a
+    panel of `applications.hooks.portal_home_panels`, attestations/subscriptions.py)."""
     today = timezone.localdate()
     return {
         "current_attestations": _current_rows(user, today),
@@ -94,7 +95,8 @@ def portal_home_blocks(user, applications: Iterable[Application]) -> dict:
 
 
 def portal_dossier_blocks(user, application: Application) -> dict:
-    """For one dossier's page: its current attestations and, if at risk, what to do."""
+    """For one dossier's page: its current attestations and, if at risk, what to do (a panel
+    of `applications.hooks.portal_dossier_panels`)."""
     today = timezone.localdate()
     return {
         "current_attestations": _current_rows(user, today, application),

@@ -21,9 +21,6 @@ from attestations.rules import (
     END_CARD_HANDED_OVER,
     END_REFUSED,
     END_SUPERSEDED,
-    FILING_IN_TIME,
-    FILING_LATE,
-    FILING_TOO_EARLY,
     RISK_FILED_LATE,
     RISK_INCOMPLETE_NEAR_EXPIRY,
     DossierFacts,
@@ -32,8 +29,6 @@ from attestations.rules import (
     months_period_end,
     plan_ledger,
     renewal_filed_in_time,
-    renewal_filing_timing,
-    renewal_filing_window,
     renewal_risk,
     rights_for,
 )
@@ -430,49 +425,7 @@ def test_rules_invariant_refusal_ends_coverage_on_the_decision_day(
     assert covering(ledger, refused + timedelta(days=30)) == []
 
 
-# --- The filing window at the moment of filing (R. 431-5 1°) -------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("days", "law", "generous"),
-    [
-        (121, FILING_TOO_EARLY, FILING_TOO_EARLY),
-        (120, FILING_IN_TIME, FILING_IN_TIME),
-        (60, FILING_IN_TIME, FILING_IN_TIME),
-        (59, FILING_LATE, FILING_IN_TIME),
-        (0, FILING_LATE, FILING_IN_TIME),
-        (-1, FILING_LATE, FILING_LATE),
-    ],
-)
-def test_rules_filing_timing_boundaries(days, law, generous):
-    assert renewal_filing_timing(days_before(days), EXPIRY, LAW) == law
-    assert renewal_filing_timing(days_before(days), EXPIRY, GENEROUS_FILING) == generous
-
-
-def test_rules_filing_window_says_its_first_and_last_day():
-    window = renewal_filing_window(EXPIRY, LAW)
-    assert (window.opens_on, window.closes_on) == (date(2026, 11, 1), date(2026, 12, 31))
-
-
-# A title not on the list of titles renewed online: "within the two months before it ends".
-@pytest.mark.parametrize(
-    ("filed_on", "timing"),
-    [
-        (date(2027, 1, 30), FILING_TOO_EARLY),
-        (date(2027, 1, 31), FILING_IN_TIME),  # 31 March minus two months
-        (date(2027, 3, 1), FILING_IN_TIME),  # 30 days before: late for a title renewed online
-        (date(2027, 3, 31), FILING_IN_TIME),  # its last day
-        (date(2027, 4, 1), FILING_LATE),
-    ],
-)
-def test_rules_filing_timing_of_a_title_not_renewed_online(filed_on, timing):
-    expires = date(2027, 3, 31)
-    assert renewal_filing_timing(filed_on, expires, LAW, renewed_online=False) == timing
-
-
-def test_rules_filing_window_of_a_title_not_renewed_online_across_29_february():
-    window = renewal_filing_window(date(2028, 4, 29), LAW, renewed_online=False)
-    assert (window.opens_on, window.closes_on) == (date(2028, 2, 29), date(2028, 4, 29))
+# --- Filing early or late: the API (the window itself: tests/applications/test_rules_filing.py)
 
 
 def test_rules_renewal_filed_30_days_ahead_gets_an_api_only_for_a_title_not_renewed_online():
