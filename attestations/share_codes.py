@@ -14,12 +14,12 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anef import holds
 from anef.audit import audit_action
 from anef.errors import DomainError
 from attestations import numbers
 from attestations.models import Attestation, ShareCode, ShareCodeConsultation, VerifierKind
 from attestations.verification import VerificationStatus, effective_status
-from support.selectors import recovery_hold_message, recovery_hold_until
 
 CODE_LENGTH = 10
 CODE_GROUP = 5  # shown as two groups of five: 7K3M9-Q2XRB
@@ -94,8 +94,9 @@ def share_code_create(
     now = now or timezone.now()
     if attestation.holder_id is None or attestation.holder_id != getattr(actor, "pk", None):
         raise DomainError("not_holder", _("Only the person named on the attestation can share it."))
-    if (held_until := recovery_hold_until(actor, now)) is not None:  # issue 15
-        raise DomainError("recovery_hold", recovery_hold_message(held_until))
+    # issue 15: support holds a recovered account's documents (registered in anef.holds).
+    if (hold := holds.hold_for(actor, now)) is not None:
+        raise DomainError("recovery_hold", hold.message)
     status = effective_status(attestation, timezone.localdate(now), has_newer=False)
     if status not in SHAREABLE:
         raise DomainError(

@@ -9,6 +9,14 @@ class SubstitutionConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
-        from substitution import signals
+        from anef.step_failures import step_failed
+        from substitution import receivers, signals
+        from support.signals import technical_impossibility_confirmed
 
         user_login_failed.connect(signals.login_failed, dispatch_uid="substitution_login_failed")
+        # The apps below announce; substitution answers (docs/architecture.md, item 3).
+        technical_impossibility_confirmed.connect(
+            receivers.technical_impossibility_confirmed,
+            dispatch_uid="substitution_technical_impossibility_confirmed",
+        )
+        step_failed.connect(receivers.step_failed, dispatch_uid="substitution_step_failed")

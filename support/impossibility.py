@@ -3,6 +3,7 @@ contact centre's decisive action, in one transaction with the ticket's event and
 Part of `support.services` (re-exported there); split only to keep modules short."""
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from support.services import (
     _responded,
     _transition,
 )
+from support.signals import technical_impossibility_confirmed
 from support.workflow import target_state
 
 NEXT_STEPS = _(
@@ -59,6 +61,26 @@ def _prefecture_for(ticket: Ticket, person: User | None) -> Prefecture | None:
     return prefecture_for_postal_code(profile.postal_code) if profile else None
 
 
+def _route_to_substitution(*, ticket: Ticket, **details):
+    """Ask the app above (substitution, through `technical_impossibility_confirmed`) to open
+    the case for another way to file, and return it. Sent with `send`, not `send_robust`: a
+    refusal rolls the whole confirmation back. No case is a configuration error, never a silent
+    confirmation without another way in (the ticket's check constraint would refuse it too)."""
+    cases = [
+        case
+        for _receiver, case in technical_impossibility_confirmed.send(
+            sender=Ticket, ticket=ticket, **details
+        )
+        if case is not None
+    ]
+    if len(cases) != 1:
+        raise ImproperlyConfigured(
+            "A confirmed technical impossibility needs exactly one substitution case; "
+            f"the receivers of technical_impossibility_confirmed opened {len(cases)}."
+        )
+    return cases[0]
+
+
 @transaction.atomic
 def ticket_confirm_technical_impossibility(
     *,
@@ -77,8 +99,6 @@ def ticket_confirm_technical_impossibility(
     refused here, and two at once collide on the unique constraint.
     """
     from attestations.services import issue_technical_impossibility
-    from substitution.enums import CaseOrigin
-    from substitution.services import open_case
 
     if not is_contact_centre_agent(actor):
         raise DomainError("forbidden", _("Only contact-centre agents confirm this."))
@@ -113,8 +133,8 @@ def ticket_confirm_technical_impossibility(
         holder=person,
         prefecture=prefecture,
     )
-    case = open_case(  # a refusal rolls the whole confirmation back
-        origin=CaseOrigin.CONTACT_CENTRE,
+    case = _route_to_substitution(
+        ticket=locked,
         person=person,
         contact_name=f"{first_name} {last_name}".strip(),
         contact_email=locked.email,

@@ -27,6 +27,7 @@ from anef.errors import DomainError
 from anef.page_cache import page_cached, prefecture_queue
 from anef.page_errors import show_refusal
 from applications import services
+from applications.consultations import consulted
 from applications.enums import ApplicationStatus, DecisionKind, ProcedureKind
 from applications.hooks import backoffice_dossier_panels
 from applications.models import REFERENCE_LANGUAGES, Application, ErrorReport
@@ -51,8 +52,6 @@ from applications.views.backoffice_forms import (
     ReasonedDecisionForm,
 )
 from applications.workflow import TransitionNotAllowed, allowed_actions
-from support.enums import PersonalDataScope
-from support.services import personal_data_access_record
 
 QUEUE_PAGE_SIZE = 25
 
@@ -239,12 +238,7 @@ def _dossier_response(
 def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
     application = _application_get(request, reference)
     # The person sees who opened their dossier (/me/consultations/, issue 8).
-    personal_data_access_record(
-        viewer=request.user,
-        person=application.applicant,
-        scope=PersonalDataScope.DOSSIER,
-        application=application,
-    )
+    consulted(viewer=request.user, application=application)
     return _dossier_response(request, application)
 
 

@@ -5,11 +5,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from anef import uploads
+from anef import holds, uploads
+from applications.consultations import consulted
 from applications.selectors import document_list_visible_to
-from support.enums import PersonalDataScope
-from support.selectors import recovery_hold_until
-from support.services import personal_data_access_record
 
 
 @never_cache
@@ -21,20 +19,15 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     document = get_object_or_404(document_list_visible_to(request.user), pk=pk)
-    if (held_until := recovery_hold_until(request.user)) is not None:  # issue 15
-        return render(request, "support/recovery_held.html", {"held_until": held_until}, status=403)
+    if (hold := holds.hold_for(request.user)) is not None:  # issue 15
+        return render(request, hold.template, {"held_until": hold.until}, status=403)
     if document.is_purged:
         return render(
             request, "applications/document_purged.html", {"document": document}, status=410
         )
     # An agent's opening is shown to the person (/me/consultations/, issue 8); the person's
     # own downloads and a helper's (audited with the mandate) are not logged here.
-    personal_data_access_record(
-        viewer=request.user,
-        person=document.application.applicant,
-        scope=PersonalDataScope.DOCUMENT,
-        application=document.application,
-    )
+    consulted(viewer=request.user, application=document.application, document=document)
     response = FileResponse(
         document.file.open("rb"),
         content_type=uploads.served_type(document.content_type),

@@ -21,7 +21,7 @@ from accounts.enums import Role
 from accounts.permissions import can_use_portal, is_helper, requires
 from accounts.selectors import applicant_profile_get
 from accounts.views.acting import for_a_person, ground_in_scope
-from anef import uploads
+from anef import step_failures, uploads
 from anef.errors import DomainError
 from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
@@ -58,7 +58,6 @@ from applications.views.portal_forms import (
     RenewalForm,
 )
 from applications.workflow import TransitionNotAllowed
-from substitution.services import failure_record
 
 TEMPLATES = "applications/portal/"
 
@@ -426,7 +425,8 @@ def document_upload(request: HttpRequest, reference: str, code: str) -> HttpResp
                 added.append(uploaded_file.name)
     else:
         errors = [str(error) for error in form.errors["files"]]
-    failure_record(step="upload", user=request.user, code=code, failed=bool(errors))  # issue 6
+    if errors:  # substitution counts the failures and offers another way in (issue 6)
+        step_failures.announce(sender=Application, step="upload", user=request.user, code=code)
     if added:
         messages.success(
             request,
@@ -480,7 +480,9 @@ def application_submit_view(request: HttpRequest, reference: str) -> HttpRespons
         application_submit(application=application, actor=request.user)
     except DomainError as error:
         show_refusal(request, error)
-        failure_record(step="submission", user=request.user, code=error.code)  # issue 6
+        step_failures.announce(  # issue 6
+            sender=Application, step="submission", user=request.user, code=error.code
+        )
     except TransitionNotAllowed:
         _transition_refused(request)
     else:

@@ -20,13 +20,12 @@ from applications.api.views._common import (
     errors,
     page_errors,
 )
+from applications.consultations import consulted
 from applications.models import Application
 from applications.selectors import (
     QueueFilters,
     backoffice_queue,
 )
-from support.enums import PersonalDataScope
-from support.services import personal_data_access_record
 
 # --- Agents -------------------------------------------------------------------------------------
 
@@ -53,12 +52,7 @@ class AgentQueueView(JsonGenericAPIView):
 
 def _agent_detail(request: Request, reference: str) -> Response:
     application = _application(request.user, reference, detailed=True)
-    personal_data_access_record(
-        viewer=request.user,
-        person=application.applicant,
-        scope=PersonalDataScope.DOSSIER,
-        application=application,
-    )
+    consulted(viewer=request.user, application=application)  # logged for the person (issue 8)
     return Response(
         s.AgentApplicationDetailSerializer(application, context={"request": request}).data
     )

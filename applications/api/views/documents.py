@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anef import uploads
+from anef import holds, uploads
 from applications import services
 from applications.api import serializers as s
 from applications.api.views._common import (
@@ -32,12 +32,10 @@ from applications.api.views._common import (
     _input,
     errors,
 )
+from applications.consultations import consulted
 from applications.selectors import (
     document_list_visible_to,
 )
-from support.enums import PersonalDataScope
-from support.selectors import recovery_hold_message, recovery_hold_until
-from support.services import personal_data_access_record
 
 # --- Applicant: documents -----------------------------------------------------------------------
 
@@ -138,19 +136,14 @@ class DocumentFileView(JsonAPIView):
         document = _get(
             document_list_visible_to(request.user), _("No document with this id."), pk=pk
         )
-        if (held_until := recovery_hold_until(request.user)) is not None:  # issue 15
-            raise PermissionDenied(recovery_hold_message(held_until))
+        if (hold := holds.hold_for(request.user)) is not None:  # issue 15
+            raise PermissionDenied(hold.message)
         if document.is_purged:  # deleted at the end of the retention period (issue 8)
             raise NotFound(
                 _("This document was deleted on %(date)s (retention period).")
                 % {"date": date_format(timezone.localdate(document.purged_at), "DATE_FORMAT")}
             )
-        personal_data_access_record(
-            viewer=request.user,
-            person=document.application.applicant,
-            scope=PersonalDataScope.DOCUMENT,
-            application=document.application,
-        )
+        consulted(viewer=request.user, application=document.application, document=document)
         response = FileResponse(
             document.file.open("rb"),
             content_type=uploads.served_type(document.content_type),
