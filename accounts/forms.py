@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApplicantProfile, User
 from accounts.services import applicant_profile_create
+from accounts.signals import signup_form_checked
 from anef.validators import validate_person_name
-from substitution.services import signup_refused
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,8 @@ class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
 
     def full_clean(self) -> None:
         super().full_clean()
-        signup_refused(self)  # issue 6: repeated refusals offer substitution (substitution app)
+        # Issue 6: repeated refusals offer another way in (substitution connects to this).
+        signup_form_checked.send(sender=type(self), form=self)
 
     def signup(self, request, user) -> None:
         """Called by allauth once the account exists: record the person's identity."""

@@ -124,7 +124,8 @@ def mandate_active_for(helper: User, person_id: int, today: date | None = None) 
 
 def mandate_acting_for_details(actor, instance) -> dict:
     """What the audit entry says of an act done under a mandate: for whom, under which
-    mandate. Called by `anef.audit.audit_action` for every entry whose actor is a helper."""
+    mandate. Registered into `anef.audit` by `AccountsConfig.ready`, so that `audit_action`
+    asks it for every entry; it answers only for a helper."""
     if getattr(actor, "role", None) != Role.HELPER:
         return {}
     person_id = (

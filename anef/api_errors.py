@@ -22,12 +22,28 @@ from django.core.exceptions import (
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from anef.errors import DomainError
+
+
+# The schema of `error_body`: the one component (`Error`) every app's API documents its refusals
+# with. Its docstring is the component's description in the committed schema.
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (anef/api_errors.py)."""
+
+    code = serializers.CharField(
+        help_text="Stable machine-readable code, e.g. `duplicate`, `missing_documents`, "
+        "`transition_not_allowed`, `invalid`, `not_found`."
+    )
+    message = serializers.CharField(help_text="Plain-language explanation for the person.")
+    details = serializers.DictField(
+        help_text="Context: invalid fields and their messages, the file concerned, the missing "
+        "documents, the existing application's reference…"
+    )
 
 
 def error_body(code: str, message: Any, details: dict | None = None) -> dict:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from anef import metrics, pages, views
+from anef import metrics, views
 from applications.views import documents
 from support.views import portal as support_portal
 
@@ -22,7 +22,8 @@ urlpatterns = [
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("healthz/scheduler", views.healthz_scheduler, name="healthz_scheduler"),
     path("metrics", metrics.metrics_view, name="metrics"),
-    path("accessibility/", pages.accessibility_statement, name="accessibility_statement"),
+    # /accessibility/ (anef.pages), with the contact centre's report category passed in.
+    path("", include("support.urls_pages")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path(

@@ -1,15 +1,14 @@
 from django.urls import path
 
-from accounts.views import portal as account_portal
-from applications.views import portal
+from applications.views import portal, profile
 
 app_name = "portal"
 
 urlpatterns = [
     path("", portal.home, name="home"),
     # The person's identity, address and cards held.
-    path("profile/", account_portal.profile, name="profile"),
-    path("profile/address/", account_portal.address_change_view, name="address_change"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/address/", profile.address_change_view, name="address_change"),
     path("permits/", portal.permit_list, name="permits"),
     path("permits/new/", portal.permit_new, name="permit_new"),
     # Starting an application, in guided steps (ground → procedure → card renewed).

@@ -9,12 +9,16 @@ class SubstitutionConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
+        from accounts.signals import signup_form_checked
         from anef.step_failures import step_failed
         from substitution import receivers, signals
         from support.signals import technical_impossibility_confirmed
 
         user_login_failed.connect(signals.login_failed, dispatch_uid="substitution_login_failed")
         # The apps below announce; substitution answers (docs/architecture.md, item 3).
+        signup_form_checked.connect(
+            signals.signup_checked, dispatch_uid="substitution_signup_checked"
+        )
         technical_impossibility_confirmed.connect(
             receivers.technical_impossibility_confirmed,
             dispatch_uid="substitution_technical_impossibility_confirmed",

@@ -59,6 +59,17 @@ def test_pages_accessibility_statement_offers_the_report_form(client):
     assert "Report an accessibility problem" in response.text
 
 
+def test_pages_accessibility_statement_button_opens_the_accessibility_category(client):
+    """The statement's own button (not only the footer's link): support passes the category in
+    (support/urls_pages.py), anef's page knows nothing of tickets."""
+    response = client.get(STATEMENT, headers=EN)
+    assert response.context["report_category"] == TicketCategory.ACCESSIBILITY
+    assert (
+        f'id="report-accessibility-problem" href="{CONTACT}?category=accessibility"'
+        in response.text
+    )
+
+
 def test_pages_accessibility_statement_gives_other_ways_to_reach_a_person(client, settings):
     response = client.get(STATEMENT, headers=EN)
     assert f'href="tel:{settings.CONTACT_PHONE}"' in response.text

@@ -12,8 +12,8 @@ from accounts.mandates import mandate_list_given, mandate_list_held, mandate_rev
 from accounts.permissions import HasAccess, can_use_portal, is_applicant
 from accounts.services import api_token_issue
 from anef.api_auth import MfaRequired, staff_token_expires_at
+from anef.api_errors import ErrorSerializer
 from anef.second_factor import second_factor_missing
-from applications.api.serializers import ErrorSerializer
 
 
 @extend_schema(

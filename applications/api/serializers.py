@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PrefectureSummarySerializer
 from accounts.selectors import applicant_profile_get
+from anef.api_errors import ErrorSerializer as ErrorSerializer  # re-exported: shared
 from applications.enums import (
     ApplicationStatus,
     CardType,
@@ -61,23 +62,6 @@ class CodeRelatedField(serializers.SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("null_characters")
         return super().to_internal_value(data)
-
-
-# --- Errors -------------------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error response (anef/api_errors.py)."""
-
-    code = serializers.CharField(
-        help_text="Stable machine-readable code, e.g. `duplicate`, `missing_documents`, "
-        "`transition_not_allowed`, `invalid`, `not_found`."
-    )
-    message = serializers.CharField(help_text="Plain-language explanation for the person.")
-    details = serializers.DictField(
-        help_text="Context: invalid fields and their messages, the file concerned, the missing "
-        "documents, the existing application's reference…"
-    )
 
 
 # --- Reference data -----------------------------------------------------------------------------

@@ -278,3 +278,39 @@ def test_admin_mandate_pages_administrator(client, reference_data):
     page = client.get(reverse("admin:accounts_mandate_change", args=[mandate.pk]))
     assert page.status_code == 200
     assert mandate.helper.email in page.text
+
+
+def test_views_mandates_grant_form_offers_active_grounds_by_label(client, reference_data):
+    """The scope offers the grounds offered to applicants, by French label; a withdrawn one is
+    not a choice (the form reads them through the mandate's relation, not the dossier app)."""
+    withdrawn = ground("student")
+    withdrawn.active = False
+    withdrawn.save(update_fields=["active"])
+    client.force_login(ApplicantFactory())
+    form = client.get(reverse("mandates:mine"), headers=EN).context["form"]
+    offered = list(form.fields["grounds"].queryset)
+    assert withdrawn not in offered
+    assert offered
+    assert all(choice.active for choice in offered)
+    assert [choice.label_fr for choice in offered] == sorted(c.label_fr for c in offered)
+
+
+def test_views_mandates_grant_person_withdrawn_ground_refused(client, reference_data):
+    withdrawn = ground("student")
+    withdrawn.active = False
+    withdrawn.save(update_fields=["active"])
+    person, helper = ApplicantFactory(), HelperFactory()
+    client.force_login(person)
+    response = client.post(
+        reverse("mandates:mine"),
+        {
+            "helper_email": helper.email,
+            "grounds": [withdrawn.pk],
+            "duration": MandateDuration.ONE_MONTH,
+            "starts_on": timezone.localdate().isoformat(),
+        },
+        headers=EN,
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["grounds"]
+    assert not Mandate.objects.exists()

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 from django.urls import reverse
 
+from accounts.forms import SignupForm
 from anef.errors import DomainError
 from substitution import selectors, services
 from substitution.enums import CaseOrigin, FailureStep
@@ -144,3 +145,13 @@ def test_service_offer_accept_not_due_refused(reference_data):
     with pytest.raises(DomainError) as error:
         services.offer_accept(person=user, slot=SlotFactory())
     assert error.value.code == "offer_not_due"
+
+
+def test_signal_signup_refused_recorded_through_the_accounts_hook(reference_data):
+    """`SubstitutionConfig.ready` connects to `accounts.signals.signup_form_checked`: the form
+    of the lower app records the refusal without importing substitution."""
+    form = SignupForm(data={"email": "newcomer@example.org", "password1": "x", "password2": "y"})
+    assert not form.is_valid()
+    record = FailureRecord.objects.get()
+    assert (record.step, record.code) == (FailureStep.SIGNUP, "signup_refused")
+    assert record.email_hash == selectors.email_fingerprint("newcomer@example.org")

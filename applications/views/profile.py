@@ -1,7 +1,9 @@
 """The applicant's own identity in the portal: complete it, read it, change address.
 
 Mounted in the `portal` namespace (applications/urls_portal.py) so that the person stays in one
-space at /portal/.
+space at /portal/. The identity is `accounts`' (its forms and services); the page lives here
+because it shows the competent prefecture and a move carries the open dossiers along
+(`applications.services.address_change`), and `accounts` may not import the dossiers.
 """
 
 from django.contrib import messages
