@@ -20,7 +20,7 @@ from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.services import row_locked
 from anef.workflow import transition
-from applications.models import Prefecture
+from reference.models import Prefecture
 from substitution import notifications, rules, selectors
 from substitution.enums import (
     AppointmentStatus,

@@ -27,7 +27,7 @@ def test_admin_pages_render_for_administrator(client, reference_data, url_name):
 
 @pytest.mark.django_db
 def test_admin_ground_change_page_shows_its_checklist(client, reference_data):
-    from applications.models import Ground
+    from reference.models import Ground
 
     client.force_login(AdministratorFactory())
     ground = Ground.objects.get(code="student")
@@ -40,7 +40,7 @@ def test_admin_ground_change_page_shows_its_checklist(client, reference_data):
 def test_admin_changes_to_reference_data_are_audited(client, reference_data):
     from auditlog.models import LogEntry
 
-    from applications.models import Prefecture
+    from reference.models import Prefecture
 
     administrator = AdministratorFactory()
     client.force_login(administrator)

@@ -27,8 +27,8 @@ from anef.errors import DomainError
 from anef.page_cache import page_cached, prefecture_queue
 from anef.page_errors import show_refusal
 from applications import services
-from applications.enums import ApplicationStatus, DecisionKind, ProcedureKind
-from applications.models import REFERENCE_LANGUAGES, Application, ErrorReport
+from applications.enums import ApplicationStatus
+from applications.models import Application, ErrorReport
 from applications.permissions import AGENT_ACTIONS, get_abilities
 from applications.selectors import (
     application_checklist,
@@ -51,6 +51,8 @@ from applications.views.backoffice_forms import (
 )
 from applications.workflow import TransitionNotAllowed, allowed_actions
 from attestations.views.backoffice import backoffice_dossier_blocks
+from reference.enums import DecisionKind, ProcedureKind
+from reference.models import REFERENCE_LANGUAGES
 from support.enums import PersonalDataScope
 from support.services import personal_data_access_record
 

@@ -25,8 +25,8 @@ from anef import uploads
 from anef.errors import DomainError
 from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
-from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
-from applications.models import Application, Ground, ResidencePermit
+from applications.enums import ApplicationStatus, CorrectionStatus
+from applications.models import Application, ResidencePermit
 from applications.permissions import get_abilities
 from applications.selectors import (
     application_checklist,
@@ -58,6 +58,8 @@ from applications.views.portal_forms import (
 )
 from applications.workflow import TransitionNotAllowed
 from attestations.views.portal import portal_dossier_blocks, portal_home_blocks
+from reference.enums import ProcedureKind
+from reference.models import Ground
 from substitution.services import failure_record
 
 TEMPLATES = "applications/portal/"
