@@ -6,15 +6,15 @@ from django.urls import reverse
 from tests.accounts.factories import AdministratorFactory
 
 ADMIN_PAGES = [
-    "admin:applications_ground_changelist",
-    "admin:applications_prefecture_changelist",
-    "admin:applications_documenttype_changelist",
+    "admin:reference_ground_changelist",
+    "admin:reference_prefecture_changelist",
+    "admin:reference_documenttype_changelist",
     "admin:accounts_user_changelist",
     "admin:accounts_user_add",
     "admin:auditlog_logentry_changelist",
     "admin:applications_application_changelist",
     "admin:applications_residencepermit_changelist",
-    "admin:applications_decisionreason_changelist",
+    "admin:reference_decisionreason_changelist",
 ]
 
 
@@ -31,7 +31,7 @@ def test_admin_ground_change_page_shows_its_checklist(client, reference_data):
 
     client.force_login(AdministratorFactory())
     ground = Ground.objects.get(code="student")
-    response = client.get(reverse("admin:applications_ground_change", args=[ground.pk]))
+    response = client.get(reverse("admin:reference_ground_change", args=[ground.pk]))
     assert response.status_code == 200
     assert ground.requirements.first().document_type.code in response.text
 
@@ -62,7 +62,7 @@ def test_admin_changes_to_reference_data_are_audited(client, reference_data):
     }
     data["phone"] = "01 00 00 00 00"
     response = client.post(
-        reverse("admin:applications_prefecture_change", args=[prefecture.pk]), data
+        reverse("admin:reference_prefecture_change", args=[prefecture.pk]), data
     )
     assert response.status_code == 302
     entry = LogEntry.objects.get_for_object(prefecture).latest("timestamp")
