@@ -61,9 +61,7 @@ def test_admin_changes_to_reference_data_are_audited(client, reference_data):
         )
     }
     data["phone"] = "01 00 00 00 00"
-    response = client.post(
-        reverse("admin:reference_prefecture_change", args=[prefecture.pk]), data
-    )
+    response = client.post(reverse("admin:reference_prefecture_change", args=[prefecture.pk]), data)
     assert response.status_code == 302
     entry = LogEntry.objects.get_for_object(prefecture).latest("timestamp")
     assert entry.actor == administrator
