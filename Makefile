@@ -51,7 +51,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive --severity-level high --exclude '*/migrations/*' \
-		accounts anef applications attestations support substitution
+		accounts anef applications attestations reference support substitution
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -46,7 +46,7 @@ from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.outbox import enqueue_email
 from anef.transactions import atomic_with_files, file_written
-from applications.models import Ground
+from reference.models import Ground
 
 logger = logging.getLogger(__name__)
 
@@ -581,8 +581,9 @@ def mandate_check_prefecture_ids(mandate: Mandate) -> set[int]:
     """The prefectures whose agents may check this person's identity: those of the person's
     dossiers and of their address on record; only for a person with neither (an account just
     opened for someone in prison), the one of the postal code the helper typed."""
-    from applications.models import Application, Prefecture
-    from applications.rules import departement_code_for_postal_code
+    from applications.models import Application
+    from reference.models import Prefecture
+    from reference.rules import departement_code_for_postal_code
 
     ids = set(
         Application.objects.filter(applicant_id=mandate.person_id).values_list(

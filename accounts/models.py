@@ -74,7 +74,7 @@ class User(AbstractUser):
     email_key = models.CharField(max_length=254, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
     prefecture = models.ForeignKey(
-        "applications.Prefecture",
+        "reference.Prefecture",
         verbose_name=_("prefecture"),
         on_delete=models.PROTECT,
         null=True,
@@ -236,7 +236,7 @@ class Mandate(models.Model):
     )
     all_grounds = models.BooleanField(_("for every application"), default=True)
     grounds = models.ManyToManyField(
-        "applications.Ground", verbose_name=_("only for these grounds"), blank=True
+        "reference.Ground", verbose_name=_("only for these grounds"), blank=True
     )
     duration = models.CharField(_("duration"), max_length=2, choices=MandateDuration.choices)
     starts_on = models.DateField(_("starts on"))

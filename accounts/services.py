@@ -10,7 +10,7 @@ from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
 from anef import generations
 from anef.audit import audit_action
-from applications.models import Prefecture
+from reference.models import Prefecture
 
 
 @transaction.atomic

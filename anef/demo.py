@@ -17,11 +17,12 @@ from accounts.mandates import mandate_grant
 from accounts.models import ApplicantProfile, Mandate, User
 from accounts.services import applicant_profile_create, user_create
 from applications import services
-from applications.enums import CardType, ProcedureKind
-from applications.models import Application, DecisionReason, Ground, Prefecture, ResidencePermit
-from applications.reference_data.loader import reference_data_load
+from applications.models import Application, ResidencePermit
 from applications.selectors import application_missing_documents
 from attestations.services import attestations_sweep
+from reference.catalogue.loader import reference_data_load
+from reference.enums import CardType, ProcedureKind
+from reference.models import DecisionReason, Ground, Prefecture
 from substitution.demo import substitution_demo_seed
 from support.demo import support_demo_seed
 

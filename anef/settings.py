@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "auditlog",
     "anef",
+    "reference",
     "accounts",
     "applications",
     "attestations",

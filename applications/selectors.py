@@ -21,19 +21,12 @@ from django.db.models.functions import Coalesce
 
 from accounts.mandates import mandate_list_active_for_helper
 from accounts.permissions import can_use_back_office, can_use_portal, is_applicant, is_helper
-from applications.enums import ApplicationStatus, ErrorReportStatus, ProcedureKind
-from applications.models import (
-    Application,
-    Document,
-    DocumentType,
-    ErrorReport,
-    Ground,
-    GroundRequirement,
-    Prefecture,
-    ResidencePermit,
-)
-from applications.rules import departement_code_for_postal_code
+from applications.enums import ApplicationStatus, ErrorReportStatus
+from applications.models import Application, Document, ErrorReport, ResidencePermit
 from applications.workflow import OPEN_STATES
+from reference.enums import ProcedureKind
+from reference.models import DocumentType, Ground, GroundRequirement, Prefecture
+from reference.rules import departement_code_for_postal_code
 
 
 def ground_list_offered() -> QuerySet[Ground]:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
 from applications.enums import ApplicationStatus, ErrorReportCategory, EventKind
-from applications.models import DocumentType, Event
+from applications.models import Event
+from reference.models import DocumentType
 
 _EVENT_TEXTS = {
     EventKind.CREATED: gettext_lazy("You started this application."),

@@ -117,10 +117,10 @@ class Attestation(models.Model):
     holder_snapshot = models.JSONField(_("holder as printed"), default=dict)
     rights = models.JSONField(_("rights stated"), default=dict)
     ground = models.ForeignKey(
-        "applications.Ground", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "reference.Ground", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     prefecture = models.ForeignKey(
-        "applications.Prefecture",
+        "reference.Prefecture",
         verbose_name=_("issuing prefecture"),
         on_delete=models.PROTECT,
         related_name="+",

@@ -558,7 +558,7 @@ class Rights:
     """What the attestation lets its holder do, stated explicitly (DESIGN.md §1 point 2)."""
 
     stay: bool
-    work: str  # "full", "limited", "none" (applications.enums.RightToWork)
+    work: str  # "full", "limited", "none" (reference.enums.RightToWork)
     work_limitation: str
     benefits_and_housing: bool
 

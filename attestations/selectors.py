@@ -6,7 +6,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import can_use_back_office, is_applicant, is_helper
-from applications.enums import ApplicationStatus, ProcedureKind
+from applications.enums import ApplicationStatus
 from applications.models import Application
 from applications.selectors import application_list_visible_to, title_renewed_online
 from attestations.models import Attestation
@@ -17,6 +17,7 @@ from attestations.rules import (
     DossierFacts,
     young_person_deadline,
 )
+from reference.enums import ProcedureKind
 
 FAVOURABLE_STATES = {
     ApplicationStatus.FAVOURABLE,

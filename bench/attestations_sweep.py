@@ -247,8 +247,10 @@ def population_fill(count: int, batch_size: int, today: date, seed: int) -> dict
 
     from accounts.enums import Role
     from accounts.models import ApplicantProfile, User
-    from applications.enums import ApplicationStatus, Channel, ProcedureKind, RightToWork
-    from applications.models import Application, Ground, Prefecture, ResidencePermit
+    from applications.enums import ApplicationStatus, Channel
+    from applications.models import Application, ResidencePermit
+    from reference.enums import ProcedureKind, RightToWork
+    from reference.models import Ground, Prefecture
 
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     now = timezone.now()
@@ -671,9 +673,9 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import timezone
 
     from applications.models import Application
-    from applications.reference_data.loader import reference_data_load
     from attestations.enums import AttestationKind
     from attestations.models import Attestation
+    from reference.catalogue.loader import reference_data_load
 
     today = date.fromisoformat(args.today) if args.today else timezone.localdate()
     dropped = database_recreate(settings_dict)

@@ -211,9 +211,11 @@ def extra_data_fill(rng: random.Random, dossiers: int, tickets: int) -> dict:
     from accounts.enums import Role
     from accounts.models import ApplicantProfile, User, email_key
     from applications import services as dossier
-    from applications.enums import ApplicationStatus, ErrorReportCategory, ProcedureKind
-    from applications.models import Application, Ground, Prefecture, ResidencePermit
+    from applications.enums import ApplicationStatus, ErrorReportCategory
+    from applications.models import Application, ResidencePermit
     from attestations.services import attestations_sweep
+    from reference.enums import ProcedureKind
+    from reference.models import Ground, Prefecture
     from support import services as support
     from support.enums import TicketCategory
 
@@ -783,8 +785,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection, connections
 
     from anef.demo import DEMO_PASSWORD
-    from applications.reference_data.loader import reference_data_load
     from bench.attestations_sweep import database_recreate
+    from reference.catalogue.loader import reference_data_load
 
     started = time.perf_counter()
     dropped = database_recreate(settings_dict)

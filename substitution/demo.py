@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
-from applications.models import Prefecture
+from reference.models import Prefecture
 from substitution.enums import CaseOrigin, DeskKind
 from substitution.models import Desk, SubstitutionCase
 from substitution.services import open_case, slots_generate

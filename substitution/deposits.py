@@ -23,8 +23,9 @@ from anef.errors import DomainError
 from anef.services import row_locked
 from anef.workflow import transition
 from applications import services as application_services
-from applications.models import Application, Ground, ResidencePermit
+from applications.models import Application, ResidencePermit
 from applications.selectors import prefecture_for_postal_code
+from reference.models import Ground
 from substitution.enums import CaseOrigin, CaseStatus, DepositChannel
 from substitution.models import SubstitutionCase
 from substitution.services import open_case

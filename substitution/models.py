@@ -66,7 +66,7 @@ class SubstitutionCase(models.Model):
     foreigner_number = models.CharField(_("foreigner number (AGDREF)"), max_length=10, blank=True)
     origin = models.CharField(_("origin"), max_length=32, choices=CaseOrigin.choices)
     prefecture = models.ForeignKey(
-        "applications.Prefecture",
+        "reference.Prefecture",
         verbose_name=_("prefecture"),
         on_delete=models.PROTECT,
         null=True,
@@ -192,7 +192,7 @@ class Desk(models.Model):
     intervals; walk-in tickets are only given inside them (see `substitution.rules`)."""
 
     prefecture = models.ForeignKey(
-        "applications.Prefecture",
+        "reference.Prefecture",
         verbose_name=_("prefecture"),
         on_delete=models.PROTECT,
         related_name="desks",

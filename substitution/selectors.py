@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ApplicantProfile, User
 from accounts.permissions import can_use_back_office, can_use_portal, is_helper
 from anef.client_ip import network_of
-from applications.models import GroundRequirement, Prefecture
 from applications.selectors import application_checklist, prefecture_for_postal_code
+from reference.models import GroundRequirement, Prefecture
 from substitution import rules
 from substitution.enums import AppointmentStatus, CaseOrigin, CaseStatus, QueueTicketStatus
 from substitution.models import (

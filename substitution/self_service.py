@@ -23,7 +23,7 @@ from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.one_time_codes import one_time_code_send, one_time_code_verify
 from anef.services import row_locked
-from applications.models import Prefecture
+from reference.models import Prefecture
 from substitution import rules, selectors
 from substitution.enums import AppointmentStatus, CaseEventKind, CaseOrigin
 from substitution.models import Appointment, CaseEvent, SubstitutionCase

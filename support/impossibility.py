@@ -12,8 +12,8 @@ from accounts.models import User
 from accounts.permissions import is_contact_centre_agent
 from anef.errors import DomainError
 from anef.services import row_locked
-from applications.models import Prefecture
 from applications.selectors import prefecture_for_postal_code
+from reference.models import Prefecture
 from support import emails
 from support.enums import AuthorSide, MessageKind, TicketEventKind
 from support.models import Ticket

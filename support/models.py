@@ -95,7 +95,7 @@ class Ticket(models.Model):
         related_name="support_tickets",
     )
     prefecture = models.ForeignKey(
-        "applications.Prefecture",
+        "reference.Prefecture",
         verbose_name=_("prefecture"),
         on_delete=models.PROTECT,
         null=True,

@@ -27,8 +27,9 @@ from anef.errors import DomainError
 from anef.services import row_locked
 from anef.transactions import atomic_with_files, file_written
 from anef.workflow import transition
-from applications.models import Application, Prefecture
+from applications.models import Application
 from applications.selectors import prefecture_for_postal_code
+from reference.models import Prefecture
 from support import emails, rules
 from support.enums import (
     AuthorSide,

@@ -5,8 +5,8 @@ import pytest
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
-from applications.models import Prefecture
-from applications.reference_data.loader import reference_data_load
+from reference.catalogue.loader import reference_data_load
+from reference.models import Prefecture
 
 # `pytest --hypothesis-profile=long`: the long runs of the property tests (issue 14 asks for at
 # least 2,000 whole histories of the attestation ledger); `make test` keeps each bounded.

@@ -6,15 +6,15 @@ from django.urls import reverse
 from tests.accounts.factories import AdministratorFactory
 
 ADMIN_PAGES = [
-    "admin:applications_ground_changelist",
-    "admin:applications_prefecture_changelist",
-    "admin:applications_documenttype_changelist",
+    "admin:reference_ground_changelist",
+    "admin:reference_prefecture_changelist",
+    "admin:reference_documenttype_changelist",
     "admin:accounts_user_changelist",
     "admin:accounts_user_add",
     "admin:auditlog_logentry_changelist",
     "admin:applications_application_changelist",
     "admin:applications_residencepermit_changelist",
-    "admin:applications_decisionreason_changelist",
+    "admin:reference_decisionreason_changelist",
 ]
 
 
@@ -27,11 +27,11 @@ def test_admin_pages_render_for_administrator(client, reference_data, url_name):
 
 @pytest.mark.django_db
 def test_admin_ground_change_page_shows_its_checklist(client, reference_data):
-    from applications.models import Ground
+    from reference.models import Ground
 
     client.force_login(AdministratorFactory())
     ground = Ground.objects.get(code="student")
-    response = client.get(reverse("admin:applications_ground_change", args=[ground.pk]))
+    response = client.get(reverse("admin:reference_ground_change", args=[ground.pk]))
     assert response.status_code == 200
     assert ground.requirements.first().document_type.code in response.text
 
@@ -40,7 +40,7 @@ def test_admin_ground_change_page_shows_its_checklist(client, reference_data):
 def test_admin_changes_to_reference_data_are_audited(client, reference_data):
     from auditlog.models import LogEntry
 
-    from applications.models import Prefecture
+    from reference.models import Prefecture
 
     administrator = AdministratorFactory()
     client.force_login(administrator)
@@ -61,9 +61,7 @@ def test_admin_changes_to_reference_data_are_audited(client, reference_data):
         )
     }
     data["phone"] = "01 00 00 00 00"
-    response = client.post(
-        reverse("admin:applications_prefecture_change", args=[prefecture.pk]), data
-    )
+    response = client.post(reverse("admin:reference_prefecture_change", args=[prefecture.pk]), data)
     assert response.status_code == 302
     entry = LogEntry.objects.get_for_object(prefecture).latest("timestamp")
     assert entry.actor == administrator

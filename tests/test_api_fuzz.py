@@ -34,7 +34,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from applications.models import Prefecture
+from reference.models import Prefecture
 from support import services as support_services
 from support.enums import TicketCategory
 from tests.accounts.factories import (

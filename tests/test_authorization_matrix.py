@@ -23,10 +23,11 @@ from django.utils import timezone
 
 from anef.services import heartbeat_record
 from applications.enums import ApplicationStatus
-from applications.models import Document, DocumentType, ErrorReport, Prefecture
-from applications.reference_data.loader import reference_data_load
+from applications.models import Document, ErrorReport
 from attestations.models import Attestation, ShareCode
 from attestations.numbers import new_number
+from reference.catalogue.loader import reference_data_load
+from reference.models import DocumentType, Prefecture
 from tests.accounts.factories import (
     AdministratorFactory,
     ApplicantProfileFactory,

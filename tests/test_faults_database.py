@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from applications import services
 from applications.enums import EventKind
-from applications.models import Application, Document, DocumentType
+from applications.models import Application, Document
 from applications.services import documents as document_services
+from reference.models import DocumentType
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.factories import pdf_upload
 from tests.applications.helpers import started

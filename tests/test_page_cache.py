@@ -31,8 +31,9 @@ from accounts.mandates import mandate_revoke
 from anef import generations, page_cache
 from applications import services as dossier
 from applications.enums import ApplicationStatus
-from applications.models import Application, Prefecture
+from applications.models import Application
 from attestations.services import attestations_sweep
+from reference.models import Prefecture
 from tests.accounts.factories import (
     PASSWORD,
     ApplicantProfileFactory,

@@ -17,9 +17,10 @@ from accounts.mandates import mandate_confirm, mandate_grant, mandate_revoke
 from accounts.services import applicant_profile_create
 from applications import services as dossier
 from applications.enums import ApplicationStatus
-from applications.models import Application, DecisionReason, Ground, Prefecture
+from applications.models import Application
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
+from reference.models import DecisionReason, Ground, Prefecture
 from substitution import deposits
 from support import services as support
 from tests.accounts.factories import (

@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import services as dossier
-from applications.enums import ApplicationStatus, ErrorReportCategory, ProcedureKind
-from applications.models import Ground, Prefecture
+from applications.enums import ApplicationStatus, ErrorReportCategory
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
+from reference.enums import ProcedureKind
+from reference.models import Ground, Prefecture
 from support import services as support
 from support.enums import TicketCategory
 from tests.accounts.factories import (

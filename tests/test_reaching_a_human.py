@@ -10,8 +10,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from anef.views import server_error
-from applications.enums import ProcedureKind
 from applications.services import application_create
+from reference.enums import ProcedureKind
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.factories import ground
 

@@ -12,8 +12,9 @@ from django.utils.html import escape
 
 from accounts.models import ApplicantProfile, User
 from applications.enums import ApplicationStatus
-from applications.models import Application, DecisionReason, ResidencePermit
+from applications.models import Application, ResidencePermit
 from applications.selectors import application_missing_documents
+from reference.models import DecisionReason
 from tests.accounts.factories import PASSWORD, ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import pdf_upload
 

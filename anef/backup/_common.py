@@ -29,7 +29,15 @@ MEDIA_PREFIX = "media/"
 PUBLIC_KEYS = "keys/public.json"
 SECRETS = "keys/secrets.json.enc"
 # Our own apps: their tables are counted in the manifest and checked after a restore.
-COUNTED_APPS = ("accounts", "anef", "applications", "attestations", "support", "substitution")
+COUNTED_APPS = (
+    "accounts",
+    "anef",
+    "applications",
+    "attestations",
+    "reference",
+    "support",
+    "substitution",
+)
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 
 S3_ADVICE = (

@@ -18,23 +18,8 @@ from rest_framework import serializers
 from accounts.api.serializers import PrefectureSummarySerializer
 from accounts.selectors import applicant_profile_get
 from anef.api_errors import ErrorSerializer as ErrorSerializer  # re-exported: shared
-from applications.enums import (
-    ApplicationStatus,
-    CardType,
-    Channel,
-    ErrorReportCategory,
-    ProcedureKind,
-    RequestedCard,
-    RightToWork,
-)
-from applications.models import (
-    Application,
-    DecisionReason,
-    Document,
-    DocumentType,
-    Ground,
-    ResidencePermit,
-)
+from applications.enums import ApplicationStatus, Channel, ErrorReportCategory, RequestedCard
+from applications.models import Application, Document, ResidencePermit
 from applications.permissions import get_abilities
 from applications.selectors import (
     ChecklistItem,
@@ -43,6 +28,8 @@ from applications.selectors import (
     permit_list_held_by,
 )
 from applications.timeline import status_summary
+from reference.enums import CardType, ProcedureKind, RightToWork
+from reference.models import DecisionReason, DocumentType, Ground
 
 # --- Fields -------------------------------------------------------------------------------------
 

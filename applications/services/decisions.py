@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from anef.errors import DomainError
-from applications.enums import DecisionKind, EventKind
-from applications.models import Application, DecisionReason, ResidencePermit, fill_ground_article
+from applications.enums import EventKind
+from applications.models import Application, ResidencePermit
 from applications.services._core import _transition
 from applications.services.permits import permit_declare
+from reference.enums import DecisionKind
+from reference.models import DecisionReason, fill_ground_article
 
 # --- Decisions ----------------------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ from anef.errors import DomainError
 from anef.services import row_locked
 from anef.transactions import atomic_with_files, file_written
 from applications.enums import ApplicationStatus, EventKind
-from applications.models import Application, Document, DocumentType, ErrorReport
+from applications.models import Application, Document, ErrorReport
 from applications.services._core import _event
+from reference.models import DocumentType
 
 EVIDENCE_DOCUMENT_TYPE = "supporting_evidence"
 

@@ -9,8 +9,8 @@ from accounts.models import ApplicantProfile, User
 from anef.audit import audit_action
 from anef.errors import DomainError
 from applications import rules
-from applications.enums import Channel, EventKind, ProcedureKind, RequestedCard
-from applications.models import Application, Ground, ResidencePermit
+from applications.enums import Channel, EventKind, RequestedCard
+from applications.models import Application, ResidencePermit
 from applications.selectors import (
     application_missing_documents,
     prefecture_for_postal_code,
@@ -18,6 +18,8 @@ from applications.selectors import (
 )
 from applications.services._core import _event, _transition
 from applications.workflow import OPEN_STATES
+from reference.enums import ProcedureKind
+from reference.models import Ground
 
 # --- Creating and filing ------------------------------------------------------------------------
 

@@ -21,16 +21,11 @@ from applications.enums import (
     ErrorReportStatus,
     EventKind,
 )
-from applications.models import (
-    Application,
-    CorrectionRequest,
-    DocumentType,
-    ErrorReport,
-    ResidencePermit,
-)
+from applications.models import Application, CorrectionRequest, ErrorReport, ResidencePermit
 from applications.services._core import _event, _transition
 from applications.services.documents import EVIDENCE_DOCUMENT_TYPE, _cleaned, _document_store
 from applications.workflow import allowed_actions
+from reference.models import DocumentType
 
 # --- Corrections --------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from anef.audit import audit_action
 from anef.errors import DomainError
-from applications.models import Ground, ResidencePermit
+from applications.models import ResidencePermit
+from reference.models import Ground
 
 # --- Permits ------------------------------------------------------------------------------------
 

@@ -28,9 +28,9 @@ from anef.page_cache import page_cached, prefecture_queue
 from anef.page_errors import show_refusal
 from applications import services
 from applications.consultations import consulted
-from applications.enums import ApplicationStatus, DecisionKind, ProcedureKind
+from applications.enums import ApplicationStatus
 from applications.hooks import backoffice_dossier_panels
-from applications.models import REFERENCE_LANGUAGES, Application, ErrorReport
+from applications.models import Application, ErrorReport
 from applications.permissions import AGENT_ACTIONS, get_abilities
 from applications.selectors import (
     application_checklist,
@@ -52,6 +52,8 @@ from applications.views.backoffice_forms import (
     ReasonedDecisionForm,
 )
 from applications.workflow import TransitionNotAllowed, allowed_actions
+from reference.enums import DecisionKind, ProcedureKind
+from reference.models import REFERENCE_LANGUAGES
 
 QUEUE_PAGE_SIZE = 25
 

@@ -12,9 +12,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import ApplicationStatus, ErrorReportCategory, ProcedureKind
-from applications.models import Application, DecisionReason, DocumentType, ErrorReport, Ground
+from applications.enums import ApplicationStatus, ErrorReportCategory
+from applications.models import Application, ErrorReport
 from applications.selectors import QueueFilters
+from reference.enums import ProcedureKind
+from reference.models import DecisionReason, DocumentType, Ground
 
 # A correction request gives the person a month by default; the agent may change it.
 CORRECTION_DEFAULT_DAYS = 30

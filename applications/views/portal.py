@@ -25,9 +25,9 @@ from anef import step_failures, uploads
 from anef.errors import DomainError
 from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
-from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
+from applications.enums import ApplicationStatus, CorrectionStatus
 from applications.hooks import portal_dossier_panels, portal_home_panels
-from applications.models import Application, Ground, ResidencePermit
+from applications.models import Application, ResidencePermit
 from applications.permissions import get_abilities
 from applications.selectors import (
     application_checklist,
@@ -58,6 +58,8 @@ from applications.views.portal_forms import (
     RenewalForm,
 )
 from applications.workflow import TransitionNotAllowed
+from reference.enums import ProcedureKind
+from reference.models import Ground
 
 TEMPLATES = "applications/portal/"
 

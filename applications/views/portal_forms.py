@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DateInput
 from anef import uploads
-from applications.enums import CardType, ErrorReportCategory, ProcedureKind, RequestedCard
-from applications.models import Ground, ResidencePermit
+from applications.enums import ErrorReportCategory, RequestedCard
+from applications.models import ResidencePermit
+from reference.enums import CardType, ProcedureKind
+from reference.models import Ground
 
 # What the browser offers to pick; the server checks the bytes anyway (anef/uploads.py).
 ACCEPTED_TYPES = uploads.ACCEPT_ATTRIBUTE

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import can_use_back_office, requires
-from applications.enums import ApplicationStatus, ProcedureKind
+from applications.enums import ApplicationStatus
 from applications.models import Application
 from applications.selectors import application_list_visible_to
 from attestations.rules import RISK_FILED_LATE, Policy
@@ -26,6 +26,7 @@ from attestations.selectors import attestation_list_visible_to, of_dossier
 from attestations.services import attestations_sync_application
 from attestations.views import attestation_pdf_response, attestation_rows
 from attestations.views.portal import RiskNotice, renewal_risk_notices
+from reference.enums import ProcedureKind
 
 # A renewal can only be at risk before any decision (attestations.rules.renewal_risk).
 UNDECIDED_STATES = (

@@ -17,7 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.permissions import can_use_portal, requires
-from applications.enums import ProcedureKind
 from applications.models import Application
 from applications.selectors import application_list_visible_to
 from attestations.rules import Policy, renewal_risk
@@ -33,6 +32,7 @@ from attestations.views import (
     attestation_rows,
     current_first,
 )
+from reference.enums import ProcedureKind
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from anef.audit import audit_action
 from anef.errors import DomainError
 from anef.services import row_locked
 from anef.workflow import transition
-from applications.models import Prefecture
+from reference.models import Prefecture
 from substitution.enums import AppointmentStatus, CaseEventKind, CaseMode, CaseOrigin, CaseStatus
 from substitution.models import CaseEvent, SubstitutionCase
 from substitution.services._common import _appointment_cancel_locked

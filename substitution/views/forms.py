@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DateInput
 from anef.validators import validate_person_name
-from applications.enums import CardType, ProcedureKind
 from applications.selectors import ground_list_offered
+from reference.enums import CardType, ProcedureKind
 from substitution.enums import CaseMode, DepositChannel
 from substitution.models import Slot
 

@@ -9,7 +9,7 @@ from accounts.forms import DateInput
 from accounts.models import User
 from anef import uploads
 from anef.validators import validate_person_name
-from applications.models import Prefecture
+from reference.models import Prefecture
 from support.enums import DeskDocumentKind, TicketCategory, TicketStatus
 from support.models import SavedAnswer, foreigner_number_validator
 from support.selectors import TicketFilters

@@ -8,9 +8,10 @@ from auditlog.models import LogEntry
 from django.utils import timezone, translation
 
 from anef.workflow import TransitionNotAllowed, transition
-from applications.enums import DecisionKind
-from applications.models import Application, DecisionReason
+from applications.models import Application
 from applications.workflow import WORKFLOW as APPLICATION
+from reference.enums import DecisionKind
+from reference.models import DecisionReason
 from substitution.enums import AppointmentStatus, CaseStatus
 from substitution.models import Appointment, QueueTicket
 from substitution.workflow import APPOINTMENT, CASE, QUEUE_TICKET

@@ -4,8 +4,9 @@ through the real services, URLs, and the API's error shape."""
 from django.urls import reverse
 
 from applications import services
-from applications.models import Application, DecisionReason
+from applications.models import Application
 from applications.selectors import application_checklist
+from reference.models import DecisionReason
 from tests.applications.factories import ApplicationFactory, pdf_upload
 
 EXECUTABLE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64

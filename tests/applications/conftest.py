@@ -4,7 +4,7 @@ prefectures, an API client."""
 import pytest
 from rest_framework.test import APIClient
 
-from applications.models import Prefecture
+from reference.models import Prefecture
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 
 

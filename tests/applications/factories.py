@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from anef.uploads import clean as sanitise
-from applications.enums import CardType, ProcedureKind
-from applications.models import Application, Ground, Prefecture, ResidencePermit
+from applications.models import Application, ResidencePermit
+from reference.enums import CardType, ProcedureKind
+from reference.models import Ground, Prefecture
 
 
 def _real_file(kind: str) -> bytes:

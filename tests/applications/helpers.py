@@ -1,9 +1,10 @@
 """Building dossiers in tests through the real services, as a person would."""
 
 from applications import services
-from applications.enums import ProcedureKind
-from applications.models import Application, Ground
+from applications.models import Application
 from applications.selectors import application_checklist
+from reference.enums import ProcedureKind
+from reference.models import Ground
 from tests.applications.factories import pdf_upload
 
 

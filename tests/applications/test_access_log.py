@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from applications.models import Application, Prefecture
+from applications.models import Application
+from reference.models import Prefecture
 from support.enums import PersonalDataScope
 from support.models import PersonalDataAccess
 from support.services import personal_data_access_record

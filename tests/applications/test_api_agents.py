@@ -7,8 +7,10 @@ import pytest
 from django.utils import timezone
 
 from applications import services
-from applications.enums import ApplicationStatus, ProcedureKind
-from applications.models import DecisionReason, ResidencePermit
+from applications.enums import ApplicationStatus
+from applications.models import ResidencePermit
+from reference.enums import ProcedureKind
+from reference.models import DecisionReason
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.api_helpers import (
     _assert_error,

@@ -5,9 +5,10 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from applications import services
-from applications.enums import ApplicationStatus, ProcedureKind
+from applications.enums import ApplicationStatus
 from applications.models import Application
 from applications.selectors import application_checklist
+from reference.enums import ProcedureKind
 from tests.accounts.factories import ApplicantFactory, HelperFactory
 from tests.applications.api_helpers import (
     _assert_error,

@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications import services
-from applications.models import Document, DocumentType
+from applications.models import Document
+from reference.models import DocumentType
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.api_helpers import (
     EXECUTABLE_BYTES,

@@ -4,7 +4,7 @@
 import pytest
 
 from applications import services
-from applications.models import DecisionReason
+from reference.models import DecisionReason
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.helpers import complete
 

@@ -15,9 +15,10 @@ from accounts.enums import MandateDuration, Role
 from accounts.mandates import mandate_revoke
 from accounts.models import User
 from applications.enums import ApplicationStatus, EventKind
-from applications.models import Application, Event, Prefecture
+from applications.models import Application, Event
 from applications.permissions import get_abilities
 from applications.selectors import application_list_visible_to, document_list_visible_to
+from reference.models import Prefecture
 from tests.accounts.factories import (
     ApplicantProfileFactory,
     HelperFactory,

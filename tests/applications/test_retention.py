@@ -26,7 +26,7 @@ from applications.enums import (
     ErrorReportCategory,
     EventKind,
 )
-from applications.models import Application, DecisionReason, Document, Event
+from applications.models import Application, Document, Event
 from applications.retention import (
     retention_purge_due,
     retention_run,
@@ -41,6 +41,7 @@ from applications.rules import (
 from applications.tasks import documents_retention
 from attestations.enums import AttestationKind
 from attestations.services import attestations_sweep
+from reference.models import DecisionReason
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.helpers import filed
 from tests.concurrency import postgresql_only, run_at_once

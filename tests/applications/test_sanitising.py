@@ -12,7 +12,7 @@ from anef.errors import DomainError
 from anef.uploads import UnreadableFile
 from anef.uploads import clean as sanitise
 from applications import services
-from applications.models import DocumentType
+from reference.models import DocumentType
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_upload
 from tests.applications.helpers import started

@@ -9,9 +9,11 @@ from django.db import IntegrityError
 from accounts.models import PreviousAddress
 from anef.errors import DomainError
 from applications import services
-from applications.enums import ApplicationStatus, EventKind, ProcedureKind, RequestedCard
-from applications.models import Application, DecisionReason, DocumentType, Ground
+from applications.enums import ApplicationStatus, EventKind, RequestedCard
+from applications.models import Application
 from applications.workflow import TransitionNotAllowed
+from reference.enums import ProcedureKind
+from reference.models import DecisionReason, DocumentType, Ground
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import PNG_BYTES, ResidencePermitFactory, pdf_upload
 from tests.applications.helpers import complete, filed, started

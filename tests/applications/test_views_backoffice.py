@@ -20,18 +20,11 @@ from applications.enums import (
     ErrorReportCategory,
     ErrorReportStatus,
     EventKind,
-    ProcedureKind,
 )
-from applications.models import (
-    Application,
-    CorrectionRequest,
-    DecisionReason,
-    DocumentType,
-    Event,
-    Prefecture,
-    ResidencePermit,
-)
+from applications.models import Application, CorrectionRequest, Event, ResidencePermit
 from applications.selectors import application_checklist
+from reference.enums import ProcedureKind
+from reference.models import DecisionReason, DocumentType, Prefecture
 from tests.accounts.factories import (
     ApplicantFactory,
     ApplicantProfileFactory,

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.enums import ApplicationStatus, ProcedureKind, RequestedCard
-from applications.models import Application, DecisionReason, Document, ErrorReport
+from applications.enums import ApplicationStatus, RequestedCard
+from applications.models import Application, Document, ErrorReport
 from applications.selectors import application_checklist
 from applications.services import (
     application_create,
@@ -18,6 +18,8 @@ from applications.services import (
     correction_request_create,
     document_add,
 )
+from reference.enums import ProcedureKind
+from reference.models import DecisionReason
 from tests.accounts.factories import (
     ApplicantProfileFactory,
     ContactCentreAgentFactory,

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from applications.enums import ProcedureKind
-from applications.models import DocumentType
 from applications.services import application_create, document_add
+from reference.enums import ProcedureKind
+from reference.models import DocumentType
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.factories import ground, pdf_upload
 

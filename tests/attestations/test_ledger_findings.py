@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from anef.errors import DomainError
 from applications import services as dossier
-from applications.enums import ProcedureKind
 from applications.models import Application
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
+from reference.enums import ProcedureKind
 from tests.applications.helpers import filed, started, with_all_documents
 from tests.attestations.factories import RenewedPermitFactory
 from tests.attestations.test_verification import ENGLISH, on, refuse, today
@@ -292,7 +292,7 @@ def test_ledger_renewal_of_a_title_not_renewed_online_opens_two_months_ahead_and
     months before it ends, up to its last day; filed then and complete, it gets its API."""
     from dateutil.relativedelta import relativedelta
 
-    from applications.models import Ground
+    from reference.models import Ground
 
     Ground.objects.filter(code="salaried_worker").update(renewed_online=False)
     profile, permit = person_with_permit(expires_in_days=70)

@@ -37,12 +37,14 @@ from hypothesis.stateful import (
 )
 
 from applications import services as dossier
-from applications.enums import ApplicationStatus, ProcedureKind
-from applications.models import Application, DecisionReason, Ground
+from applications.enums import ApplicationStatus
+from applications.models import Application
 from attestations.api.serializers import VerificationSerializer
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
 from attestations.verification import public_check_ends_on, verification_facts_for
+from reference.enums import ProcedureKind
+from reference.models import DecisionReason, Ground
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import ResidencePermitFactory
 

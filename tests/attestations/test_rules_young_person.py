@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 
 from applications import services as dossier
-from applications.enums import ProcedureKind
 from attestations.rules import (
     anniversary,
     cites_r431_5_2_article,
     young_person_deadline,
 )
 from attestations.services import attestations_sweep
+from reference.enums import ProcedureKind
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.helpers import filed
 

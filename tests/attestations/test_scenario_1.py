@@ -9,10 +9,10 @@ import pytest
 import time_machine
 
 from applications import services as dossier
-from applications.enums import ProcedureKind
 from applications.models import Event
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
+from reference.enums import ProcedureKind
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import ResidencePermitFactory
 from tests.applications.helpers import filed

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 
 from applications import services as dossier
-from applications.models import DecisionReason
 from attestations.models import Attestation
 from attestations.numbers import is_well_formed
 from attestations.services import NEVER_AGAIN, attestations_sweep, attestations_sync_application
+from reference.models import DecisionReason
 from tests.accounts.factories import PrefectureAgentFactory
 from tests.attestations.factories import api_due_day, renewal
 from tests.concurrency import run_at_once

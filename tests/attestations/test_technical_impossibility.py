@@ -7,12 +7,12 @@ import datetime
 import pytest
 from django.utils.html import escape
 
-from applications.models import Prefecture
 from attestations import pdf
 from attestations.enums import AttestationKind
 from attestations.numbers import is_well_formed
 from attestations.services import issue_technical_impossibility
 from attestations.verification import VerificationStatus, verification_facts_for
+from reference.models import Prefecture
 from tests.accounts.factories import ApplicantProfileFactory
 
 TODAY = datetime.date(2026, 11, 28)

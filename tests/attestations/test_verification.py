@@ -21,10 +21,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from applications import services as dossier
-from applications.models import Application, DecisionReason
+from applications.models import Application
 from attestations import numbers, signing
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
+from reference.models import DecisionReason
 from tests.attestations.factories import LIMITATION, issued_api
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")

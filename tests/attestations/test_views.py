@@ -7,11 +7,12 @@ import pytest
 from django.urls import reverse
 
 from applications import services as dossier
-from applications.models import Application, Prefecture
+from applications.models import Application
 from attestations import pdf, signing
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
+from reference.models import Prefecture
 from tests.accounts.factories import (
     ApplicantProfileFactory,
     ContactCentreAgentFactory,

@@ -12,9 +12,10 @@ from rest_framework.test import APIClient
 
 from accounts.enums import MandateDuration
 from accounts.models import Mandate
-from applications.enums import ProcedureKind
-from applications.models import Document, Ground
+from applications.models import Document
 from applications.services import application_create
+from reference.enums import ProcedureKind
+from reference.models import Ground
 from substitution import deposits
 from support.models import TicketAttachment
 from tests.accounts.factories import (

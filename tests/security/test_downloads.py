@@ -5,7 +5,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from applications.models import Document, DocumentType
+from applications.models import Document
+from reference.models import DocumentType
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.applications.factories import PDF_BYTES
 from tests.security.paths import _draft

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.enums import Role
 from anef.second_factor import SESSION_KEY
-from applications.models import Prefecture
+from reference.models import Prefecture
 from tests.accounts.factories import (
     PASSWORD,
     AdministratorFactory,

@@ -24,9 +24,9 @@ from accounts.enums import ConsentProof, MandateDuration
 from accounts.mandates import mandate_active_for, mandate_confirm
 from accounts.models import Mandate, User
 from anef.errors import DomainError
-from applications.models import Prefecture
 from attestations import pdf
 from attestations.services import attestations_sweep
+from reference.models import Prefecture
 from tests.accounts.factories import (
     AdministratorFactory,
     ApplicantFactory,

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from applications.models import Prefecture
+from reference.models import Prefecture
 from substitution.enums import CaseOrigin, DeskKind
 from substitution.models import Desk, Slot, SubstitutionCase
 

@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from anef.errors import DomainError
 from anef.workflow import TransitionNotAllowed
 from applications.enums import Channel
-from applications.models import Ground
+from reference.models import Ground
 from substitution import deposits, services
 from substitution.enums import CaseOrigin, CaseStatus
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from anef.step_failures import step_failed
-from applications.enums import ProcedureKind
 from applications.services import application_create
 from attestations.models import Attestation
+from reference.enums import ProcedureKind
 from substitution import receivers
 from substitution.enums import CaseOrigin, FailureStep
 from substitution.models import FailureRecord, SubstitutionCase

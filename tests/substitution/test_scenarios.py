@@ -125,7 +125,7 @@ def test_scenario_5_case_to_recorded_deposit_with_receipt_and_api(
 
 
 def _ground_pk(code: str) -> int:
-    from applications.models import Ground
+    from reference.models import Ground
 
     return Ground.objects.get(code=code).pk
 

@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 
 from anef import holds
 from applications.consultations import consulted, dossier_consulted
-from applications.models import Document, DocumentType
+from applications.models import Document
+from reference.models import DocumentType
 from support import receivers
 from support.enums import PersonalDataScope
 from support.models import PersonalDataAccess

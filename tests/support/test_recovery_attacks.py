@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from anef.errors import DomainError
 from applications.enums import ApplicationStatus
-from applications.models import Document, DocumentType
+from applications.models import Document
 from attestations import share_codes
 from attestations.models import Attestation
 from attestations.numbers import new_number
+from reference.models import DocumentType
 from support import services
 from support.enums import RecoveryStatus, TicketCategory
 from support.models import AccountRecovery, Ticket

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from anef.errors import DomainError
-from applications.models import Prefecture
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
+from reference.models import Prefecture
 from substitution.enums import CaseOrigin
 from substitution.models import SubstitutionCase
 from support import services

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.enums import ApplicationStatus
-from applications.models import Document, DocumentType
+from applications.models import Document
+from reference.models import DocumentType
 from support import services
 from support.enums import TicketCategory, TicketStatus
 from support.models import PersonalDataAccess, SavedAnswer, Ticket

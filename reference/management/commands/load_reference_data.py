@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.reference_data.loader import CatalogueError, reference_data_load
+from reference.catalogue.loader import CatalogueError, reference_data_load
 
 
 class Command(BaseCommand):

@@ -6,14 +6,8 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from applications.models import (
-    DecisionReason,
-    DocumentType,
-    Ground,
-    GroundRequirement,
-    Prefecture,
-)
-from applications.rules import catalogue_errors
+from reference.models import DecisionReason, DocumentType, Ground, GroundRequirement, Prefecture
+from reference.rules import catalogue_errors
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogue.yaml"
 

@@ -5,15 +5,11 @@ import copy
 import pytest
 import yaml
 
-from applications.enums import CardType, ProcedureKind, RightToWork
-from applications.models import DocumentType, Ground, GroundRequirement, Prefecture
-from applications.reference_data.loader import (
-    CatalogueError,
-    reference_data_load,
-    reference_data_read,
-)
-from applications.rules import catalogue_errors, departement_code_for_postal_code
 from applications.selectors import prefecture_for_postal_code
+from reference.catalogue.loader import CatalogueError, reference_data_load, reference_data_read
+from reference.enums import CardType, ProcedureKind, RightToWork
+from reference.models import DocumentType, Ground, GroundRequirement, Prefecture
+from reference.rules import catalogue_errors, departement_code_for_postal_code
 
 REQUIRED_GROUNDS = {
     "salaried_worker",
