@@ -2,9 +2,15 @@
 
 Events store a kind and parameters; the sentence is built here at display time, so that the
 person reads their timeline in the language they chose today.
+
+A timeline has two audiences (issue 18). The applicant, and a helper acting for them, read it in
+the second person (« You started… »). Prefecture agents read the same events in the third person,
+naming the role of whoever acted (« The applicant started… », « An agent asked… »): on their
+dossier page « you » would be the agent.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -80,6 +86,81 @@ _EVENT_TEXTS_BY_HELPER = {
 }
 
 
+class Audience(StrEnum):
+    """Who reads the timeline: the person (or their helper), or an agent of the administration."""
+
+    APPLICANT = "applicant"
+    AGENT = "agent"
+
+
+# Third person, for agents. `%(actor)s` is the role of whoever acted (`_ACTOR_SUBJECTS`); events
+# without an actor (sweeps of the retention period) are told without one.
+_AGENT_EVENT_TEXTS = {
+    EventKind.CREATED: gettext_lazy("%(actor)s started the application."),
+    EventKind.SUBMITTED: gettext_lazy("%(actor)s submitted the application to the prefecture."),
+    EventKind.DEPOSIT_RECEIPT: gettext_lazy("Deposit receipt issued to the applicant."),
+    EventKind.DOCUMENT_ADDED: gettext_lazy("%(actor)s added a document: %(document)s (%(name)s)."),
+    EventKind.DOCUMENT_REMOVED: gettext_lazy(
+        "%(actor)s removed a document: %(document)s (%(name)s)."
+    ),
+    EventKind.CORRECTION_REQUESTED: gettext_lazy(
+        "%(actor)s asked for a correction before %(deadline)s: %(message)s"
+    ),
+    EventKind.CORRECTION_ANSWERED: gettext_lazy("%(actor)s sent the correction."),
+    EventKind.COMPLETE: gettext_lazy("%(actor)s declared the application complete."),
+    EventKind.DECIDED_FAVOURABLE: gettext_lazy("%(actor)s recorded a favourable decision."),
+    EventKind.DECIDED_UNFAVOURABLE: gettext_lazy("%(actor)s refused the application."),
+    EventKind.CLOSED: gettext_lazy("%(actor)s closed the application."),
+    EventKind.CARD_AVAILABLE: gettext_lazy("%(actor)s recorded that the card is ready."),
+    EventKind.CARD_HANDED_OVER: gettext_lazy(
+        "%(actor)s recorded the handover of card %(card_number)s."
+    ),
+    EventKind.WITHDRAWN: gettext_lazy("%(actor)s withdrew the application."),
+    EventKind.REOPENED: gettext_lazy(
+        "%(actor)s re-opened the application after checking an error report."
+    ),
+    EventKind.ERROR_REPORTED: gettext_lazy("%(actor)s reported an error: %(category)s."),
+    EventKind.ERROR_REPORT_ACCEPTED: gettext_lazy(
+        "%(actor)s accepted the error report and corrected the record."
+    ),
+    EventKind.ERROR_REPORT_REJECTED: gettext_lazy("%(actor)s rejected the error report."),
+    EventKind.ADDRESS_CHANGED: gettext_lazy(
+        "%(actor)s recorded a new address: %(postal_code)s %(city)s."
+    ),
+    EventKind.TRANSFERRED: gettext_lazy(
+        "After the applicant's move, the application went from %(from_prefecture)s to "
+        "%(to_prefecture)s."
+    ),
+    EventKind.FOREIGNER_NUMBER_ATTACHED: gettext_lazy("%(actor)s added the foreigner number."),
+    EventKind.PERMIT_RECORD_CORRECTED: gettext_lazy(
+        "%(actor)s recorded the handover of card %(number)s (%(handed_over_on)s)."
+    ),
+    EventKind.DOCUMENTS_RETENTION_WARNING: gettext_lazy(
+        "The applicant was told that the documents of this finished application (number of "
+        "files: %(count)s) will be deleted on %(purge_on)s."
+    ),
+    # Already written without « you ».
+    EventKind.DOCUMENTS_PURGED: _EVENT_TEXTS[EventKind.DOCUMENTS_PURGED],
+}
+
+_ACTOR_SUBJECTS = {
+    Role.APPLICANT: gettext_lazy("The applicant"),
+    Role.HELPER: gettext_lazy("The applicant (through a helper)"),
+    Role.PREFECTURE_AGENT: gettext_lazy("An agent"),
+    Role.CONTACT_CENTRE_AGENT: gettext_lazy("A contact-centre agent"),
+    Role.ADMINISTRATOR: gettext_lazy("An administrator"),
+}
+_NO_ACTOR_SUBJECT = gettext_lazy("The system")
+
+
+def _template(event: Event, audience: Audience):
+    if audience == Audience.AGENT:
+        return _AGENT_EVENT_TEXTS.get(event.kind)
+    if event.actor_role == Role.HELPER:
+        return _EVENT_TEXTS_BY_HELPER.get(event.kind, _EVENT_TEXTS.get(event.kind))
+    return _EVENT_TEXTS.get(event.kind)
+
+
 def _format_date(iso: str) -> str:
     from datetime import date
 
@@ -89,8 +170,14 @@ def _format_date(iso: str) -> str:
         return iso
 
 
-def event_text(event: Event, document_labels: dict[str, str] | None = None) -> str:
+def event_text(
+    event: Event,
+    document_labels: dict[str, str] | None = None,
+    *,
+    audience: Audience = Audience.APPLICANT,
+) -> str:
     params = dict(event.params)
+    params["actor"] = str(_ACTOR_SUBJECTS.get(event.actor_role, _NO_ACTOR_SUBJECT))
     if "deadline" in params:
         params["deadline"] = _format_date(params["deadline"])
     if "handed_over_on" in params:
@@ -104,9 +191,7 @@ def event_text(event: Event, document_labels: dict[str, str] | None = None) -> s
         params["category"] = str(
             dict(ErrorReportCategory.choices).get(params["category"], params["category"])
         )
-    template = _EVENT_TEXTS.get(event.kind)
-    if event.actor_role == Role.HELPER:
-        template = _EVENT_TEXTS_BY_HELPER.get(event.kind, template)
+    template = _template(event, audience)
     if template is None:
         return event.get_kind_display()
     try:
@@ -115,7 +200,7 @@ def event_text(event: Event, document_labels: dict[str, str] | None = None) -> s
         return event.get_kind_display()
 
 
-def timeline_entries(events) -> list[tuple[Event, str]]:
+def timeline_entries(events, *, audience: Audience = Audience.APPLICANT) -> list[tuple[Event, str]]:
     """(event, sentence) pairs, with document labels read in one query."""
     events = list(events)
     codes = {event.params.get("document_type") for event in events} - {None}
@@ -123,7 +208,7 @@ def timeline_entries(events) -> list[tuple[Event, str]]:
         document_type.code: document_type.label
         for document_type in DocumentType.objects.filter(code__in=codes)
     }
-    return [(event, event_text(event, labels)) for event in events]
+    return [(event, event_text(event, labels, audience=audience)) for event in events]
 
 
 @dataclass(frozen=True)

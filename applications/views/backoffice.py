@@ -39,7 +39,7 @@ from applications.selectors import (
     backoffice_queue,
     permit_list_held_by,
 )
-from applications.timeline import timeline_entries
+from applications.timeline import Audience, timeline_entries
 from applications.views.backoffice_forms import (
     CardHandedOverForm,
     CorrectionRequestForm,
@@ -213,7 +213,9 @@ def _dossier_context(
             )
         ),
         "report_forms": report_forms,
-        "timeline": timeline_entries(application.events.select_related("actor")),
+        "timeline": timeline_entries(
+            application.events.select_related("actor"), audience=Audience.AGENT
+        ),
         "correction_form": (
             bound.get("correction") or CorrectionRequestForm(application=application)
         ),

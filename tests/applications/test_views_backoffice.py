@@ -431,7 +431,15 @@ def test_views_backoffice_detail_buttons_follow_abilities(agent_client, agent):
 def test_views_backoffice_detail_shows_the_timeline(agent_client):
     application = filed(person())
     response = agent_client.get(detail_url(application))
-    assert "The application was submitted to the prefecture." in response.text
+    assert "The applicant submitted the application to the prefecture." in response.text
+
+
+def test_views_backoffice_detail_timeline_in_third_person_for_the_agent(agent_client, agent):
+    application = complete(filed(person()), agent)
+    response = agent_client.get(detail_url(application))
+    assert "The applicant started the application." in response.text
+    assert "An agent declared the application complete." in response.text
+    assert "You started this application." not in response.text
 
 
 # --- Actions -------------------------------------------------------------------------------------

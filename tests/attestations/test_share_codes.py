@@ -279,3 +279,16 @@ def test_page_share_code_enter_answers_429_past_the_rate(client, api, settings):
     assert response.status_code == 429
     assert "Too many checks in a short time" in response.text
     assert client.get(path).status_code == 200  # showing the form is not counted
+
+
+@pytest.mark.django_db
+def test_page_share_code_enter_expired_code_french_has_no_double_full_stop(client, api):
+    share_code = new_code(api, valid_days=1)
+    with on(timezone.localdate() + datetime.timedelta(days=2)):
+        response = client.post(
+            reverse("verify_share_enter"),
+            {"code": share_code.code},
+            headers={"accept-language": "fr"},
+        )
+    assert "si nécessaire." in response.text
+    assert "nécessaire.." not in response.text

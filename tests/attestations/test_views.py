@@ -288,3 +288,15 @@ def test_backoffice_sweep_application_other_prefecture_404(client, agent):
     )
     assert response.status_code == 404
     assert not application.attestations.exists()
+
+
+@pytest.mark.django_db
+def test_portal_home_folds_the_rights_and_keeps_the_download_in_sight(client, with_api):
+    client.force_login(with_api.applicant)
+    content = client.get(reverse("portal:home"), headers={"accept-language": "en"}).text
+    api = api_of(with_api)
+    summary = "<summary>What this attestation proves (stay, work, benefits)</summary>"
+    folded = content.split(summary, 1)[1].split("</details>", 1)[0]
+    assert "Stay in France" in folded
+    assert "Stay in France" not in content.split(summary, 1)[0]
+    assert reverse("attestations_portal:pdf", args=[api.number]) not in folded
