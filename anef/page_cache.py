@@ -36,10 +36,17 @@ One render per stale page (single flight): when a page is missing or outdated, t
 takes the page's lock (`cache.add`, `LOCK_TIMEOUT` seconds) renders it; the others asking for the
 same page (same key: same view, person, address, language, day) poll the cache for up to
 `WAIT_SECONDS` and serve its copy if it was kept under the generations they read first, or
-under those current when they poll (the same rule as a kept page served at once: never a copy
-older than what they read). If the lock is released without a copy they can serve (a page not
-kept, a change committed meanwhile), one of them takes it and renders; when the wait is over
-they render themselves. A lock holder that dies blocks nobody longer than the wait, and its lock
+under those current when they poll, or by a render that took the lock after they read (the
+same rule as a kept page served at once: never a copy older than what they read). A render
+holding the lock reads the generations again once it holds it and keeps its lock's token with
+its copy; a waiting request trusts every token but the lock's and the copy's it found at its
+first look (read in the same round trip as its generations). Without that third rule, under a
+steady flow of changes (Paris's queue, bumped 8 times a second by the load bench) a change
+committed during nearly every render sent the waiting requests past each copy until their wait
+was over, and they all rendered (p50 1.1–2.1 s). If the lock is released without a copy they
+can serve (a page not kept), one of them takes it and renders; when the wait is over they
+render themselves. A render that outlasts its lock (`LOCK_TIMEOUT`) keeps its copy without its
+token. A lock holder that dies blocks nobody longer than the wait, and its lock
 expires. Without the lock, after each bump every visitor of the page rendered it at once: at
 eight bumps a second, Paris's queue was rendered by all its visitors all the time.
 

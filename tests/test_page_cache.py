@@ -555,6 +555,7 @@ def test_page_cache_waiting_request_serves_a_render_that_locked_after_its_read(
     def next_render_locks_reads_then_a_change_commits(seconds):
         if not pauses:
             cache.delete(lock_key)  # the first holder gave up without a copy
+            generations.bump_person(profile.user_id)  # a change after this request read
             assert cache.add(lock_key, 77, timeout=30)  # the next render takes the lock...
             read = generations.read(keys)  # ...reads after this request did...
             generations.bump_person(profile.user_id)  # ...a change commits while it renders
