@@ -28,9 +28,8 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 
-from django.core.exceptions import ImproperlyConfigured
-
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
