@@ -26,15 +26,20 @@ dossiers; per table, either one threw away every kept page of everyone (issue 19
 
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 # A generation lasts a day without a bump or a read; the next one is a new random value.
 TIMEOUT = 24 * 3600
+
+# Which prefectures hold a person's dossiers: told by the app that keeps the dossiers, at start-up
+# (`applications.apps.ApplicationsConfig.ready`), since anef imports no domain app.
+_person_prefectures: Callable[[int], Iterable[int]] | None = None
 
 _PERSON = "gen:person:%s"
 _PREFECTURE = "gen:prefecture:%s"
@@ -97,13 +102,21 @@ def bump_console() -> None:
     bump([console_key()])
 
 
+def person_prefectures_resolver(resolver: Callable[[int], Iterable[int]]) -> None:
+    """Register the function giving the prefectures that hold a person's dossiers (by user id),
+    which `bump_person_everywhere` needs."""
+    global _person_prefectures  # one resolver per process, set once at start-up
+    _person_prefectures = resolver
+
+
 def bump_person_everywhere(user_id: int) -> None:
     """The person's identity or address changed: their pages, and the queue of every prefecture
     holding one of their dossiers (the queue shows the person's name and foreigner number)."""
-    from applications.models import Application  # applications builds on anef
-
-    prefectures = Application.objects.filter(applicant_id=user_id).values_list("prefecture_id")
-    bump([person_key(user_id), *(prefecture_key(pk) for (pk,) in prefectures.distinct())])
+    if _person_prefectures is None:
+        raise ImproperlyConfigured(
+            "No resolver of a person's prefectures: applications registers it in its ready()."
+        )
+    bump([person_key(user_id), *(prefecture_key(pk) for pk in _person_prefectures(user_id))])
 
 
 def bump_dossier(application) -> None:

@@ -36,10 +36,17 @@ One render per stale page (single flight): when a page is missing or outdated, t
 takes the page's lock (`cache.add`, `LOCK_TIMEOUT` seconds) renders it; the others asking for the
 same page (same key: same view, person, address, language, day) poll the cache for up to
 `WAIT_SECONDS` and serve its copy if it was kept under the generations they read first, or
-under those current when they poll (the same rule as a kept page served at once: never a copy
-older than what they read). If the lock is released without a copy they can serve (a page not
-kept, a change committed meanwhile), one of them takes it and renders; when the wait is over
-they render themselves. A lock holder that dies blocks nobody longer than the wait, and its lock
+under those current when they poll, or by a render that took the lock after they read (the
+same rule as a kept page served at once: never a copy older than what they read). A render
+holding the lock reads the generations again once it holds it and keeps its lock's token with
+its copy; a waiting request trusts every token but the lock's and the copy's it found at its
+first look (read in the same round trip as its generations). Without that third rule, under a
+steady flow of changes (Paris's queue, bumped 8 times a second by the load bench) a change
+committed during nearly every render sent the waiting requests past each copy until their wait
+was over, and they all rendered (p50 1.1–2.1 s). If the lock is released without a copy they
+can serve (a page not kept), one of them takes it and renders; when the wait is over they
+render themselves. A render that outlasts its lock (`LOCK_TIMEOUT`) keeps its copy without its
+token. A lock holder that dies blocks nobody longer than the wait, and its lock
 expires. Without the lock, after each bump every visitor of the page rendered it at once: at
 eight bumps a second, Paris's queue was rendered by all its visitors all the time.
 
@@ -230,6 +237,16 @@ def page_cached(
     return decorate
 
 
+def _entry(found: dict, page_key: str) -> tuple[dict, bytes, list, int | None] | None:
+    """The kept copy: the generations it was kept under, its body and headers, and the token of
+    the lock its render held (None: rendered without the lock, or kept before tokens were)."""
+    entry = found.get(page_key)
+    if entry is None:
+        return None
+    kept_under, body, headers, *rest = entry
+    return kept_under, body, headers, (rest[0] if rest else None)
+
+
 def _page(
     request: HttpRequest, view_name: str, keys: list[str], render: Callable[[], HttpResponse]
 ) -> HttpResponse:
@@ -237,26 +254,29 @@ def _page(
     another request is rendering (single flight, see the module's docstring); else `render()`,
     kept when it may be."""
     page_key = _page_key(request, view_name)
-    # Read before the database: a change committed after this bumps past these values.
-    found = cache.get_many([page_key, *keys])
-    current = generations.current(keys, found)
-    entry = found.get(page_key)
-    if entry is not None:
-        kept_under, body, headers = entry
-        if kept_under == current:
-            return _served(request, body, headers)
-    if None in current.values():  # the cache keeps nothing: no copy to wait for
-        return _rendered(request, page_key, current, render)
-
     lock_key = _lock_key(page_key)
+    # Read before the database: a change committed after this bumps past these values. The lock
+    # is read in the same round trip: whoever holds it now may have read before this request.
+    found = cache.get_many([page_key, lock_key, *keys])
+    current = generations.current(keys, found)
+    entry = _entry(found, page_key)
+    if entry is not None and entry[0] == current:
+        return _served(request, entry[1], entry[2])
+    if None in current.values():  # the cache keeps nothing: no copy to wait for
+        return _rendered(request, page_key, keys, current, render)
+
+    # Copies this request must not take on trust: those of renders that may have read the
+    # generations before it did (the lock's holder now, the copy kept now, any render without
+    # the lock). A copy made under any other lock was read after this request's read.
+    untrusted = {None, found.get(lock_key), entry[3] if entry is not None else None}
     token = fresh_token()
     deadline = time.monotonic() + WAIT_SECONDS
     pause = POLL_FIRST
-    locked = False  # by another request, as last seen
+    locked = lock_key in found  # by another request, as last seen
     while True:
         if not locked and cache.add(lock_key, token, timeout=LOCK_TIMEOUT):
             try:
-                return _rendered(request, page_key, current, render)
+                return _rendered(request, page_key, keys, current, render, token=token)
             finally:
                 if cache.get(lock_key) == token:  # not one taken after ours expired
                     cache.delete(lock_key)
@@ -265,22 +285,34 @@ def _page(
         _pause(pause)
         pause = min(pause * 2, POLL_MAX)
         found = cache.get_many([page_key, lock_key, *keys])
-        entry = found.get(page_key)
+        entry = _entry(found, page_key)
         if entry is not None:
-            kept_under, body, headers = entry
+            kept_under, body, headers, rendered_by = entry
             now = {key: found.get(key) for key in keys}
-            # Kept under what this request read first, or under what is current now: either
-            # way no older than the generations this request read before its wait.
-            if kept_under in (current, now):
+            # Kept under what this request read first, or under what is current now, or by a
+            # render that read the generations after this request did (a change committed
+            # meanwhile does not send it back to wait): never older than what it read.
+            if kept_under in (current, now) or rendered_by not in untrusted:
                 return _served(request, body, headers)
         locked = lock_key in found
-    return _rendered(request, page_key, current, render)
+    return _rendered(request, page_key, keys, current, render)
 
 
 def _rendered(
-    request: HttpRequest, page_key: str, current: dict, render: Callable[[], HttpResponse]
+    request: HttpRequest,
+    page_key: str,
+    keys: list[str],
+    current: dict,
+    render: Callable[[], HttpResponse],
+    *,
+    token: int | None = None,
 ) -> HttpResponse:
-    """`render()`, kept under the generations read before it when it may be."""
+    """`render()`, kept under the generations read before it when it may be. A render holding
+    the page's lock (`token`) reads the generations again once it holds it, and keeps its copy
+    with its token: requests that were already waiting may then serve that copy even if a change
+    was committed while it rendered (it read after them)."""
+    if token is not None:
+        current = generations.read(keys)
     setattr(request, REQUEST_FLAG, True)
     try:
         response = render()
@@ -296,7 +328,9 @@ def _rendered(
     )
     content = response.content
     if keep:
-        cache.set(page_key, (current, content, list(response.items())), timeout=PAGE_TIMEOUT)
+        if token is not None and cache.get(_lock_key(page_key)) != token:
+            token = None  # our lock expired mid-render: another may have read after us
+        cache.set(page_key, (current, content, list(response.items()), token), timeout=PAGE_TIMEOUT)
     response.content = with_csrf_token(request, content)
     return response
 

@@ -188,6 +188,17 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
     return queryset.order_by("is_renewal", "renews_permit__valid_until", "filed_at", "pk")
 
 
+def person_prefecture_ids(user_id: int) -> list[int]:
+    """The prefectures holding one of this person's dossiers, whose queues show the person's
+    name and foreigner number (anef/generations.py `bump_person_everywhere`)."""
+    return list(
+        Application.objects.filter(applicant_id=user_id)
+        .order_by()
+        .values_list("prefecture_id", flat=True)
+        .distinct()
+    )
+
+
 def title_renewed_online(application: Application) -> bool:
     """Whether the title an application renews is on the list of titles renewed online
     (R. 431-5 1°): the ground written on the card held, or else the ground asked for."""

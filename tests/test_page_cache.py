@@ -533,6 +533,74 @@ def test_page_cache_waiting_request_never_serves_a_copy_older_than_its_read(prof
     assert len(renders) == 1
 
 
+def test_page_cache_waiting_request_serves_a_render_that_locked_after_its_read(
+    profile, pauses, monkeypatch
+):
+    """Under a steady flow of changes (issue 19's queue of Paris, bumped 8 times a second), a
+    change is committed during nearly every render: the copy of a render that took the lock
+    after this request read is served, not waited past until this request renders itself."""
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        return HttpResponse(b"rendered here")
+
+    cached = _cached(view)
+    request = _request(profile.user)
+    page_key = _page_key_of(view, request)
+    keys = page_cache.person_pages(request)
+    lock_key = page_cache._lock_key(page_key)
+    cache.add(lock_key, 1, timeout=30)  # another request is rendering
+    real = page_cache._pause
+
+    def next_render_locks_reads_then_a_change_commits(seconds):
+        if not pauses:
+            cache.delete(lock_key)  # the first holder gave up without a copy
+            generations.bump_person(profile.user_id)  # a change after this request read
+            assert cache.add(lock_key, 77, timeout=30)  # the next render takes the lock...
+            read = generations.read(keys)  # ...reads after this request did...
+            generations.bump_person(profile.user_id)  # ...a change commits while it renders
+            cache.set(page_key, (read, b"copy of the next render", [], 77), timeout=60)
+            cache.delete(lock_key)
+        pauses.append(seconds)
+        real(seconds)
+
+    monkeypatch.setattr(page_cache, "_pause", next_render_locks_reads_then_a_change_commits)
+    assert cached(request).content == b"copy of the next render"
+    assert renders == []
+
+
+def test_page_cache_waiting_request_never_trusts_the_holder_it_found(profile, monkeypatch):
+    """The render holding the lock when this request first looked may have read the
+    generations before a change this request saw: its copy is served only under this request's
+    generations."""
+    monkeypatch.setattr(page_cache, "WAIT_SECONDS", 5)
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        return HttpResponse(b"rendered here")
+
+    cached = _cached(view)
+    request = _request(profile.user)
+    page_key = _page_key_of(view, request)
+    keys = page_cache.person_pages(request)
+    lock_key = page_cache._lock_key(page_key)
+    cache.add(lock_key, 5, timeout=30)  # a render holds the lock...
+    older = generations.read(keys)  # ...and has read
+    generations.bump_person(profile.user_id)  # this request reads the generations after this
+    real = page_cache._pause
+
+    def holder_keeps_its_older_copy(seconds):
+        cache.set(page_key, (older, b"older copy", [], 5), timeout=60)
+        cache.delete(lock_key)
+        real(seconds)
+
+    monkeypatch.setattr(page_cache, "_pause", holder_keeps_its_older_copy)
+    assert cached(request).content == b"rendered here"
+    assert len(renders) == 1
+
+
 def test_page_cache_lock_is_per_page_another_prefectures_queue_is_not_blocked(paris, pauses):  # noqa: F811
     lyon = Prefecture.objects.exclude(pk=paris.pk).first()
     renders, rendering, release = [], threading.Event(), threading.Event()

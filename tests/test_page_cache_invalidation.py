@@ -171,6 +171,24 @@ def test_page_cache_foreigner_number_shows_in_the_queue(agent, reference_data):
     assert "7500000042" in get(client, QUEUE).text
 
 
+def test_page_cache_foreigner_number_of_a_withdrawn_dossier_shows_in_the_queue(
+    agent, reference_data
+):
+    """A withdrawn dossier, still listed, has no event for the number (only open ones do): its
+    queue is found through the prefectures applications tells anef.generations at start-up."""
+    profile = ApplicantProfileFactory(postal_code="75011", foreigner_number=None)
+    ApplicationFactory(
+        applicant=profile.user,
+        status=ApplicationStatus.WITHDRAWN,
+        filed_at=timezone.now(),
+        withdrawn_at=timezone.now(),
+    )
+    client = client_of(agent)
+    _kept(client, QUEUE)
+    dossier.foreigner_number_attach(profile=profile, number="7500000044", actor=agent)
+    assert "7500000044" in get(client, QUEUE).text
+
+
 def test_page_cache_foreigner_number_of_a_person_without_dossier_shows_on_the_dashboard(agent):
     profile = ApplicantProfileFactory(postal_code="75011", foreigner_number=None)
     client = client_of(profile.user)
