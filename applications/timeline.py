@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
-from applications.enums import ApplicationStatus, ErrorReportCategory, EventKind
+from applications.enums import (
+    ApplicationStatus,
+    ErrorReportCategory,
+    EventKind,
+    NotificationChannel,
+)
 from applications.models import DocumentType, Event
 
 _EVENT_TEXTS = {
@@ -34,6 +39,10 @@ _EVENT_TEXTS = {
     ),
     EventKind.CLOSED: gettext_lazy(
         "The prefecture closed the application. The reasons and your remedies are shown above."
+    ),
+    EventKind.DECISION_NOTIFIED: gettext_lazy(
+        "The decision was notified to you on %(notified_on)s (%(channel)s). The time limits "
+        "to challenge it start on that day."
     ),
     EventKind.CARD_AVAILABLE: gettext_lazy(
         "Your card is ready: make an appointment to collect it."
@@ -96,6 +105,12 @@ def event_text(event: Event, document_labels: dict[str, str] | None = None) -> s
         params["handed_over_on"] = _format_date(params["handed_over_on"])
     if "purge_on" in params:
         params["purge_on"] = _format_date(params["purge_on"])
+    if "notified_on" in params:
+        params["notified_on"] = _format_date(params["notified_on"])
+    if "channel" in params:
+        params["channel"] = str(
+            dict(NotificationChannel.choices).get(params["channel"], params["channel"])
+        )
     if "document_type" in params:
         labels = document_labels or {}
         params["document"] = labels.get(params["document_type"], params["document_type"])
@@ -153,7 +168,9 @@ def status_summary(status: str) -> StatusSummary:
         ApplicationStatus.COMPLETE: (
             _("Your application is complete and being examined."),
             _("The prefecture will take a decision; you do not need to do anything."),
-            _("A decision usually comes within a few months."),
+            # The dated estimate from recent decisions replaces this sentence on the dossier
+            # page when there are enough of them (applications/processing_times.py).
+            _("We do not have enough recent decisions at this prefecture to give dates yet."),
         ),
         ApplicationStatus.FAVOURABLE: (
             _("Good news: the decision is favourable."),
@@ -173,12 +190,12 @@ def status_summary(status: str) -> StatusSummary:
         ApplicationStatus.UNFAVOURABLE: (
             _("The prefecture refused the application."),
             _("Read the reasons and your remedies below. If the record is wrong, report it."),
-            _("Remedies have deadlines: act quickly and ask for help if you need it."),
+            _("Challenging the decision has time limits: they are shown below."),
         ),
         ApplicationStatus.CLOSED: (
             _("The prefecture closed the application."),
             _("Read the reasons and your remedies below."),
-            _("Remedies have deadlines: act quickly and ask for help if you need it."),
+            _("Challenging the decision has time limits: they are shown below."),
         ),
         ApplicationStatus.WITHDRAWN: (
             _("You withdrew this application."),

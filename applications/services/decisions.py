@@ -9,23 +9,30 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from anef.errors import DomainError
-from applications.enums import DecisionKind, EventKind
+from applications.enums import DecisionKind, EventKind, NotificationChannel
 from applications.models import Application, DecisionReason, ResidencePermit, fill_ground_article
 from applications.services._core import _transition
+from applications.services.notification import decision_notify
 from applications.services.permits import permit_declare
 
 # --- Decisions ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def application_decide_favourable(*, application: Application, actor: User) -> Application:
-    return _transition(
+def application_decide_favourable(
+    *,
+    application: Application,
+    actor: User,
+    notification_channel: str = NotificationChannel.PORTAL_EMAIL,
+) -> Application:
+    decided = _transition(
         application,
         action="decide_favourable",
         actor=actor,
         event=EventKind.DECIDED_FAVOURABLE,
         fields={"decided_at": timezone.now()},
     )
+    return decision_notify(application=decided, actor=actor, channel=notification_channel)
 
 
 def _reasoned_decision(
@@ -39,8 +46,12 @@ def _reasoned_decision(
     explanation: str,
     legal_basis: str,
     remedies: str,
+    obligation_to_leave: bool | None,
+    notification_channel: str,
 ) -> Application:
-    """A refusal or a closure states its reason, explanation, legal basis and remedies."""
+    """A refusal or a closure states its reason, explanation, legal basis and remedies, and for
+    a refusal whether it comes with an obligation to leave France (issue 18: its remedies'
+    limits are never computed); then it is notified (`decision_notify`)."""
     if reason is None or reason.kind != expected_kind:
         raise DomainError("reason_required", _("Choose a reason from the list."))
     for value, message in (
@@ -50,7 +61,7 @@ def _reasoned_decision(
     ):
         if not (value or "").strip():
             raise DomainError("reasons_incomplete", message)
-    return _transition(
+    decided = _transition(
         application,
         action=action,
         actor=actor,
@@ -61,9 +72,11 @@ def _reasoned_decision(
             "decision_explanation": explanation.strip(),
             "decision_legal_basis": fill_ground_article(legal_basis.strip(), application.ground),
             "decision_remedies": remedies.strip(),
+            "decision_obligation_to_leave": obligation_to_leave,
         },
         reason=reason.code,
     )
+    return decision_notify(application=decided, actor=actor, channel=notification_channel)
 
 
 @transaction.atomic
@@ -75,7 +88,11 @@ def application_decide_unfavourable(
     explanation: str,
     legal_basis: str,
     remedies: str,
+    obligation_to_leave: bool | None = None,
+    notification_channel: str = NotificationChannel.PORTAL_EMAIL,
 ) -> Application:
+    """`obligation_to_leave` None: not recorded (the API does not ask yet); the applicant is
+    then told to read the decision for the remedies' limits, as with an OQTF."""
     return _reasoned_decision(
         application=application,
         actor=actor,
@@ -86,6 +103,8 @@ def application_decide_unfavourable(
         explanation=explanation,
         legal_basis=legal_basis,
         remedies=remedies,
+        obligation_to_leave=obligation_to_leave,
+        notification_channel=notification_channel,
     )
 
 
@@ -98,7 +117,10 @@ def application_close(
     explanation: str,
     legal_basis: str,
     remedies: str,
+    notification_channel: str = NotificationChannel.PORTAL_EMAIL,
 ) -> Application:
+    """A closure (no answer to a correction, wrong prefecture…) never carries an obligation to
+    leave France: that is a measure taken with a refusal."""
     return _reasoned_decision(
         application=application,
         actor=actor,
@@ -109,6 +131,8 @@ def application_close(
         explanation=explanation,
         legal_basis=legal_basis,
         remedies=remedies,
+        obligation_to_leave=False,
+        notification_channel=notification_channel,
     )
 
 

@@ -46,6 +46,7 @@ from applications.views.backoffice_forms import (
     ErrorReportRejectForm,
     FavourableDecisionForm,
     ForeignerNumberForm,
+    NotificationRecordForm,
     QueueFilterForm,
     ReasonedDecisionForm,
 )
@@ -218,6 +219,12 @@ def _dossier_context(
         ),
         "favourable_form": bound.get("favourable") or FavourableDecisionForm(),
         "handover_form": bound.get("handover") or CardHandedOverForm(),
+        "notification_form": NotificationRecordForm(  # issue 18
+            initial={
+                "channel": application.notification_channel,
+                "notified_on": application.notified_on,
+            }
+        ),
         "foreigner_number_form": bound.get("foreigner_number") or ForeignerNumberForm(),
         # The dossier's attestations, its risk if any, and the "issue now" button.
         **backoffice_dossier_blocks(request.user, application),
@@ -313,7 +320,11 @@ def application_decide_favourable(request: HttpRequest, reference: str) -> HttpR
         )
     elif _attempt(
         request,
-        lambda: services.application_decide_favourable(application=application, actor=request.user),
+        lambda: services.application_decide_favourable(
+            application=application,
+            actor=request.user,
+            notification_channel=form.cleaned_data["notification_channel"],
+        ),
         _("The favourable decision is recorded. The person is told in their timeline."),
     ):
         return redirect(_detail_url(application))

@@ -25,6 +25,7 @@ from anef import uploads
 from anef.errors import DomainError
 from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
+from applications.deadlines import application_deadlines
 from applications.enums import ApplicationStatus, CorrectionStatus, ProcedureKind
 from applications.models import Application, Ground, ResidencePermit
 from applications.permissions import get_abilities
@@ -372,6 +373,7 @@ def _detail_context(request: HttpRequest, application: Application, **forms) -> 
         and application.decision_reason is not None,
         "timeline": timeline,
         "error_anchor": error_anchor,
+        "deadlines": application_deadlines(application),  # issue 18: every deadline a date
         # This dossier's current attestations, and what to do when the renewal is at risk.
         **portal_dossier_blocks(request.user, application),
     }
