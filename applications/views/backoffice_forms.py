@@ -156,6 +156,9 @@ def _notification_channel_field() -> forms.ChoiceField:
         ),
         choices=NotificationChannel.choices,
         initial=NotificationChannel.PORTAL_EMAIL,
+        # A browser always sends the selected option; a client that sends none gets the
+        # online channel, the one every decision had before the field existed.
+        required=False,
     )
 
 
@@ -171,6 +174,9 @@ class FavourableDecisionForm(forms.Form):
         kwargs.setdefault("prefix", "favourable")
         super().__init__(*args, **kwargs)
         self.fields["notification_channel"] = _notification_channel_field()
+
+    def clean_notification_channel(self) -> str:
+        return self.cleaned_data.get("notification_channel") or NotificationChannel.PORTAL_EMAIL
 
 
 class DecisionReasonChoiceField(forms.ModelChoiceField):
@@ -226,6 +232,9 @@ class ReasonedDecisionForm(forms.Form):
                 coerce=lambda value: value == "yes",
             )
         self.fields["notification_channel"] = _notification_channel_field()
+
+    def clean_notification_channel(self) -> str:
+        return self.cleaned_data.get("notification_channel") or NotificationChannel.PORTAL_EMAIL
         # Keep the field order: reason first.
         self.order_fields(["reason", "explanation", "legal_basis", "remedies"])
 
