@@ -47,6 +47,7 @@ urlpatterns = [
     path("contact/", include("support.urls_public")),
     path("documents/<int:pk>/", documents.download, name="document_download"),
     path("verify/", include("attestations.urls_verify")),
+    path("processing-times/", include("applications.urls_public")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1_patterns, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

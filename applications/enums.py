@@ -56,6 +56,14 @@ class CorrectionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class NotificationChannel(models.TextChoices):
+    """How a decision reached the person (issue 18): the remedies' two months run from it."""
+
+    PORTAL_EMAIL = "portal_email", _("In the online account, with an e-mail")
+    LETTER = "letter", _("By letter")
+    HAND_DELIVERY = "hand_delivery", _("Handed over at the prefecture")
+
+
 class EventKind(models.TextChoices):
     """Timeline entries; their plain-language text is in applications/timeline.py."""
 
@@ -70,6 +78,7 @@ class EventKind(models.TextChoices):
     DECIDED_FAVOURABLE = "decided_favourable", _("Favourable decision")
     DECIDED_UNFAVOURABLE = "decided_unfavourable", _("Refusal")
     CLOSED = "closed", _("Application closed")
+    DECISION_NOTIFIED = "decision_notified", _("Decision notified")
     CARD_AVAILABLE = "card_available", _("Card ready")
     CARD_HANDED_OVER = "card_handed_over", _("Card handed over")
     WITHDRAWN = "withdrawn", _("Application withdrawn")

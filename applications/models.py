@@ -21,6 +21,7 @@ from applications.enums import (
     ErrorReportCategory,
     ErrorReportStatus,
     EventKind,
+    NotificationChannel,
     RequestedCard,
 )
 from applications.workflow import DOCUMENTS_EDITABLE_STATES, OPEN_STATES
@@ -139,6 +140,17 @@ class Application(models.Model):
     decision_explanation = models.TextField(_("explanation"), blank=True)
     decision_legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
     decision_remedies = models.TextField(_("remedies and deadlines"), blank=True)
+    # Issue 18: whether a refusal comes with an obligation to leave France (OQTF). Its remedies
+    # have much shorter limits that depend on its kind, so anef states a date only when this is
+    # known to be False; None (not recorded, older decisions) is treated like an OQTF.
+    decision_obligation_to_leave = models.BooleanField(
+        _("comes with an obligation to leave France (OQTF)"), null=True, blank=True
+    )
+    # How and when the decision was notified: the remedies' two months run from that day.
+    notification_channel = models.CharField(
+        _("notified"), max_length=16, choices=NotificationChannel.choices, blank=True
+    )
+    notified_on = models.DateField(_("notified on"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     card_handed_over_on = models.DateField(_("card handed over on"), null=True, blank=True)
     # The attestation sweep's bookkeeping: a dossier is looked at again when something changed
@@ -179,6 +191,10 @@ class Application(models.Model):
                     & ~Q(decision_legal_basis="")
                     & ~Q(decision_remedies="")
                 ),
+            ),
+            models.CheckConstraint(
+                name="application_notified_on_has_channel",
+                condition=Q(notified_on__isnull=True) | ~Q(notification_channel=""),
             ),
             models.CheckConstraint(
                 name="application_renewal_names_the_permit",

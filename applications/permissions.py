@@ -9,6 +9,7 @@ from accounts.mandates import mandate_active_for, mandate_covers
 from accounts.permissions import can_use_back_office, is_applicant, is_helper
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from applications.rules import DECIDED_STATES
 from applications.workflow import allowed_actions
 
 APPLICANT_ACTIONS = {"submit", "withdraw", "answer_correction"}
@@ -53,4 +54,6 @@ def get_abilities(user, application: Application) -> dict[str, bool]:
     abilities["report_error"] = owner and application.status != ApplicationStatus.DRAFT
     abilities["answer_error_reports"] = agent
     abilities["attach_foreigner_number"] = agent
+    # Issue 18: the day a decision sent by letter or by hand reached the person.
+    abilities["record_notification"] = agent and application.status in DECIDED_STATES
     return abilities

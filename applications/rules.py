@@ -10,6 +10,7 @@ from django.conf import settings
 
 from anef import uploads
 from applications.enums import ApplicationStatus
+from reference.enums import CardType
 
 # --- Documents ---------------------------------------------------------------------------------
 
@@ -185,3 +186,111 @@ def renewal_filing_timing(
     if filed_on > window.closes_on:
         return FILING_LATE
     return FILING_IN_TIME
+
+
+# --- Deadlines as dates (issue 18) ---------------------------------------------------------------
+
+# Expected decision dates come from the decisions really taken, never from a typed figure.
+PROCESSING_WINDOW_DAYS = 90  # decisions taken in the last 90 days (the 90th day included)
+PROCESSING_MIN_DECISIONS = 30  # fewer decisions: « not enough data yet »
+PROCESSING_PERCENTILE = 80
+
+
+@dataclass(frozen=True)
+class ProcessingFigures:
+    """Days from completion to decision over `count` decisions: half of them came within
+    `median_days`, four in five within `p80_days`."""
+
+    count: int
+    median_days: int
+    p80_days: int
+
+
+def processing_window_start(today: date) -> date:
+    """The first day of the period the figures cover: a decision taken 90 days before `today`
+    counts, one taken 91 days before does not."""
+    return today - timedelta(days=PROCESSING_WINDOW_DAYS)
+
+
+def processing_figures(
+    durations: list[int], *, minimum: int = PROCESSING_MIN_DECISIONS
+) -> ProcessingFigures | None:
+    """Median and 80th percentile of the days from completion to decision; None below
+    `minimum` decisions (a figure from a handful of dossiers would mislead more than help).
+
+    The median of an even count is the mean of the two middle values, rounded **up** to a
+    whole day; the 80th percentile is the nearest-rank one (the ⌈0.8 n⌉-th smallest value).
+    Both round towards the later day: a person told « between … and … » is never told a date
+    earlier than the figures support."""
+    if len(durations) < minimum or not durations:
+        return None
+    ordered = sorted(durations)
+    count = len(ordered)
+    middle = count // 2
+    # Odd count: the middle value; even: the ceiling of the mean of the two middle ones.
+    median = ordered[middle] if count % 2 else -(-(ordered[middle - 1] + ordered[middle]) // 2)
+    rank = -(-PROCESSING_PERCENTILE * count // 100)  # ⌈0.8 n⌉, 1-based
+    return ProcessingFigures(count=count, median_days=median, p80_days=ordered[rank - 1])
+
+
+# R. 432-1 CESEDA: the administration's silence on a residence permit application is an
+# implicit rejection; R. 432-2: it arises after four months. The period runs from the day the
+# application is complete (CRPA L. 114-5: for an incomplete one, from the receipt of the missing
+# pieces; CE, 10 October 2024, n° 494718: silence on an incomplete dossier is no rejection).
+# R. 432-2 sets shorter periods for a few cards (talent passport among them); anef does not
+# model them and shows no date for those cards rather than a wrong one.
+IMPLICIT_REJECTION_MONTHS = 4
+IMPLICIT_REJECTION_NOT_MODELLED_CARDS = frozenset({CardType.TALENT_PASSPORT})
+
+
+def implicit_rejection_on(*, status: str, complete_on: date | None, card_type: str) -> date | None:
+    """The day the silence becomes an implicit rejection, for a complete dossier still
+    awaiting its decision; None when the rule does not give a date we can state."""
+    if status != ApplicationStatus.COMPLETE or complete_on is None:
+        return None
+    if card_type in IMPLICIT_REJECTION_NOT_MODELLED_CARDS:
+        return None
+    return complete_on + relativedelta(months=IMPLICIT_REJECTION_MONTHS)
+
+
+# Remedies against a decision without an obligation to leave France: recours gracieux or
+# hiérarchique (CRPA L. 411-2) and recours contentieux (CJA R. 421-1), two months from the
+# notification. With an obligation to leave France (CESEDA L. 614-4 and following) the limits
+# are 30 days, 15 days or 48 hours depending on its kind: never computed here.
+REMEDY_MONTHS = 2
+
+# A decision has been taken in these states and can be notified (a re-opened dossier goes back
+# to « complete », and its notification is cleared with its decision).
+DECIDED_STATES = frozenset(
+    {
+        ApplicationStatus.FAVOURABLE,
+        ApplicationStatus.CARD_AVAILABLE,
+        ApplicationStatus.CLOSED_CARD_HANDED_OVER,
+        ApplicationStatus.UNFAVOURABLE,
+        ApplicationStatus.CLOSED,
+    }
+)
+
+
+class RemedyDeadline(StrEnum):
+    DATED = "dated"  # a date can be stated
+    NOT_NOTIFIED = "not_notified"  # the two months start on notification, not recorded yet
+    NOT_COMPUTED = "not_computed"  # an obligation to leave France, or unknown: read the decision
+
+
+def remedy_deadline(
+    *, obligation_to_leave: bool | None, notified_on: date | None
+) -> tuple[RemedyDeadline, date | None]:
+    """(kind, date): « before <date> » for a decision without an obligation to leave France
+    notified on `notified_on`.
+
+    The date is the day with the same number two months later (the month's last day when it
+    has none: 31 December → 28/29 February). The law's period is « franc » (neither the day of
+    notification nor the last day counts), so acting **before** that date is always in time; a
+    date one day early is safer than one day late. When whether the decision carries an
+    obligation to leave France is not recorded (`None`), nothing is computed."""
+    if obligation_to_leave is not False:
+        return RemedyDeadline.NOT_COMPUTED, None
+    if notified_on is None:
+        return RemedyDeadline.NOT_NOTIFIED, None
+    return RemedyDeadline.DATED, notified_on + relativedelta(months=REMEDY_MONTHS)

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
-from applications.enums import ApplicationStatus, ErrorReportCategory, EventKind
+from applications.enums import (
+    ApplicationStatus,
+    ErrorReportCategory,
+    EventKind,
+    NotificationChannel,
+)
 from applications.models import Event
 from reference.models import DocumentType
 
@@ -41,6 +46,10 @@ _EVENT_TEXTS = {
     ),
     EventKind.CLOSED: gettext_lazy(
         "The prefecture closed the application. The reasons and your remedies are shown above."
+    ),
+    EventKind.DECISION_NOTIFIED: gettext_lazy(
+        "The decision was notified to you on %(notified_on)s (%(channel)s). The time limits "
+        "to challenge it start on that day."
     ),
     EventKind.CARD_AVAILABLE: gettext_lazy(
         "Your card is ready: make an appointment to collect it."
@@ -184,6 +193,12 @@ def event_text(
         params["handed_over_on"] = _format_date(params["handed_over_on"])
     if "purge_on" in params:
         params["purge_on"] = _format_date(params["purge_on"])
+    if "notified_on" in params:
+        params["notified_on"] = _format_date(params["notified_on"])
+    if "channel" in params:
+        params["channel"] = str(
+            dict(NotificationChannel.choices).get(params["channel"], params["channel"])
+        )
     if "document_type" in params:
         labels = document_labels or {}
         params["document"] = labels.get(params["document_type"], params["document_type"])
@@ -239,7 +254,9 @@ def status_summary(status: str) -> StatusSummary:
         ApplicationStatus.COMPLETE: (
             _("Your application is complete and being examined."),
             _("The prefecture will take a decision; you do not need to do anything."),
-            _("A decision usually comes within a few months."),
+            # The dated estimate from recent decisions replaces this sentence on the dossier
+            # page when there are enough of them (applications/processing_times.py).
+            _("We do not have enough recent decisions at this prefecture to give dates yet."),
         ),
         ApplicationStatus.FAVOURABLE: (
             _("Good news: the decision is favourable."),
@@ -259,12 +276,12 @@ def status_summary(status: str) -> StatusSummary:
         ApplicationStatus.UNFAVOURABLE: (
             _("The prefecture refused the application."),
             _("Read the reasons and your remedies below. If the record is wrong, report it."),
-            _("Remedies have deadlines: act quickly and ask for help if you need it."),
+            _("Challenging the decision has time limits: they are shown below."),
         ),
         ApplicationStatus.CLOSED: (
             _("The prefecture closed the application."),
             _("Read the reasons and your remedies below."),
-            _("Remedies have deadlines: act quickly and ask for help if you need it."),
+            _("Challenging the decision has time limits: they are shown below."),
         ),
         ApplicationStatus.WITHDRAWN: (
             _("You withdrew this application."),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import backoffice
+from applications.views import backoffice, backoffice_notification
 
 app_name = "backoffice"
 
@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path(f"{_dossier}refuse/", backoffice.application_refuse, name="application_refuse"),
     path(f"{_dossier}close/", backoffice.application_close, name="application_close"),
+    path(
+        f"{_dossier}notification/",
+        backoffice_notification.application_record_notification,
+        name="application_record_notification",
+    ),
     path(
         f"{_dossier}card-available/",
         backoffice.application_record_card_available,

@@ -72,6 +72,9 @@ ROUTES = {
     # Staff only (admin site); a scraper uses its bearer token (tests/test_metrics.py).
     "metrics": ("get", {}, {**dict.fromkeys(ROLES, HIDDEN), "admin": OK}),
     "accessibility_statement": ("get", {}, EVERYONE),
+    # Issue 18: processing times, public (counts and days only).
+    "processing_times:index": ("get", {}, EVERYONE),
+    "processing_times:prefecture": ("get", {"code": "paris-police"}, EVERYONE),
     "accounts:home": ("get", {}, SIGNED_IN),
     "document_download": ("get", {"pk": "document"}, DOCUMENT),
     "admin:index": ("get", {}, ADMIN),
@@ -120,6 +123,11 @@ ROUTES = {
     },
     "backoffice:application_refuse": ("get", {"reference": "reference"}, BACK_OFFICE_DOSSIER),
     "backoffice:application_close": ("get", {"reference": "reference"}, BACK_OFFICE_DOSSIER),
+    "backoffice:application_record_notification": (
+        "post",
+        {"reference": "reference"},
+        BACK_OFFICE_DOSSIER,
+    ),
     "backoffice:error_report_accept": (
         "post",
         {"reference": "reference", "report_pk": "report"},

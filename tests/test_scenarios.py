@@ -75,6 +75,7 @@ def reasoned(code: str) -> dict:
         "explanation": "Explication en mots simples.",
         "legal_basis": reason.legal_basis,
         "remedies": reason.remedies_fr,
+        "obligation_to_leave": "no",  # a refusal says whether it comes with an OQTF (issue 18)
     }
 
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from anef.errors import DomainError
-from applications.enums import EventKind
+from applications.enums import EventKind, NotificationChannel
 from applications.models import Application, ResidencePermit
 from applications.services._core import _transition
+from applications.services.notification import decision_notify
 from applications.services.permits import permit_declare
 from reference.enums import DecisionKind
 from reference.models import DecisionReason, fill_ground_article
@@ -20,14 +21,20 @@ from reference.models import DecisionReason, fill_ground_article
 
 
 @transaction.atomic
-def application_decide_favourable(*, application: Application, actor: User) -> Application:
-    return _transition(
+def application_decide_favourable(
+    *,
+    application: Application,
+    actor: User,
+    notification_channel: str = NotificationChannel.PORTAL_EMAIL,
+) -> Application:
+    decided = _transition(
         application,
         action="decide_favourable",
         actor=actor,
         event=EventKind.DECIDED_FAVOURABLE,
         fields={"decided_at": timezone.now()},
     )
+    return decision_notify(application=decided, actor=actor, channel=notification_channel)
 
 
 def _reasoned_decision(
@@ -41,8 +48,12 @@ def _reasoned_decision(
     explanation: str,
     legal_basis: str,
     remedies: str,
+    obligation_to_leave: bool | None,
+    notification_channel: str,
 ) -> Application:
-    """A refusal or a closure states its reason, explanation, legal basis and remedies."""
+    """A refusal or a closure states its reason, explanation, legal basis and remedies, and for
+    a refusal whether it comes with an obligation to leave France (issue 18: its remedies'
+    limits are never computed); then it is notified (`decision_notify`)."""
     if reason is None or reason.kind != expected_kind:
         raise DomainError("reason_required", _("Choose a reason from the list."))
     for value, message in (
@@ -52,7 +63,7 @@ def _reasoned_decision(
     ):
         if not (value or "").strip():
             raise DomainError("reasons_incomplete", message)
-    return _transition(
+    decided = _transition(
         application,
         action=action,
         actor=actor,
@@ -63,9 +74,11 @@ def _reasoned_decision(
             "decision_explanation": explanation.strip(),
             "decision_legal_basis": fill_ground_article(legal_basis.strip(), application.ground),
             "decision_remedies": remedies.strip(),
+            "decision_obligation_to_leave": obligation_to_leave,
         },
         reason=reason.code,
     )
+    return decision_notify(application=decided, actor=actor, channel=notification_channel)
 
 
 @transaction.atomic
@@ -77,7 +90,11 @@ def application_decide_unfavourable(
     explanation: str,
     legal_basis: str,
     remedies: str,
+    obligation_to_leave: bool | None = None,
+    notification_channel: str = NotificationChannel.PORTAL_EMAIL,
 ) -> Application:
+    """`obligation_to_leave` None: not recorded (the API does not ask yet); the applicant is
+    then told to read the decision for the remedies' limits, as with an OQTF."""
     return _reasoned_decision(
         application=application,
         actor=actor,
@@ -88,6 +105,8 @@ def application_decide_unfavourable(
         explanation=explanation,
         legal_basis=legal_basis,
         remedies=remedies,
+        obligation_to_leave=obligation_to_leave,
+        notification_channel=notification_channel,
     )
 
 
@@ -100,7 +119,10 @@ def application_close(
     explanation: str,
     legal_basis: str,
     remedies: str,
+    notification_channel: str = NotificationChannel.PORTAL_EMAIL,
 ) -> Application:
+    """A closure (no answer to a correction, wrong prefecture…) never carries an obligation to
+    leave France: that is a measure taken with a refusal."""
     return _reasoned_decision(
         application=application,
         actor=actor,
@@ -111,6 +133,8 @@ def application_close(
         explanation=explanation,
         legal_basis=legal_basis,
         remedies=remedies,
+        obligation_to_leave=False,
+        notification_channel=notification_channel,
     )
 
 

@@ -220,6 +220,9 @@ def error_report_accept(
             event=EventKind.REOPENED,
             fields={
                 "decided_at": None,
+                "notified_on": None,  # the new decision will be notified in its turn
+                "notification_channel": "",
+                "decision_obligation_to_leave": None,
                 "reopened_at": timezone.now(),
                 "decision_reason": None,
                 "decision_explanation": "",

@@ -48,6 +48,7 @@ from applications.views.backoffice_forms import (
     ErrorReportRejectForm,
     FavourableDecisionForm,
     ForeignerNumberForm,
+    NotificationRecordForm,
     QueueFilterForm,
     ReasonedDecisionForm,
 )
@@ -221,6 +222,12 @@ def _dossier_context(
         ),
         "favourable_form": bound.get("favourable") or FavourableDecisionForm(),
         "handover_form": bound.get("handover") or CardHandedOverForm(),
+        "notification_form": NotificationRecordForm(  # issue 18
+            initial={
+                "channel": application.notification_channel,
+                "notified_on": application.notified_on,
+            }
+        ),
         "foreigner_number_form": bound.get("foreigner_number") or ForeignerNumberForm(),
         # Other apps' blocks (its attestations, its risk if any, the "issue now" button).
         **backoffice_dossier_panels.context(request.user, application),
@@ -311,7 +318,11 @@ def application_decide_favourable(request: HttpRequest, reference: str) -> HttpR
         )
     elif _attempt(
         request,
-        lambda: services.application_decide_favourable(application=application, actor=request.user),
+        lambda: services.application_decide_favourable(
+            application=application,
+            actor=request.user,
+            notification_channel=form.cleaned_data["notification_channel"],
+        ),
         _("The favourable decision is recorded. The person is told in their timeline."),
     ):
         return redirect(_detail_url(application))

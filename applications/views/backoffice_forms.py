@@ -12,10 +12,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import ApplicationStatus, ErrorReportCategory
+from applications.enums import ApplicationStatus, ErrorReportCategory, NotificationChannel
 from applications.models import Application, ErrorReport
 from applications.selectors import QueueFilters
-from reference.enums import ProcedureKind
+from reference.enums import DecisionKind, ProcedureKind
 from reference.models import DecisionReason, DocumentType, Ground
 
 # A correction request gives the person a month by default; the agent may change it.
@@ -141,6 +141,23 @@ class CorrectionRequestForm(forms.Form):
         )
 
 
+def _notification_channel_field() -> forms.ChoiceField:
+    """How the decision reaches the person (issue 18): the remedies' time limits run from it."""
+    return forms.ChoiceField(
+        label=_("How the decision reaches the person"),
+        help_text=_(
+            "In the online account: an e-mail tells the person today, and today is recorded as "
+            "the day of notification. By letter or by hand: record the day the person received "
+            "it on this page afterwards."
+        ),
+        choices=NotificationChannel.choices,
+        initial=NotificationChannel.PORTAL_EMAIL,
+        # A browser always sends the selected option; a client that sends none gets the
+        # online channel, the one every decision had before the field existed.
+        required=False,
+    )
+
+
 class FavourableDecisionForm(forms.Form):
     confirm = forms.BooleanField(
         label=_(
@@ -152,6 +169,10 @@ class FavourableDecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "favourable")
         super().__init__(*args, **kwargs)
+        self.fields["notification_channel"] = _notification_channel_field()
+
+    def clean_notification_channel(self) -> str:
+        return self.cleaned_data.get("notification_channel") or NotificationChannel.PORTAL_EMAIL
 
 
 class DecisionReasonChoiceField(forms.ModelChoiceField):
@@ -198,6 +219,18 @@ class ReasonedDecisionForm(forms.Form):
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"] = _reason_field(kind)
+        if kind == DecisionKind.REFUSAL:
+            # Issue 18: with an OQTF the remedies' limits are short and never computed for the
+            # person; the agent must say which it is.
+            self.fields["obligation_to_leave"] = forms.TypedChoiceField(
+                label=_("Does the refusal come with an obligation to leave France (OQTF)?"),
+                choices=[("", _("Choose")), ("no", _("No")), ("yes", _("Yes"))],
+                coerce=lambda value: value == "yes",
+            )
+        self.fields["notification_channel"] = _notification_channel_field()
+
+    def clean_notification_channel(self) -> str:
+        return self.cleaned_data.get("notification_channel") or NotificationChannel.PORTAL_EMAIL
         # Keep the field order: reason first.
         self.order_fields(["reason", "explanation", "legal_basis", "remedies"])
 
@@ -212,6 +245,22 @@ class ReasonedDecisionForm(forms.Form):
             "legal_basis": reason.legal_basis_for(ground),
             "remedies": reason.remedies,
         }
+
+
+class NotificationRecordForm(forms.Form):
+    """The day a decision sent by letter or handed over reached the person (issue 18)."""
+
+    channel = forms.ChoiceField(label=_("How it reached the person"), choices=[])
+    notified_on = forms.DateField(
+        label=_("Day the person received it"),
+        help_text=_("For a registered letter: the day on the acknowledgement of receipt."),
+        widget=_date_input(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "notification")
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = NotificationChannel.choices
 
 
 class CardHandedOverForm(forms.Form):

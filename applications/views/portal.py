@@ -25,6 +25,7 @@ from anef import step_failures, uploads
 from anef.errors import DomainError
 from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
+from applications.deadlines import application_deadlines
 from applications.enums import ApplicationStatus, CorrectionStatus
 from applications.hooks import portal_dossier_panels, portal_home_panels
 from applications.models import Application, ResidencePermit
@@ -373,6 +374,7 @@ def _detail_context(request: HttpRequest, application: Application, **forms) -> 
         and application.decision_reason is not None,
         "timeline": timeline,
         "error_anchor": error_anchor,
+        "deadlines": application_deadlines(application),  # issue 18: every deadline a date
         # Other apps' blocks (its current attestations, what to do when the renewal is at risk).
         **portal_dossier_panels.context(request.user, application),
     }

@@ -163,6 +163,7 @@ def reasons_post(**overrides) -> dict[str, str]:
         "explanation": "Your salary is below the threshold for this card.",
         "legal_basis": "CESEDA L. 421-1 and L. 432-1",
         "remedies": "Administrative appeal within 2 months; court appeal within 2 months.",
+        "obligation_to_leave": "no",  # a refusal says whether it comes with an OQTF (issue 18)
     }
     data.update(overrides)
     return data
