@@ -575,9 +575,7 @@ def plan_ledger(
 # tests/attestations/test_sweep_due_dates.py checks all this against a sweep run every day.
 
 
-def next_review_on(
-    plan: Plan, *, ledger: list[Entry], all_final: bool, today: date
-) -> date | None:
+def next_review_on(plan: Plan, *, ledger: list[Entry], all_final: bool, today: date) -> date | None:
     """The first day after `today` on which the sweep must look at a group again if none of its
     dossiers changes (a change marks them dirty and they are swept at once): the first held-back
     document's due day; for a group whose dossiers are all over, also the day after its last

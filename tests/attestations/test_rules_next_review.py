@@ -72,13 +72,16 @@ def test_next_review_completion_after_the_due_day_is_the_completion_day():
     """The right is established on completion: the first API is due that day, not earlier."""
     completed = EXPIRY + timedelta(days=10)
     facts = renewal(EXPIRY - timedelta(days=90), completed_on=completed)
-    assert plan_ledger(
-        applications=[replace(facts, completed_on=completed)],
-        ledger=[],
-        today=EXPIRY,
-        policy=LAW,
-        api_first_day=EXPIRY + ONE_DAY,
-    ).next_due_on == completed
+    assert (
+        plan_ledger(
+            applications=[replace(facts, completed_on=completed)],
+            ledger=[],
+            today=EXPIRY,
+            policy=LAW,
+            api_first_day=EXPIRY + ONE_DAY,
+        ).next_due_on
+        == completed
+    )
 
 
 def test_next_review_incomplete_renewal_is_never_until_it_changes():
@@ -89,9 +92,7 @@ def test_next_review_incomplete_renewal_is_never_until_it_changes():
 
 def test_next_review_filing_dated_tomorrow_is_tomorrow():
     filed = EXPIRY - timedelta(days=90)
-    plan = plan_ledger(
-        applications=[renewal(filed)], ledger=[], today=filed - ONE_DAY, policy=LAW
-    )
+    plan = plan_ledger(applications=[renewal(filed)], ledger=[], today=filed - ONE_DAY, policy=LAW)
     assert plan.issued == [] and plan.next_due_on == filed
 
 
@@ -177,9 +178,7 @@ def dossier(draw, application_id: int) -> DossierFacts:
     reopened = None
     if ended is not None:
         reopened = draw(
-            st.one_of(
-                st.none(), st.integers(1, 100).map(lambda days: ended + timedelta(days=days))
-            )
+            st.one_of(st.none(), st.integers(1, 100).map(lambda days: ended + timedelta(days=days)))
         )
     return DossierFacts(
         application_id=application_id,
