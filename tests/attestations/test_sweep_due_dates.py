@@ -107,17 +107,18 @@ def test_foreigner_number_attached_marks_the_persons_dossiers_dirty(agent):
 
 @pytest.mark.django_db
 def test_sweep_two_shards_cover_every_dossier_exactly_once(agent):
-    applications = [renewal(agent, today=TODAY, expires_in_days=10) for _ in range(7)]
+    applications = [renewal(agent, today=TODAY) for _ in range(7)]
+    due = api_due_day(applications[0])
     claimed_by = {}
     for shard in (0, 1):
         with mock.patch.object(services, "_sync_batch", wraps=services._sync_batch) as spy:
-            attestations_sweep(today=TODAY, shard=shard, shards=2, batch_size=2)
+            attestations_sweep(today=due, shard=shard, shards=2, batch_size=2)
         claimed_by[shard] = [pk for call in spy.call_args_list for pk in call.args[0]]
     every = sorted(app.pk for app in applications)
     assert sorted(claimed_by[0] + claimed_by[1]) == every
     assert all(pk % 2 == 0 for pk in claimed_by[0]) and all(pk % 2 for pk in claimed_by[1])
     assert Attestation.objects.filter(kind="api").count() == 7
-    assert attestations_sweep(today=TODAY).applications == 0
+    assert attestations_sweep(today=due).applications == 0
 
 
 @pytest.mark.django_db
@@ -141,9 +142,9 @@ def test_sweep_task_enqueues_one_task_per_shard(settings):
 @pytest.mark.django_db
 def test_sweep_task_with_one_shard_sweeps_at_once(agent, settings):
     settings.ATTESTATION_SWEEP_SHARDS = 1
-    renewal(agent, today=TODAY, expires_in_days=10)
+    renewal(agent, today=TODAY)
     with mock.patch.object(sweep_attestations, "delay") as delay:
-        assert sweep_attestations() == 2  # the receipt and the API
+        assert sweep_attestations() == 1  # the deposit receipt
     delay.assert_not_called()
 
 
@@ -153,11 +154,11 @@ def test_sweep_task_with_one_shard_sweeps_at_once(agent, settings):
 @pytest.mark.django_db
 def test_sweep_command_progress_prints_claimed_issued_rate_and_eta(agent):
     for _ in range(3):
-        renewal(agent, today=TODAY, expires_in_days=10)
+        renewal(agent, today=TODAY)
     err, out = io.StringIO(), io.StringIO()
     call_command("sweep_attestations", "--progress", "--batch-size", "1", stdout=out, stderr=err)
     first = err.getvalue().splitlines()[0]  # once a second at most: one line in this short run
-    assert first.startswith("1/3 dossiers claimed, 2 issued, ")
+    assert first.startswith("1/3 dossiers claimed, 1 issued, ")
     assert "/s, ETA " in first
     assert "3 dossiers looked at" in out.getvalue()
 
