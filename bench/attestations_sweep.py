@@ -286,6 +286,7 @@ def population_fill(
                     "id": pk,
                     "password": "!bench",  # unusable: nobody logs in
                     "email": f"bench-{pk}@bench.invalid",
+                    "email_key": f"bench-{pk}@bench.invalid",  # accounts.models.email_key
                     "first_name": first_name,
                     "last_name": last_name,
                     "role": Role.APPLICANT,
