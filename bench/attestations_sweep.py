@@ -885,7 +885,7 @@ def load_average() -> str:
 
 def claim_plan(today: date, batch_size: int) -> str:
     """How PostgreSQL runs the sweep's claim (EXPLAIN, no ANALYZE): which indexes it uses."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from applications.models import Application
     from attestations.services import sweepable
@@ -896,10 +896,8 @@ def claim_plan(today: date, batch_size: int) -> str:
         .order_by("pk")
         .values_list("pk", flat=True)[:batch_size]
     )
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
-        lines = [row[0] for row in cursor.fetchall()]
+    with transaction.atomic():
+        lines = queryset.explain().splitlines()
     return "; ".join(line.strip() for line in lines if "Index" in line or "Scan" in line)
 
 
