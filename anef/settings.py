@@ -533,6 +533,8 @@ ATTESTATION_POLICY = {
 # the limitation period of most claims a checker could have to justify (Code civil, art. 2224).
 ATTESTATION_PUBLIC_CHECK_YEARS = env.int("ATTESTATION_PUBLIC_CHECK_YEARS", default=5)
 ATTESTATION_SWEEP_PAUSE_SECONDS = env.float("ATTESTATION_SWEEP_PAUSE_SECONDS", default=0)
+# The beat's sweep is split into this many tasks (dossier id modulo n), one per worker free.
+ATTESTATION_SWEEP_SHARDS = env.int("ATTESTATION_SWEEP_SHARDS", default=1)
 
 # Ed25519 keys signing the attestations' QR codes (attestations/signing.py). Production sets
 # ATTESTATION_SIGNING_KEY (base64url of the 32-byte private key) and its id, the same for every

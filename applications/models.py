@@ -157,6 +157,9 @@ class Application(models.Model):
     # (dirty) or on a new day; see attestations.services.attestations_sweep.
     attestations_swept_on = models.DateField(null=True, blank=True, editable=False)
     attestations_dirty = models.BooleanField(default=True, editable=False)
+    # The next day on which its attestations can change if nothing about it changes
+    # (attestations.rules.next_review_on); NULL: settled, or nothing ahead until it changes.
+    attestations_next_review_on = models.DateField(null=True, blank=True, editable=False)
     # Retention of the documents (issue 8, applications/retention.py): when the person was told
     # that the documents of this decided dossier will be deleted; never told twice.
     documents_retention_warned_at = models.DateTimeField(
@@ -169,6 +172,13 @@ class Application(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["attestations_dirty", "attestations_swept_on"]),
+            # The sweep's daily claim: only open dossiers with a review day ahead are indexed.
+            models.Index(
+                fields=["attestations_next_review_on"],
+                condition=~Q(status=ApplicationStatus.DRAFT)
+                & Q(attestations_next_review_on__isnull=False),
+                name="application_next_review_open",
+            ),
             models.Index(fields=["prefecture", "status", "filed_at"]),
             models.Index(fields=["applicant", "status"]),
         ]

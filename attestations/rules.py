@@ -285,6 +285,9 @@ class Plan:
 
     issued: list[Entry]
     ended: list[Entry]
+    # The first day, after `today`, on which something the plan held back falls due (an API or
+    # ADF issued ahead of its period, a deposit receipt of a filing dated later): None if none.
+    next_due_on: date | None = None
 
 
 def months_grid_start(first_day: date, months: int, day: date) -> date:
@@ -304,6 +307,11 @@ class _Ledger:
     def __init__(self, entries: list[Entry]):
         self.entries = list(entries)
         self.next_key = -1
+        self.held_back: list[date] = []  # days after today on which a document falls due
+
+    def hold_back(self, day: date) -> None:
+        """A document the plan does not issue yet, because it falls due on `day` (> today)."""
+        self.held_back.append(day)
 
     def of_kind(self, kind: str, application_id: int | None = None) -> list[Entry]:
         return sorted(
@@ -379,6 +387,7 @@ def _plan_api_chain(
             valid_from = tail.valid_until + ONE_DAY
         issue_on = max(valid_from - timedelta(days=lead), needed_from)
         if issue_on > today:
+            ledger.hold_back(issue_on)
             return
         tail = ledger.issue(
             kind=API,
@@ -419,7 +428,10 @@ def _plan_adf_chain(
     while tail.ended_on is None:
         valid_from = tail.valid_until + ONE_DAY
         issue_on = valid_from - timedelta(days=lead)
-        if issue_on > today or (handed_over_on is not None and issue_on >= handed_over_on):
+        if handed_over_on is not None and issue_on >= handed_over_on:
+            break  # the card covers the person: no further ADF, ever
+        if issue_on > today:
+            ledger.hold_back(issue_on)
             break
         tail = ledger.issue(
             kind=ADF,
@@ -473,7 +485,10 @@ def plan_ledger(
         [Entry(**{**entry.__dict__, "is_new": False, "end_is_new": False}) for entry in ledger]
     )
     for facts in applications:
-        if facts.filed_on is None or facts.filed_on > today:
+        if facts.filed_on is None:
+            continue
+        if facts.filed_on > today:
+            work.hold_back(facts.filed_on)
             continue
         if not work.of_kind(DEPOSIT_RECEIPT, facts.application_id):
             work.issue(
@@ -496,7 +511,50 @@ def plan_ledger(
     return Plan(
         issued=[entry for entry in work.entries if entry.is_new],
         ended=[entry for entry in work.entries if entry.end_is_new and not entry.is_new],
+        next_due_on=min(work.held_back, default=None),
     )
+
+
+# --- When to look again -------------------------------------------------------------------------
+#
+# Every change `plan_ledger` makes as the days pass, facts unchanged, is one of:
+# - a deposit receipt, issued on the filing day (`hold_back` when that day is later);
+# - the next API of a chain, issued `api_lead_days` before its period (or on the day the right is
+#   established, if later): `hold_back` where the chain stops because that day is after today;
+# - the next ADF, the same way, unless the card was handed over before it falls due (never then).
+# Nothing else in a plan depends on today: ends are recorded on the day of a decision, a handover
+# or a re-opening (facts, whose change marks the dossier dirty); a replacement is for holder data
+# that changed (the change marks the dossier dirty), and once issued leaves no stale document. An
+# attestation reaching its printed last day needs no writing (`end_day_for`: it simply expires);
+# the only thing it changes is the sweep's bookkeeping: a group whose dossiers are all over is
+# settled (never looked at again) the day after its last document in use runs out.
+# tests/attestations/test_sweep_due_dates.py checks all this against a sweep run every day.
+
+
+def next_review_on(plan: Plan, *, ledger: list[Entry], all_final: bool, today: date) -> date | None:
+    """The first day after `today` on which the sweep must look at a group again if none of its
+    dossiers changes (a change marks them dirty and they are swept at once): the first held-back
+    document's due day; for a group whose dossiers are all over, also the day after its last
+    document still in use runs out (it is settled then). None: never, unless something changes.
+
+    `ledger`: the group's entries before `plan`; `plan`: what the sweep writes today."""
+    days = [plan.next_due_on] if plan.next_due_on is not None else []
+    if all_final:
+        ended = {entry.key for entry in plan.ended}
+        last_days = [
+            entry.valid_until
+            for entry in [*ledger, *plan.issued]
+            if entry.kind in (API, ADF)
+            and entry.ended_on is None
+            and entry.key not in ended
+            and entry.valid_until is not None
+            and entry.valid_until >= today
+        ]
+        if last_days:
+            days.append(max(last_days) + ONE_DAY)
+        elif plan.issued:
+            days.append(today + ONE_DAY)  # settled tomorrow, when nothing is issued any more
+    return min(days, default=None)
 
 
 # --- At risk ------------------------------------------------------------------------------------

@@ -4,11 +4,21 @@ from celery import shared_task
 
 
 @shared_task(name="attestations.sweep")
-def sweep_attestations() -> int:
-    """Hourly (beat): issue what is due, end what has ended, for every dossier."""
+def sweep_attestations(shard: int | None = None, shards: int | None = None) -> int:
+    """Hourly (beat): issue what is due, end what has ended, for every dossier due.
+
+    Called without a shard and with ATTESTATION_SWEEP_SHARDS > 1, it only enqueues one task per
+    shard (dossiers whose id is k modulo n), so that n workers sweep disjoint parts at once."""
+    from django.conf import settings
+
     from attestations.services import attestations_sweep
 
-    return attestations_sweep().issued
+    shards = shards or settings.ATTESTATION_SWEEP_SHARDS
+    if shard is None and shards > 1:
+        for part in range(shards):
+            sweep_attestations.delay(shard=part, shards=shards)
+        return 0
+    return attestations_sweep(shard=shard or 0, shards=shards).issued
 
 
 @shared_task(name="attestations.sweep_application")

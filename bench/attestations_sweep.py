@@ -96,6 +96,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="ANALYZE the tables every SECONDS during the first sweep, as autovacuum would "
         "(for a server running with autovacuum=off); 0, the default: never",
     )
+    parser.add_argument(
+        "--national-day",
+        action="store_true",
+        help="issue 16's day at national scale instead: --count open renewals swept yesterday, "
+        "--due of them due today; time today's sweep and one with nothing due",
+    )
+    parser.add_argument(
+        "--due", type=int, help="--national-day: renewals due today (default: --count / 25)"
+    )
     return parser.parse_args(argv)
 
 
@@ -235,13 +244,19 @@ def _weighted(grounds: list, rng: random.Random):
     return lambda: rng.choices(grounds, weights)[0]
 
 
-def population_fill(count: int, batch_size: int, today: date, seed: int) -> dict:
+def population_fill(
+    count: int, batch_size: int, today: date, seed: int, *, due_today: int | None = None
+) -> dict:
     """`count` applicants living in Paris, each with a permit and one complete application.
 
     Every 4th person renews the permit they hold: filed in the R. 431-5 window (120th to 60th
     day before expiry), complete, the permit expiring in 1 to 14 days, so that an API is due
     today (issued 15 days before the day after expiry). The others file a first application
     (deposit receipt only); the permit they hold is an unrelated récépissé, not renewed.
+
+    `due_today` (the national day): everyone renews, filed at the latest yesterday; the
+    permits of `due_today` of them, spread over the ids, expire in 14 days (the API is due
+    today), the others in 15 to 59 days (due from tomorrow on).
     """
     from django.utils import timezone
 
@@ -263,7 +278,7 @@ def population_fill(count: int, batch_size: int, today: date, seed: int) -> dict
     renewals = 0
     for index in range(count):
         pk = index + 1
-        is_renewal = index % 4 == 0
+        is_renewal = index % 4 == 0 or due_today is not None
         first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         users.append(
             _row(
@@ -273,6 +288,7 @@ def population_fill(count: int, batch_size: int, today: date, seed: int) -> dict
                     "id": pk,
                     "password": "!bench",  # unusable: nobody logs in
                     "email": f"bench-{pk}@bench.invalid",
+                    "email_key": f"bench-{pk}@bench.invalid",  # accounts.models.email_key
                     "first_name": first_name,
                     "last_name": last_name,
                     "role": Role.APPLICANT,
@@ -303,6 +319,9 @@ def population_fill(count: int, batch_size: int, today: date, seed: int) -> dict
             renewals += 1
             ground = renewal_ground()
             expires = today + timedelta(days=rng.randint(1, 14))
+            if due_today is not None:
+                due = due_today and index % max(count // due_today, 1) == 0
+                expires = today + timedelta(days=14 if due else rng.randint(15, 59))
             years = 4 if ground.card_type in ("multi_year", "talent_passport") else 1
             permit_from = expires - timedelta(days=365 * years)
             work = ground.right_to_work
@@ -495,7 +514,7 @@ class AutoAnalyze(threading.Thread):
             connection.close()
 
 
-def timed_sweep(today: date, batch_size: int, autoanalyze: float):
+def timed_sweep(today: date, batch_size: int, autoanalyze: float, shards: int = 1):
     from django.db import connection
 
     from attestations import numbers, tasks
@@ -526,6 +545,13 @@ def timed_sweep(today: date, batch_size: int, autoanalyze: float):
         start = time.perf_counter()
         try:
             report = attestations_sweep(today=today, batch_size=batch_size)
+            for shard in range(1, shards):  # a worker each, one after the other here
+                part = attestations_sweep(
+                    today=today, batch_size=batch_size, shard=shard, shards=shards
+                )
+                report.applications += part.applications
+                report.issued += part.issued
+                report.batches += part.batches
         finally:
             seconds = time.perf_counter() - start
             if analyzer:
@@ -678,6 +704,8 @@ def main(argv: list[str] | None = None) -> int:
     from reference.catalogue.loader import reference_data_load
 
     today = date.fromisoformat(args.today) if args.today else timezone.localdate()
+    if args.national_day:
+        return national_day(args, settings_dict, today)
     dropped = database_recreate(settings_dict)
     print(
         f"Database {settings_dict['NAME']} {'re' if dropped else ''}created: migrating, "
@@ -844,6 +872,112 @@ def breakdown_rows(counter: SqlCounter, total: float) -> list[tuple]:
             )
         )
     return rows
+
+
+# --- The national day (issue 16) ----------------------------------------------------------------
+
+TARGET_DAY_SECONDS = 10.0
+TARGET_NOTHING_DUE_SECONDS = 1.0
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f} / {five:.2f} (1 / 5 min) on {os.cpu_count()} cores"
+
+
+def claim_plan(today: date, batch_size: int) -> str:
+    """How PostgreSQL runs the sweep's claim (EXPLAIN, no ANALYZE): which indexes it uses."""
+    from django.db import transaction
+
+    from applications.models import Application
+    from attestations.services import sweepable
+
+    queryset = (
+        Application.objects.select_for_update(skip_locked=True)
+        .filter(sweepable(today), pk__gt=0)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    with transaction.atomic():
+        lines = queryset.explain().splitlines()
+    return "; ".join(line.strip() for line in lines if "Index" in line or "Scan" in line)
+
+
+def national_day(args: argparse.Namespace, settings_dict: dict, today: date) -> int:
+    """`--count` open renewals, all swept yesterday (set-up: a sweep on yesterday, not timed as
+    a result), `--due` of them due today: time today's sweep, then one with nothing due."""
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from applications.models import Application
+    from applications.reference_data.loader import reference_data_load
+
+    due = args.due if args.due is not None else args.count // 25
+    yesterday = today - timedelta(days=1)
+    dropped = database_recreate(settings_dict)
+    print(
+        f"Database {settings_dict['NAME']} {'re' if dropped else ''}created: migrating, "
+        "loading reference data…",
+        flush=True,
+    )
+    call_command("migrate", interactive=False, verbosity=0)
+    reference_data_load()
+    server = server_settings()
+    print(f"Filling {number(args.count)} open renewals ({number(due)} due {today})…", flush=True)
+    start = time.perf_counter()
+    population_fill(args.count, args.batch_size, today, args.seed, due_today=due)
+    tables_analyze()
+    print(f"  filled in {time.perf_counter() - start:.1f} s", flush=True)
+    try:
+        print(f"Set-up: the sweep of {yesterday} (every dossier once)…", flush=True)
+        start = time.perf_counter()
+        setup, _, _, _, _ = timed_sweep(yesterday, args.batch_size, 0)
+        setup_s = time.perf_counter() - start
+        tables_analyze()  # what autovacuum does overnight
+        reviews = dict(
+            Application.objects.values_list("attestations_next_review_on")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        plan = claim_plan(today, args.batch_size)
+        load_before = load_average()
+        print(f"Today's sweep ({today})…", flush=True)
+        day, day_s, day_sql, _, _ = timed_sweep(today, args.batch_size, 0)
+        load_after = load_average()
+        print("Again, nothing due…", flush=True)
+        idle, idle_s, idle_sql, _, _ = timed_sweep(today, args.batch_size, 0)
+        load_idle = load_average()
+    finally:
+        if not args.keep:
+            bench_tables_truncate()
+    due_today = reviews.get(today, 0)
+    print(
+        f"\n{number(args.count)} open renewals swept {yesterday}, {number(due_today)} due "
+        f"{today} (asked: {number(due)}); batch size {args.batch_size}; {server}."
+    )
+    rows = [
+        ("set-up: the sweep of yesterday (not a result)", f"{setup_s:.1f} s",
+         f"{number(setup.applications)} dossiers, {number(setup.issued)} issued", "", ""),
+        ("today's sweep: wall time", f"{day_s:.2f} s",
+         f"{number(day.applications)} dossiers, {number(day.issued)} issued, "
+         f"{day_sql.count} SQL", f"< {TARGET_DAY_SECONDS:g} s",
+         verdict(day_s < TARGET_DAY_SECONDS)),
+        ("  scaled to 10,000 due", f"{day_s * 10_000 / max(day.applications, 1):.2f} s", "", "",
+         ""),
+        ("nothing due: wall time", f"{idle_s * 1000:.1f} ms",
+         f"{idle.applications} dossiers, {idle_sql.count} SQL",
+         f"< {TARGET_NOTHING_DUE_SECONDS:g} s", verdict(idle_s < TARGET_NOTHING_DUE_SECONDS)),
+    ]  # fmt: skip
+    print_table("National day", rows, ("figure", "measured", "what", "target", ""))
+    print(f"\nload before today's sweep: {load_before}")
+    print(f"load after it: {load_after}; after the one with nothing due: {load_idle}")
+    print(f"claim query plan: {plan}")
+    if day.applications != due_today or day.issued != due_today:
+        print(
+            f"\nWARNING: {number(due_today)} dossiers were due today, the sweep looked at "
+            f"{number(day.applications)} and issued {number(day.issued)} (one API each)."
+        )
+    return 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from accounts.models import ApplicantProfile, PreviousAddress, User
 from anef import generations
 from anef.audit import audit_action
 from anef.errors import DomainError
-from applications.enums import EventKind
+from applications.enums import ApplicationStatus, EventKind
 from applications.models import Application
 from applications.selectors import prefecture_for_postal_code
 from applications.services import _core
@@ -43,6 +43,11 @@ def foreigner_number_attach(*, profile: ApplicantProfile, number: str, actor: Us
     generations.bump_person_everywhere(locked.user_id)
     for application in Application.objects.filter(applicant=locked.user, status__in=OPEN_STATES):
         _event(application, EventKind.FOREIGNER_NUMBER_ATTACHED, actor)
+    # Current attestations print the number: the next sweep reissues them with it (it no longer
+    # rereads every dossier daily, only those changed or due).
+    Application.objects.filter(applicant=locked.user).exclude(
+        status=ApplicationStatus.DRAFT
+    ).update(attestations_dirty=True)
 
 
 @transaction.atomic
