@@ -910,7 +910,7 @@ def national_day(args: argparse.Namespace, settings_dict: dict, today: date) -> 
     from django.db.models import Count
 
     from applications.models import Application
-    from applications.reference_data.loader import reference_data_load
+    from reference.catalogue.loader import reference_data_load
 
     due = args.due if args.due is not None else args.count // 25
     yesterday = today - timedelta(days=1)

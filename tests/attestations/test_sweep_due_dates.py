@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 from applications import services as dossier
 from applications.enums import ApplicationStatus
-from applications.models import Application, DecisionReason
+from applications.models import Application
 from attestations import services
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
 from attestations.tasks import sweep_attestations
+from reference.models import DecisionReason
 from tests.accounts.factories import PrefectureAgentFactory
 from tests.attestations.factories import api_due_day, renewal
 from tests.attestations.test_ledger_histories import LedgerHistory, noon
