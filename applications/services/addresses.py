@@ -114,5 +114,10 @@ def address_change(
         # Current attestations print the address: they are reissued with the new one.
         Application.objects.filter(pk=application.pk).update(attestations_dirty=True)
         _core._attestations_refresh_on_commit(application.pk)  # one place to patch in tests
+    # A decided dossier may still hold a document in force that prints the address: the sweep
+    # no longer rereads every dossier daily, so it is told (it replaces nothing that has ended).
+    Application.objects.filter(applicant=locked.user).exclude(
+        status__in=OPEN_STATES | {ApplicationStatus.DRAFT}
+    ).update(attestations_dirty=True)
     generations.bump_person_everywhere(locked.user_id)
     return moved

@@ -621,3 +621,19 @@ def test_service_error_report_evidence_cannot_be_removed(profile):
     with pytest.raises(DomainError) as error:
         services.document_remove(document=report.evidence.get(), actor=profile.user)
     assert error.value.code == "evidence_kept"
+
+
+def test_service_address_change_tells_the_sweep_about_decided_dossiers(profile):
+    decided = filed(profile)
+    Application.objects.filter(pk=decided.pk).update(
+        status=ApplicationStatus.WITHDRAWN, attestations_dirty=False
+    )
+    services.address_change(
+        profile=profile,
+        address_line="1 rue de Rivoli",
+        postal_code="75001",
+        city="Paris",
+        actor=profile.user,
+    )
+    decided.refresh_from_db()
+    assert decided.attestations_dirty is True
