@@ -581,15 +581,12 @@ def mandate_check_prefecture_ids(mandate: Mandate) -> set[int]:
     """The prefectures whose agents may check this person's identity: those of the person's
     dossiers and of their address on record; only for a person with neither (an account just
     opened for someone in prison), the one of the postal code the helper typed."""
-    from applications.models import Application
+    from anef.generations import person_prefecture_ids
     from reference.models import Prefecture
     from reference.rules import departement_code_for_postal_code
 
-    ids = set(
-        Application.objects.filter(applicant_id=mandate.person_id).values_list(
-            "prefecture_id", flat=True
-        )
-    )
+    # The dossiers live above accounts: applications registers how to find their prefectures.
+    ids = person_prefecture_ids(mandate.person_id)
     profile = getattr(mandate.person, "applicant_profile", None)
     postal_codes = [profile.postal_code] if profile is not None else []
     if not ids and profile is None:

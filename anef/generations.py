@@ -109,14 +109,20 @@ def person_prefectures_resolver(resolver: Callable[[int], Iterable[int]]) -> Non
     _person_prefectures = resolver
 
 
-def bump_person_everywhere(user_id: int) -> None:
-    """The person's identity or address changed: their pages, and the queue of every prefecture
-    holding one of their dossiers (the queue shows the person's name and foreigner number)."""
+def person_prefecture_ids(user_id: int) -> set[int]:
+    """The prefectures holding one of this person's dossiers, through the registered resolver
+    (the page cache here, and `accounts.mandates`, which sits below the dossiers, ask it)."""
     if _person_prefectures is None:
         raise ImproperlyConfigured(
             "No resolver of a person's prefectures: applications registers it in its ready()."
         )
-    bump([person_key(user_id), *(prefecture_key(pk) for pk in _person_prefectures(user_id))])
+    return set(_person_prefectures(user_id))
+
+
+def bump_person_everywhere(user_id: int) -> None:
+    """The person's identity or address changed: their pages, and the queue of every prefecture
+    holding one of their dossiers (the queue shows the person's name and foreigner number)."""
+    bump([person_key(user_id), *(prefecture_key(pk) for pk in person_prefecture_ids(user_id))])
 
 
 def bump_dossier(application) -> None:

@@ -287,6 +287,20 @@ def test_attack_helper_chooses_the_prefecture_of_a_person_with_a_record_ignored(
     assert _check(client, mandate).status_code == 404
 
 
+def test_mandate_check_agent_of_the_prefecture_holding_a_dossier_may_check_identity(
+    client, victim_file, django_capture_on_commit_callbacks
+):
+    """A dossier instructed elsewhere than the address on record (a decided dossier stays where
+    it was decided): that prefecture's agents may check the identity too."""
+    person = victim_file["person"]
+    seine_saint_denis = PrefectureAgentFactory(prefecture__departement_code="93")
+    person.applications.update(prefecture=seine_saint_denis.prefecture)
+    client.force_login(HelperFactory())
+    mandate, _token = _recorded(client, django_capture_on_commit_callbacks, person.email)
+    client.force_login(seine_saint_denis)
+    assert _check(client, mandate).status_code == 302
+
+
 # --- Account-existence probing ------------------------------------------------------------------
 
 
