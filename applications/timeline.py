@@ -106,6 +106,9 @@ class Audience(StrEnum):
 # without an actor (sweeps of the retention period) are told without one.
 _AGENT_EVENT_TEXTS = {
     EventKind.CREATED: gettext_lazy("%(actor)s started the application."),
+    EventKind.DECISION_NOTIFIED: gettext_lazy(
+        "%(actor)s recorded that the decision was notified on %(notified_on)s (%(channel)s)."
+    ),
     EventKind.SUBMITTED: gettext_lazy("%(actor)s submitted the application to the prefecture."),
     EventKind.DEPOSIT_RECEIPT: gettext_lazy("Deposit receipt issued to the applicant."),
     EventKind.DOCUMENT_ADDED: gettext_lazy("%(actor)s added a document: %(document)s (%(name)s)."),

@@ -357,7 +357,10 @@ def test_views_public_processing_times_anonymous_shows_figures(client, paris):
     today = timezone.localdate()
     for days in range(1, 31):
         decided(paris, days=days, decided_on=today - DAY)
-    response = client.get(reverse("processing_times:prefecture", kwargs={"code": paris.code}))
+    response = client.get(
+        reverse("processing_times:prefecture", kwargs={"code": paris.code}),
+        headers={"accept-language": "en"},
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "<td>30</td>" in page
@@ -369,7 +372,8 @@ def test_views_public_processing_times_29_not_enough(client, paris):
     for _ in range(29):
         decided(paris, days=9, decided_on=today)
     page = client.get(
-        reverse("processing_times:prefecture", kwargs={"code": paris.code})
+        reverse("processing_times:prefecture", kwargs={"code": paris.code}),
+        headers={"accept-language": "en"},
     ).content.decode()
     assert "Not enough data yet" in page
     assert "<td>29</td>" not in page  # a small count is not published

@@ -82,6 +82,8 @@ def test_timeline_every_kind_agent_text_has_no_second_person(kind, role):
         "handed_over_on": "2026-01-01",
         "count": 2,
         "purge_on": "2026-06-01",
+        "notified_on": "2026-02-02",
+        "channel": "letter",
     }
     text = event_text(_event(kind, role, **params), audience=Audience.AGENT)
     words = text.lower().replace(".", " ").replace(":", " ").split()
