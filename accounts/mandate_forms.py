@@ -6,16 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import MandateDuration
 from accounts.forms import DateInput
-from accounts.models import Mandate
-
-
-def _grounds_offered():
-    """The grounds a mandate may be limited to: those offered to applicants, by label.
-
-    Read through the mandate's own relation: the grounds are reference data of a higher app,
-    which `accounts` does not import (docs/architecture.md)."""
-    ground = Mandate._meta.get_field("grounds").related_model
-    return ground.objects.filter(active=True).order_by("label_fr")
+from reference.selectors import grounds_offered
 
 
 class _ScopeAndDatesForm(forms.Form):
@@ -42,7 +33,7 @@ class _ScopeAndDatesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grounds"].queryset = _grounds_offered()
+        self.fields["grounds"].queryset = grounds_offered().order_by("label_fr")
         self.fields["starts_on"].initial = timezone.localdate()
 
     def mandate_kwargs(self) -> dict:

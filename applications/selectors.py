@@ -27,11 +27,12 @@ from applications.workflow import OPEN_STATES
 from reference.enums import ProcedureKind
 from reference.models import DocumentType, Ground, GroundRequirement, Prefecture
 from reference.rules import departement_code_for_postal_code
+from reference.selectors import grounds_offered
 
 
 def ground_list_offered() -> QuerySet[Ground]:
     """Grounds and procedures offered to applicants, each with its checklist."""
-    return Ground.objects.filter(active=True).prefetch_related(
+    return grounds_offered().prefetch_related(
         Prefetch(
             "requirements",
             queryset=GroundRequirement.objects.select_related("document_type"),
