@@ -173,6 +173,10 @@ def _template(event: Event, audience: Audience):
     return _EVENT_TEXTS.get(event.kind)
 
 
+# Event parameters stored as ISO dates, shown in the reader's language.
+_DATE_PARAMS = ("deadline", "handed_over_on", "purge_on", "notified_on")
+
+
 def _format_date(iso: str) -> str:
     from datetime import date
 
@@ -190,14 +194,9 @@ def event_text(
 ) -> str:
     params = dict(event.params)
     params["actor"] = str(_ACTOR_SUBJECTS.get(event.actor_role, _NO_ACTOR_SUBJECT))
-    if "deadline" in params:
-        params["deadline"] = _format_date(params["deadline"])
-    if "handed_over_on" in params:
-        params["handed_over_on"] = _format_date(params["handed_over_on"])
-    if "purge_on" in params:
-        params["purge_on"] = _format_date(params["purge_on"])
-    if "notified_on" in params:
-        params["notified_on"] = _format_date(params["notified_on"])
+    for name in _DATE_PARAMS:
+        if name in params:
+            params[name] = _format_date(params[name])
     if "channel" in params:
         params["channel"] = str(
             dict(NotificationChannel.choices).get(params["channel"], params["channel"])
