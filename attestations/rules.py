@@ -330,6 +330,19 @@ class _Ledger:
         current = [entry for entry in chain if entry.key not in replaced]
         return current[-1] if current else None
 
+    def decision_gap_start(self, chain: list[Entry]) -> date:
+        """The first day a decision left uncovered: a refusal ends the API in force on its day
+        and the next one, issued ahead, on its first day; the chain restarts from the earlier
+        (the decision's day), not from the one issued ahead."""
+        replaced = {entry.replaces for entry in self.entries if entry.replaces is not None}
+        current = [entry for entry in chain if entry.key not in replaced]
+        gap_start = current[-1].ended_on
+        for entry in reversed(current):
+            if entry.ended_on is None or entry.end_reason not in DECISION_END_REASONS:
+                break
+            gap_start = min(gap_start, entry.ended_on)
+        return gap_start
+
     def issue(self, **fields) -> Entry:
         entry = Entry(key=self.next_key, is_new=True, **fields)
         self.next_key -= 1
@@ -380,7 +393,8 @@ def _plan_api_chain(
             start = first_day if first_day is not None else needed_from
             valid_from = months_grid_start(start, months, needed_from)
         elif tail.ended_on is not None and tail.end_reason in DECISION_END_REASONS:
-            valid_from = max(tail.ended_on, needed_from)  # re-opened: from that day on
+            # Re-opened: from that day on (never later than the day the decision left open).
+            valid_from = max(ledger.decision_gap_start(chain), needed_from)
         elif tail.ended_on is not None:
             return  # ended in error or by a card: an agent decides what follows
         else:

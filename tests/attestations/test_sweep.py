@@ -176,6 +176,39 @@ def test_sweep_address_change_issues_a_replacement_and_never_rewrites_the_printe
 
 
 @pytest.mark.django_db
+def test_sweep_refusal_reopened_the_same_day_with_the_next_api_issued_ahead_leaves_no_gap(agent):
+    """Found by the long run of ledger histories: refused and re-opened on one day, within the
+    15 days before the next period, the new API started after the one issued ahead, leaving
+    the days up to it uncovered."""
+    application = renewal(agent, today=TODAY)
+    attestations_sweep(today=api_due_day(application))
+    first = application.attestations.get(kind="api")
+    decided_on = first.valid_until - datetime.timedelta(days=3)  # the next API is issued
+    reason = DecisionReason.objects.get(code="conditions_not_met")
+    with at(decided_on):
+        attestations_sweep(today=decided_on)
+        assert application.attestations.filter(kind="api").count() == 2
+        dossier.application_decide_unfavourable(
+            application=application,
+            actor=agent,
+            reason=reason,
+            explanation="x",
+            legal_basis="y",
+            remedies="z",
+        )
+        attestations_sweep(today=decided_on)
+        report = dossier.error_report_create(
+            application=application, actor=application.applicant, category="other", description="x"
+        )
+        dossier.error_report_accept(report=report, actor=agent, note="ok", reopen=True)
+        attestations_sweep(today=decided_on)
+    apis = list(application.attestations.filter(kind="api"))
+    for offset in range(10):
+        day = decided_on + datetime.timedelta(days=offset)
+        assert sum(api.is_valid_on(day) for api in apis) == 1, day
+
+
+@pytest.mark.django_db
 def test_database_refuses_a_second_deposit_receipt_for_one_application(agent):
     from django.db import IntegrityError
 
