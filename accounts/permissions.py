@@ -49,6 +49,16 @@ def is_contact_centre_supervisor(user) -> bool:
     return is_contact_centre_agent(user) and user.has_perm(CONTACT_CENTRE_SUPERVISE)
 
 
+# The prefecture supervisor: a prefecture agent holding this Django permission (given in the admin
+# to a user or to the group "Prefecture supervisors"). Supervisors see their prefecture's team
+# load and figures and assign dossiers; they stay bound to their own prefecture like any agent.
+PREFECTURE_SUPERVISE = "applications.supervise_prefecture"
+
+
+def is_prefecture_supervisor(user) -> bool:
+    return is_prefecture_agent(user) and user.has_perm(PREFECTURE_SUPERVISE)
+
+
 def is_administrator(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pikepdf
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -191,6 +192,14 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "Sonia",
         "Haddad",
         "prefecture agent, Seine-Saint-Denis",
+        prefecture_departement="93",
+    ),
+    DemoPerson(
+        f"supervisor.seine-saint-denis@{DEMO_DOMAIN}",
+        Role.PREFECTURE_AGENT,
+        "Nadia",
+        "Benali",
+        "prefecture supervisor, Seine-Saint-Denis (team load, assignment, figures)",
         prefecture_departement="93",
     ),
     DemoPerson(
@@ -398,11 +407,21 @@ def _demo_dossiers(users: dict[str, User]) -> None:
         )
 
 
+def _demo_prefecture_supervisors(users: dict[str, User]) -> None:
+    permission = Permission.objects.get(
+        content_type__app_label="applications", codename="supervise_prefecture"
+    )
+    for email, user in users.items():
+        if email.startswith("supervisor.") and user.role == Role.PREFECTURE_AGENT:
+            user.user_permissions.add(permission)
+
+
 @transaction.atomic
 def demo_data_seed() -> list[DemoLogin]:
     reference_data_load()
     users = {person.email: _person_upsert(person) for person in DEMO_PEOPLE}
     _demo_dossiers(users)
+    _demo_prefecture_supervisors(users)
     substitution_demo_seed()  # desks, slots and an open case (substitution/demo.py)
     support_demo_seed(users)  # contact-centre tickets, scenario 5 included
     attestations_sweep()

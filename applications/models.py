@@ -170,6 +170,12 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at"]
+        # The prefecture supervisor (accounts.permissions.is_prefecture_supervisor): an agent
+        # of a prefecture who also sees the team's load, assigns dossiers and reads the
+        # prefecture's figures. Defined once here for the workbench and the at-risk pages.
+        permissions = [
+            ("supervise_prefecture", "Supervise the instruction of the agent's prefecture"),
+        ]
         indexes = [
             models.Index(fields=["attestations_dirty", "attestations_swept_on"]),
             # The sweep's daily claim: only open dossiers with a review day ahead are indexed.

@@ -58,6 +58,20 @@ class ContactCentreSupervisorFactory(ContactCentreAgentFactory):
         )
 
 
+class PrefectureSupervisorFactory(PrefectureAgentFactory):
+    """A prefecture agent holding the supervisor permission (accounts.permissions)."""
+
+    @factory.post_generation
+    def supervisor_permission(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        self.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="applications", codename="supervise_prefecture"
+            )
+        )
+
+
 class AdministratorFactory(UserFactory):
     role = Role.ADMINISTRATOR
     is_staff = True

@@ -8,6 +8,7 @@ from accounts.permissions import (
     can_use_back_office,
     can_use_portal,
     can_use_support_console,
+    is_prefecture_supervisor,
     role_home_url_name,
 )
 from tests.accounts.factories import (
@@ -16,6 +17,7 @@ from tests.accounts.factories import (
     ContactCentreAgentFactory,
     HelperFactory,
     PrefectureAgentFactory,
+    PrefectureSupervisorFactory,
 )
 
 FACTORIES = {
@@ -90,3 +92,26 @@ def test_permissions_staff_flag_without_administrator_role_cannot_use_admin():
 )
 def test_permissions_role_home_is_the_role_console(role, url_name):
     assert role_home_url_name(FACTORIES[role]()) == url_name
+
+
+@pytest.mark.django_db
+def test_prefecture_supervisor_agent_holding_the_permission_is_one():
+    assert is_prefecture_supervisor(PrefectureSupervisorFactory())
+
+
+@pytest.mark.django_db
+def test_prefecture_supervisor_plain_agent_is_not_one():
+    assert not is_prefecture_supervisor(PrefectureAgentFactory())
+
+
+@pytest.mark.django_db
+def test_prefecture_supervisor_permission_outside_a_prefecture_role_grants_nothing():
+    from django.contrib.auth.models import Permission
+
+    contact_agent = ContactCentreAgentFactory()
+    contact_agent.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="applications", codename="supervise_prefecture"
+        )
+    )
+    assert not is_prefecture_supervisor(contact_agent)
