@@ -325,10 +325,16 @@ class _Ledger:
         )
 
     def tail(self, chain: list[Entry]) -> Entry | None:
-        """The last document of a chain: the latest one not replaced by another."""
+        """The last document of a chain: the latest one neither replaced nor continued by
+        another. After a re-opening the chain restarts earlier than the document issued ahead
+        (`decision_gap_start`), so the latest by date is not always the end of the chain: the
+        restart continues the document it follows, and a second refusal and re-opening on the
+        same day continue the restart, never that one again (`continues` is one-to-one)."""
         replaced = {entry.replaces for entry in self.entries if entry.replaces is not None}
+        continued = {entry.continues for entry in self.entries if entry.continues is not None}
         current = [entry for entry in chain if entry.key not in replaced]
-        return current[-1] if current else None
+        open_ends = [entry for entry in current if entry.key not in continued]
+        return (open_ends or current or [None])[-1]
 
     def decision_gap_start(self, chain: list[Entry]) -> date:
         """The first day a decision left uncovered: a refusal ends the API in force on its day

@@ -443,6 +443,37 @@ def test_ledger_history_card_handed_over_days_ago_covers_the_days_since(referenc
         history.teardown()
 
 
+@pytest.mark.django_db
+def test_ledger_history_refused_and_reopened_twice_on_one_day_restarts_the_chain_twice(
+    reference_data,
+):
+    """Found by the long run (part 2 of the 2,000 histories): a refusal re-opened, refused and
+    re-opened again on the same day. The second restart must continue the first one (the end
+    of the chain), not the API issued ahead that the first restart already continued: the
+    database refused that second link (`continues` is one-to-one), the sweep took it for a
+    number collision and the day stayed uncovered."""
+    history = LedgerHistory()
+    try:
+        history.start(
+            expiry=datetime.date(2028, 3, 3),
+            complete_at_once=True,
+            two_applications=False,
+            filed_days_before=64,
+        )
+        history.months_pass(days=171)
+        history.months_pass(days=65)  # 22 August 2028, an API issued ahead for September
+        for _ in range(2):
+            history.end_without_card(index=0, kind="refuse")
+            history.reopen(index=0)
+        history.every_needed_day_is_covered()
+        history.never_two_valid_documents_of_the_permit_on_one_day()
+        restart = Attestation.objects.filter(holder=history.profile.user, kind="api").latest("pk")
+        assert restart.is_valid_on(history.day)
+        assert restart.continues.valid_from == history.day  # the first restart, refused
+    finally:
+        history.teardown()
+
+
 def histories() -> int:
     """A few in `make test`; every one the profile asks for in a long run (2,000 for "long")."""
     asked = settings().max_examples
