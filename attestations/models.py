@@ -317,3 +317,20 @@ class ShareCodeConsultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.share_code_id} @ {self.consulted_at:%Y-%m-%d %H:%M}"
+
+
+class AttestationInputSeen(models.Model):
+    """An input of the attestation rules from outside the dossiers (the policy in force, a
+    ground's place on the list of titles renewed online), as last seen by the sweep: when it
+    differs, the dossiers concerned are looked at again (attestations.inputs)."""
+
+    key = models.CharField(_("input"), max_length=100, unique=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    seen_at = models.DateTimeField(_("seen at"))
+
+    class Meta:
+        verbose_name = _("input of the attestation rules")
+        verbose_name_plural = _("inputs of the attestation rules")
+
+    def __str__(self) -> str:
+        return self.key

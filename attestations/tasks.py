@@ -11,8 +11,13 @@ def sweep_attestations(shard: int | None = None, shards: int | None = None) -> i
     shard (dossiers whose id is k modulo n), so that n workers sweep disjoint parts at once."""
     from django.conf import settings
 
+    from attestations.inputs import attestation_inputs_check
     from attestations.services import attestations_sweep
 
+    if shard is None:
+        # A new policy or a ground moved on or off the list of titles renewed online: the
+        # dossiers concerned are looked at again by this sweep (attestations.inputs).
+        attestation_inputs_check()
     shards = shards or settings.ATTESTATION_SWEEP_SHARDS
     if shard is None and shards > 1:
         for part in range(shards):

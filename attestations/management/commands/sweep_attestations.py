@@ -4,6 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from attestations.inputs import attestation_inputs_check
 from attestations.services import attestations_sweep, attestations_sweep_due_count
 
 
@@ -60,6 +61,13 @@ class Command(BaseCommand):
                 raise CommandError("--shard must be K/N, e.g. 0/4") from exc
             if not (shards >= 1 and 0 <= shard < shards):
                 raise CommandError("--shard K/N needs 0 <= K < N")
+        inputs = attestation_inputs_check()
+        if inputs.dossiers_marked:
+            changed = (["policy"] if inputs.policy_changed else []) + inputs.grounds_changed
+            self.stdout.write(
+                f"Rules' inputs changed ({', '.join(changed)}): "
+                f"{inputs.dossiers_marked} dossiers to look at again."
+            )
         progress = None
         if options["progress"]:
             total = attestations_sweep_due_count(
