@@ -28,3 +28,31 @@ class MessageStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed for good")
+
+
+class NotificationKind(models.TextChoices):
+    """What a logged notification told the person (anef.models.NotificationLog): a closed list.
+    The renewal reminders (issue 16, applications/reminders/); the work on reaching people by
+    phone adds its own kinds here."""
+
+    RENEWAL_WINDOW_OPEN_120 = "renewal_window_open_120", _("Renewal: the time to file opens")
+    RENEWAL_REMINDER_90 = "renewal_reminder_90", _("Renewal not filed: reminder 90 days before")
+    RENEWAL_REMINDER_70 = "renewal_reminder_70", _("Renewal not filed: reminder 70 days before")
+    RENEWAL_INCOMPLETE_30 = "renewal_incomplete_30", _("Renewal incomplete: 30 days before")
+    RENEWAL_INCOMPLETE_20 = "renewal_incomplete_20", _("Renewal incomplete: 20 days before")
+
+
+class NotificationLogChannel(models.TextChoices):
+    """Where a logged notification was given: an e-mail (through the outbox) or the portal (a
+    banner on the person's dashboard). SMS is added by the work on reaching people by phone."""
+
+    EMAIL = "email", _("E-mail")
+    PORTAL = "portal", _("Portal")
+
+
+class NotificationSubject(models.TextChoices):
+    """What a logged notification is about: a card held or a dossier (ids, not foreign keys:
+    anef's plumbing knows no domain app)."""
+
+    PERMIT = "permit", _("Residence permit")
+    APPLICATION = "application", _("Application")

@@ -5,7 +5,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anef.enums import MessageChannel, MessageStatus, OneTimeCodeChannel, OneTimeCodeClosure
+from anef.enums import (
+    MessageChannel,
+    MessageStatus,
+    NotificationKind,
+    NotificationLogChannel,
+    NotificationSubject,
+    OneTimeCodeChannel,
+    OneTimeCodeClosure,
+)
 
 
 class Heartbeat(models.Model):
@@ -163,3 +171,41 @@ class OutgoingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject}"
+
+
+class NotificationLog(models.Model):
+    """That a person was told something once, on one channel (issue 16): the record that makes a
+    daily reminder go out exactly once per channel, however many workers or retries run it.
+
+    Written with INSERT … ON CONFLICT DO NOTHING (`anef.notifications.notifications_record`) in
+    the same transaction as the e-mail's outbox row: the e-mail exists if and only if its log row
+    does. It holds no content, only the kind, the day it fell due and what it was about (a card
+    or a dossier, by id: anef knows no domain app). Project-wide, beside the outbox, because any
+    app may log what it told a person, and the work on SMS adds a channel here, not a table."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=64, choices=NotificationKind.choices)
+    due_day = models.DateField(_("due on"))
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationLogChannel.choices)
+    subject_type = models.CharField(_("about"), max_length=16, choices=NotificationSubject.choices)
+    subject_id = models.PositiveBigIntegerField(_("id of what it is about"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification log entry")
+        verbose_name_plural = _("notification log")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "due_day", "channel"],
+                name="notification_log_once_per_channel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.channel}) for {self.person_id}, due {self.due_day}"

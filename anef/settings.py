@@ -464,6 +464,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.documents_retention",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Renewal reminders (issue 16): the 120th/90th/70th day before a card ends, and what an
+    # incomplete renewal lacks on the 30th/20th; logged once per channel, so a rerun is harmless.
+    "renewal-reminders": {
+        "task": "applications.renewal_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # The outbox (anef/outbox.py, issue 17): messages not sent by their on-commit nudge (worker
     # down, mail server down) and retries whose time has come.
     "outbox-send-due": {

@@ -8,7 +8,11 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from anef import generations
+        from applications import hooks
+        from applications.reminders.panels import PANEL, renewal_reminder_panel
         from applications.selectors import person_prefecture_ids
 
         # The prefectures whose queues show a person (anef imports no domain app).
         generations.person_prefectures_resolver(person_prefecture_ids)
+        # The renewal reminder's banner on the dashboard (issue 16).
+        hooks.portal_person_panels.register(PANEL, renewal_reminder_panel)

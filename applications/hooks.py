@@ -70,6 +70,10 @@ class PagePanels:
 
 # The person's dashboard: called with (user, the dossiers it lists).
 portal_home_panels = PagePanels("portal dashboard")
+# The person's dashboard again, for blocks about the person rather than their dossiers (a card
+# to renew, when they may have no dossier yet): called with (user, the person the page is about:
+# the user, or the person a helper acts for).
+portal_person_panels = PagePanels("portal dashboard, about the person")
 # One dossier's page in the portal: called with (user, application).
 portal_dossier_panels = PagePanels("portal dossier page")
 # One dossier's page in the back office: called with (user, application).

@@ -27,7 +27,7 @@ from anef.page_cache import page_cached, person_pages
 from anef.page_errors import show_refusal
 from applications.deadlines import application_deadlines
 from applications.enums import ApplicationStatus, CorrectionStatus
-from applications.hooks import portal_dossier_panels, portal_home_panels
+from applications.hooks import portal_dossier_panels, portal_home_panels, portal_person_panels
 from applications.models import Application, ResidencePermit
 from applications.permissions import get_abilities
 from applications.selectors import (
@@ -121,6 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_helper": is_helper(request.user),
             # Other apps' blocks (the current attestations, a renewal at risk): applications.hooks.
             **portal_home_panels.context(request.user, applications),
+            **portal_person_panels.context(request.user, subject),
         },
     )
 
@@ -244,7 +245,10 @@ def _new_continuing_a_card(
     if not ground.offers(kind):
         raise Http404
     permits = permit_list_held_by(request.portal_subject)
-    form = form_class(request.POST or None, permits=permits)
+    # « Renew now » (applications.reminders) names the card: chosen already, still changeable.
+    form = form_class(
+        request.POST or None, permits=permits, initial={"permit": request.GET.get("permit")}
+    )
     context = {
         "ground": ground,
         "form": form,

@@ -1,0 +1,215 @@
+"""Reads for the renewal reminders: the cards whose window is near, with what the rule needs,
+in a fixed number of queries however many people hold them; and the reminders one person (or
+their helper) sees on the dashboard."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from accounts.mandates import mandate_list_active_for_helper
+from accounts.permissions import is_applicant, is_helper
+from applications.enums import ApplicationStatus, CorrectionStatus
+from applications.models import Application, CorrectionRequest, Document, ResidencePermit
+from applications.reminders.rules import (
+    INCOMPLETE_STATES,
+    NOT_FILED_STATES,
+    PermitFacts,
+    Reminder,
+    RenewalFacts,
+    due_reminder,
+)
+from applications.rules import FilingPolicy
+from applications.selectors import ChecklistItem
+from reference.models import DocumentType, GroundRequirement
+
+
+@dataclass(frozen=True)
+class PermitReminder:
+    """A reminder due, with the card and the renewal it is about, for the e-mail and banner."""
+
+    reminder: Reminder
+    permit: ResidencePermit
+    application: Application | None  # the incomplete renewal; else a draft to continue, if any
+
+
+def permits_near_their_window(
+    today: date, policy: FilingPolicy, *, holder=None
+) -> QuerySet[ResidencePermit]:
+    """Cards still valid whose renewal window opens within `renewal_window_start_days` (the
+    widest window: a card renewed outside the online list opens two months before its end),
+    of active accounts, with their holder, ground, renewals and open corrections. A card with
+    a renewal complete or decided is left out in SQL: nothing is ever due for it."""
+    newer = ResidencePermit.objects.filter(
+        holder=OuterRef("holder"), valid_from__gt=OuterRef("valid_from")
+    )
+    settled = Application.objects.filter(renews_permit=OuterRef("pk")).exclude(
+        status__in=NOT_FILED_STATES | INCOMPLETE_STATES
+    )
+    queryset = ResidencePermit.objects.filter(
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=policy.renewal_window_start_days),
+        holder__is_active=True,
+    ).exclude(Exists(settled))
+    if holder is not None:
+        queryset = queryset.filter(holder=holder)
+    return (
+        queryset.annotate(replaced=Exists(newer))
+        .select_related("holder", "ground")
+        .prefetch_related(
+            Prefetch(
+                "renewals",
+                queryset=Application.objects.select_related("ground").order_by("pk"),
+            ),
+            Prefetch(
+                "renewals__correction_requests",
+                queryset=CorrectionRequest.objects.filter(
+                    status=CorrectionStatus.OPEN
+                ).prefetch_related("document_types"),
+                to_attr="open_corrections",
+            ),
+        )
+        .order_by("valid_until", "pk")
+    )
+
+
+def _documents_given(applications: list[Application]) -> dict[int, list[tuple[int, object]]]:
+    """(document type id, uploaded at) of each dossier's files, in one query."""
+    given: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    for application_id, document_type_id, uploaded_at in Document.objects.filter(
+        application__in=applications, error_report__isnull=True
+    ).values_list("application_id", "document_type_id", "uploaded_at"):
+        given[application_id].append((document_type_id, uploaded_at))
+    return given
+
+
+def missing_documents_by_application(
+    applications: Iterable[Application], given: dict | None = None
+) -> dict[int, list[DocumentType]]:
+    """`applications.selectors.application_missing_documents` for many dossiers in two
+    queries: the pieces of each one's checklist still without any file."""
+    applications = list(applications)
+    if not applications:
+        return {}
+    given = _documents_given(applications) if given is None else given
+    requirements: dict[int, list[GroundRequirement]] = defaultdict(list)
+    for requirement in GroundRequirement.objects.filter(
+        ground_id__in={application.ground_id for application in applications}
+    ).select_related("document_type"):
+        requirements[requirement.ground_id].append(requirement)
+    missing = {}
+    for application in applications:
+        types = {document_type_id for document_type_id, _at in given[application.pk]}
+        items = [
+            ChecklistItem(requirement, [True] if requirement.document_type_id in types else [])
+            for requirement in requirements[application.ground_id]
+            if requirement.applies_to(application.kind)
+        ]
+        missing[application.pk] = [
+            item.requirement.document_type for item in items if not item.satisfied
+        ]
+    return missing
+
+
+def _renewal_facts(
+    application: Application, missing: list[DocumentType], given: list[tuple[int, object]]
+) -> RenewalFacts:
+    """The pieces still missing: the checklist's, then those an open correction asks for and
+    not given since it was asked (as `correction_answer` checks them)."""
+    corrections = getattr(application, "open_corrections", [])
+    asked = [
+        document_type
+        for correction in corrections
+        for document_type in correction.document_types.all()
+        if not any(
+            type_id == document_type.pk and uploaded_at >= correction.created_at
+            for type_id, uploaded_at in given
+        )
+    ]
+    pieces = list(missing) + [piece for piece in asked if piece not in missing]
+    return RenewalFacts(
+        application_id=application.pk,
+        status=application.status,
+        missing=tuple(pieces),
+        correction_requested=bool(corrections),
+    )
+
+
+def permit_facts(permit: ResidencePermit) -> PermitFacts:
+    ground = permit.ground
+    return PermitFacts(
+        permit_id=permit.pk,
+        expires_on=permit.valid_until,
+        renewable=ground.renewable if ground is not None else True,
+        renewed_online=ground.renewed_online if ground is not None else True,
+        replaced=bool(getattr(permit, "replaced", False)),
+    )
+
+
+def permit_reminders(
+    permits: Iterable[ResidencePermit], today: date, policy: FilingPolicy
+) -> list[PermitReminder]:
+    """The reminders due on `today` for these cards (loaded by `permits_near_their_window`)."""
+    permits = list(permits)
+    incomplete = [
+        application
+        for permit in permits
+        for application in permit.renewals.all()
+        if application.status in INCOMPLETE_STATES
+    ]
+    given = _documents_given(incomplete) if incomplete else {}
+    missing = missing_documents_by_application(incomplete, given)
+    due = []
+    for permit in permits:
+        renewals = list(permit.renewals.all())
+        reminder = due_reminder(
+            permit_facts(permit),
+            [
+                _renewal_facts(renewal, missing.get(renewal.pk, []), given.get(renewal.pk, []))
+                for renewal in renewals
+            ],
+            today,
+            policy,
+        )
+        if reminder is None:
+            continue
+        by_id = {renewal.pk: renewal for renewal in renewals}
+        application = by_id.get(reminder.application_id) or next(
+            (renewal for renewal in renewals if renewal.status == ApplicationStatus.DRAFT), None
+        )
+        due.append(PermitReminder(reminder, permit, application))
+    return due
+
+
+def reminders_visible_to(user, person, today: date) -> list[PermitReminder]:
+    """The reminders of `person` that `user` may see: their own, or those of a person who gave
+    them a mandate in force today covering the card's ground (another person: none)."""
+    if user is None or person is None or not getattr(user, "is_authenticated", False):
+        return []
+    if is_applicant(user):
+        if user.pk != person.pk:
+            return []
+        covers = None
+    elif is_helper(user):
+        mandates = list(
+            mandate_list_active_for_helper(user, today)
+            .filter(person_id=person.pk)
+            .prefetch_related("grounds")
+        )
+        if not mandates:
+            return []
+        if any(mandate.all_grounds for mandate in mandates):
+            covers = None
+        else:
+            covers = {ground.pk for mandate in mandates for ground in mandate.grounds.all()}
+    else:
+        return []
+    policy = FilingPolicy.from_settings()
+    reminders = permit_reminders(
+        permits_near_their_window(today, policy, holder=person), today, policy
+    )
+    if covers is None:
+        return reminders
+    return [entry for entry in reminders if entry.permit.ground_id in covers]
