@@ -226,6 +226,19 @@ class Application(models.Model):
         return self.status in OPEN_STATES
 
     @property
+    def decision_stated(self) -> dict | None:
+        """The legal basis and remedies of a refusal or a closure in the reader's language
+        where they are the catalogue's texts (`DecisionReason.as_stated`), each with its
+        language: {"legal_basis": StatedText, "remedies": StatedText}."""
+        reason = self.decision_reason
+        if reason is None:
+            return None
+        return {
+            "legal_basis": reason.as_stated("legal_basis", self.decision_legal_basis, self.ground),
+            "remedies": reason.as_stated("remedies", self.decision_remedies, self.ground),
+        }
+
+    @property
     def documents_editable(self) -> bool:
         return self.status in DOCUMENTS_EDITABLE_STATES
 

@@ -32,6 +32,7 @@ from weasyprint.urls import URLFetcher
 from attestations import signing
 from attestations.enums import AttestationKind
 from attestations.models import Attestation, pdf_storage_key
+from reference.selectors import work_limitation_translations
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ def _third_language(attestation: Attestation) -> dict | None:
     if texts is None:
         return None
     rights = attestation.rights
-    limitation = rights.get("work_limitation", "")
+    limitation = _limitation(attestation, language)
     return {
         "code": language,
         "title": texts["titles"].get(attestation.kind, ""),
@@ -277,15 +278,27 @@ def _right_keys(rights: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _rights(rights: dict) -> list[tuple[Bilingual, Bilingual]]:
+def _limitation(attestation: Attestation, language: str) -> str:
+    """The limits on work stated on the attestation (in French), in `language` when they are
+    the text of its ground or of the permit it continues
+    (`reference.selectors.work_limitation_translations`)."""
+    stated = attestation.rights.get("work_limitation", "")
+    permit = attestation.permit if attestation.permit_id else None
+    grounds = [attestation.ground, permit.ground if permit is not None else None]
+    translations = work_limitation_translations(stated, grounds) or {}
+    return translations.get(language) or stated
+
+
+def _rights(attestation: Attestation) -> list[tuple[Bilingual, Bilingual]]:
     """Each right as (label, value) in French and English."""
-    limitation = rights.get("work_limitation", "")
+    rights = attestation.rights
+    limitation = Bilingual(_limitation(attestation, "fr"), _limitation(attestation, "en"))
     return [
         (
             LABELS[label],
             Bilingual(
-                RIGHT_VALUES[value].fr.format(limitation=limitation),
-                RIGHT_VALUES[value].en.format(limitation=limitation),
+                RIGHT_VALUES[value].fr.format(limitation=limitation.fr),
+                RIGHT_VALUES[value].en.format(limitation=limitation.en),
             ),
         )
         for label, value in _right_keys(rights)
@@ -322,7 +335,7 @@ def _printed_qr(url: str) -> PrintedQr:
 def _headline(attestation: Attestation) -> dict:
     """What a reader looks for first, in the box at the top: until when, may the holder stay,
     may the holder work (the same words as the rights on the attestation)."""
-    rights = dict(_rights(attestation.rights))
+    rights = dict(_rights(attestation))
     return {
         "validity": _validity(attestation)[0],
         "stay": rights[LABELS["stay"]],
@@ -375,7 +388,7 @@ def _context(attestation: Attestation) -> dict:
         # Stay and work are in the headline box.
         "rights": [
             (label, value)
-            for label, value in _rights(attestation.rights)
+            for label, value in _rights(attestation)
             if label not in (LABELS["stay"], LABELS["work"])
         ],
         "third": _third_language(attestation),
@@ -448,7 +461,7 @@ def attestation_pdf_store(
     with transaction.atomic():
         attestation = (
             Attestation.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-            .select_related("application__renews_permit", "ground", "prefecture")
+            .select_related("application__renews_permit", "ground", "prefecture", "permit__ground")
             .filter(pk=attestation_id)
             .first()
         )

@@ -126,4 +126,8 @@ def attestation_list_visible_to(user) -> QuerySet[Attestation]:
 
 def attestation_get_public(number: str) -> Attestation | None:
     """For third-party verification: by number only, no account needed."""
-    return Attestation.objects.select_related("prefecture", "ground").filter(number=number).first()
+    return (
+        Attestation.objects.select_related("prefecture", "ground", "permit__ground")
+        .filter(number=number)
+        .first()
+    )

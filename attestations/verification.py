@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from attestations import signing
 from attestations.enums import AttestationKind, EndReason
 from attestations.models import Attestation
+from reference.selectors import work_limitation_translations
 
 # Attestations that follow one another in a chain (an API renewed, then the ADF).
 CHAINED_KINDS = (AttestationKind.API, AttestationKind.ADF)
@@ -249,9 +250,20 @@ def _legal_text(texts: dict) -> str:
     return texts.get(language) or texts.get("fr") or texts.get("en") or ""
 
 
-def _in_reader_language(value) -> tuple[str, str]:
+def _grounds_stated(attestation: Attestation) -> list:
+    """The grounds whose texts an attestation may quote: its own, and that of the permit it
+    continues (read with the attestation, `attestations.selectors.attestation_get_public`)."""
+    permit = attestation.permit if attestation.permit_id else None
+    return [attestation.ground, permit.ground if permit is not None else None]
+
+
+def _in_reader_language(value, grounds: list) -> tuple[str, str]:
     """A text stated on the attestation and its language: a plain string is the French the
-    prefecture wrote; a dict {"fr": ..., "en": ...} gives the reader's language when it has it."""
+    prefecture wrote, read in the reader's language when it is the limits on work of one of
+    `grounds` (`reference.selectors.work_limitation_translations`); a dict
+    {"fr": ..., "en": ...} gives the reader's language when it has it."""
+    if isinstance(value, str):
+        value = work_limitation_translations(value, grounds) or value
     if isinstance(value, dict):
         language = _reader_language()
         for candidate in (language, "fr", "en"):
@@ -265,7 +277,9 @@ def _rights(attestation: Attestation) -> Rights:
     stated = attestation.rights or {}
     may_stay = bool(stated.get("stay"))
     work = stated.get("work") or "none"
-    limitation, limitation_lang = _in_reader_language(stated.get("work_limitation"))
+    limitation, limitation_lang = _in_reader_language(
+        stated.get("work_limitation"), _grounds_stated(attestation)
+    )
     texts = stated.get("legal_text") or {}
     if not isinstance(texts, dict):
         texts = {"fr": str(texts)}
@@ -476,7 +490,7 @@ def verification_facts(
         ended_on=ended_on,
         printed_until=attestation.valid_until,
         issued_on=attestation.issue_on,
-        issuing_prefecture=attestation.prefecture.name if attestation.prefecture_id else "",
+        issuing_prefecture=attestation.prefecture.label if attestation.prefecture_id else "",
         rights=rights,
         newer=None if too_old else newer_facts,
         end_reason=reason if ended_on is not None and attestation.ended_on else "",

@@ -3,6 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The languages every text of the catalogue shown to people is written in; French first (the
+# reference, and the fallback when a translation is missing from the database).
+REFERENCE_LANGUAGES = ("fr", "en", "ar")
+
 
 class ProcedureKind(models.TextChoices):
     """What a person asks for (DESIGN.md §3, `ProcedureKind`)."""

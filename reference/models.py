@@ -4,10 +4,14 @@ The lowest domain app (docs/architecture.md): accounts, dossiers and every other
 these rows; this app imports none of them. The tables keep the names they had when the models
 lived in `applications` (moved without copying a row, issue 19).
 
-Reference data carries its texts in French (the reference) and English in explicit columns;
+Reference data carries every text shown to people in French (the reference), English and Arabic,
+in explicit columns `<field>_fr`/`_en`/`_ar` (a few French columns keep their historical name
+without suffix: a prefecture's `name`, a ground's `ceseda_article`, a reason's `legal_basis`);
 `translated()` picks the current language and falls back to French. The catalogue's source is
 `reference/catalogue/catalogue.yaml`, loaded by `manage.py load_reference_data`.
 """
+
+from dataclasses import dataclass
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -15,26 +19,43 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from reference.enums import CardType, DecisionKind, ProcedureKind, RightToWork
+from reference.enums import REFERENCE_LANGUAGES, CardType, DecisionKind, ProcedureKind, RightToWork
 
-REFERENCE_LANGUAGES = ("fr", "en")
+
+def reference_language() -> str:
+    """The active language if the catalogue is written in it, else French."""
+    language = (get_language() or "fr").split("-")[0]
+    return language if language in REFERENCE_LANGUAGES else "fr"
 
 
 class TranslatedTextMixin:
-    """Reads `<field>_<lang>` for the active language, falling back to French."""
+    """Reads `<field>_<lang>` for the active language, falling back to French (`<field>_fr`,
+    or `<field>` itself where the French column has no suffix)."""
+
+    def french(self, field: str) -> str:
+        french = f"{field}_fr" if hasattr(self, f"{field}_fr") else field
+        return getattr(self, french) or ""
 
     def translated(self, field: str) -> str:
-        language = (get_language() or "fr").split("-")[0]
-        if language not in REFERENCE_LANGUAGES:
-            language = "fr"
-        return getattr(self, f"{field}_{language}") or getattr(self, f"{field}_fr")
+        return self.text_in(field, reference_language())
+
+    def text_in(self, field: str, language: str) -> str:
+        if language == "fr":
+            return self.french(field)
+        return getattr(self, f"{field}_{language}", "") or self.french(field)
+
+    def translations(self, field: str) -> dict[str, str]:
+        """The text in every catalogue language (French where a translation is missing)."""
+        return {language: self.text_in(field, language) for language in REFERENCE_LANGUAGES}
 
 
-class Prefecture(models.Model):
+class Prefecture(TranslatedTextMixin, models.Model):
     """A prefecture instructs the dossiers of people living in its département."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=150, blank=True)
     departement_code = models.CharField(
         _("département code"),
         max_length=3,
@@ -50,6 +71,12 @@ class Prefecture(models.Model):
     pan_opening_hours = models.CharField(
         _("digital reception point (PAN) opening hours"), max_length=255, blank=True
     )
+    pan_opening_hours_en = models.CharField(
+        _("PAN opening hours (English)"), max_length=255, blank=True
+    )
+    pan_opening_hours_ar = models.CharField(
+        _("PAN opening hours (Arabic)"), max_length=255, blank=True
+    )
 
     class Meta:
         db_table = "applications_prefecture"
@@ -60,6 +87,15 @@ class Prefecture(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.departement_code})"
 
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (`name` is the French, as agents use it)."""
+        return self.translated("name")
+
+    @property
+    def opening_hours(self) -> str:
+        return self.translated("pan_opening_hours")
+
 
 class DocumentType(TranslatedTextMixin, models.Model):
     """A kind of supporting document (passport, photo, proof of address, employment contract…)."""
@@ -67,8 +103,10 @@ class DocumentType(TranslatedTextMixin, models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     label_fr = models.CharField(_("label (French)"), max_length=255)
     label_en = models.CharField(_("label (English)"), max_length=255)
+    label_ar = models.CharField(_("label (Arabic)"), max_length=255, blank=True)
     help_fr = models.TextField(_("help (French)"), blank=True)
     help_en = models.TextField(_("help (English)"), blank=True)
+    help_ar = models.TextField(_("help (Arabic)"), blank=True)
 
     class Meta:
         db_table = "applications_documenttype"
@@ -96,19 +134,25 @@ class Ground(TranslatedTextMixin, models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     label_fr = models.CharField(_("label (French)"), max_length=255)
     label_en = models.CharField(_("label (English)"), max_length=255)
+    label_ar = models.CharField(_("label (Arabic)"), max_length=255, blank=True)
     description_fr = models.TextField(_("conditions in plain words (French)"))
     description_en = models.TextField(_("conditions in plain words (English)"))
+    description_ar = models.TextField(_("conditions in plain words (Arabic)"), blank=True)
     ceseda_article = models.CharField(
         _("CESEDA article"), max_length=100, help_text=_("Legal basis, e.g. « L. 421-1 ».")
     )
+    ceseda_article_en = models.CharField(_("CESEDA article (English)"), max_length=100, blank=True)
+    ceseda_article_ar = models.CharField(_("CESEDA article (Arabic)"), max_length=100, blank=True)
     source_url = models.URLField(_("public source"), blank=True)
     card_type = models.CharField(_("card produced"), max_length=32, choices=CardType.choices)
     card_validity_fr = models.CharField(_("card validity (French)"), max_length=255, blank=True)
     card_validity_en = models.CharField(_("card validity (English)"), max_length=255, blank=True)
+    card_validity_ar = models.CharField(_("card validity (Arabic)"), max_length=255, blank=True)
     right_to_stay = models.BooleanField(_("right to stay"), default=True)
     right_to_work = models.CharField(_("right to work"), max_length=16, choices=RightToWork.choices)
     work_limitation_fr = models.CharField(_("limits on work (French)"), max_length=255, blank=True)
     work_limitation_en = models.CharField(_("limits on work (English)"), max_length=255, blank=True)
+    work_limitation_ar = models.CharField(_("limits on work (Arabic)"), max_length=255, blank=True)
     social_benefits = models.BooleanField(_("access to social benefits"), default=True)
     renewable = models.BooleanField(_("can be renewed"))
     renewed_online = models.BooleanField(
@@ -171,6 +215,11 @@ class Ground(TranslatedTextMixin, models.Model):
     def work_limitation(self) -> str:
         return self.translated("work_limitation")
 
+    @property
+    def article(self) -> str:
+        """The CESEDA article in the reader's language (`ceseda_article` is the French)."""
+        return self.translated("ceseda_article")
+
     def offers(self, kind: ProcedureKind | str) -> bool:
         return str(kind) in self.procedure_kinds
 
@@ -191,6 +240,7 @@ class GroundRequirement(TranslatedTextMixin, models.Model):
     procedure_kinds = models.JSONField(_("only for these procedures"), default=list, blank=True)
     note_fr = models.CharField(_("note (French)"), max_length=255, blank=True)
     note_en = models.CharField(_("note (English)"), max_length=255, blank=True)
+    note_ar = models.CharField(_("note (Arabic)"), max_length=255, blank=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
@@ -223,9 +273,13 @@ class DecisionReason(TranslatedTextMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=DecisionKind.choices)
     label_fr = models.CharField(_("label (French)"), max_length=255)
     label_en = models.CharField(_("label (English)"), max_length=255)
+    label_ar = models.CharField(_("label (Arabic)"), max_length=255, blank=True)
     legal_basis = models.CharField(_("usual legal basis"), max_length=255)
+    legal_basis_en = models.CharField(_("usual legal basis (English)"), max_length=255, blank=True)
+    legal_basis_ar = models.CharField(_("usual legal basis (Arabic)"), max_length=255, blank=True)
     remedies_fr = models.TextField(_("remedies and deadlines (French)"))
     remedies_en = models.TextField(_("remedies and deadlines (English)"))
+    remedies_ar = models.TextField(_("remedies and deadlines (Arabic)"), blank=True)
 
     class Meta:
         db_table = "applications_decisionreason"
@@ -248,6 +302,36 @@ class DecisionReason(TranslatedTextMixin, models.Model):
         """The usual legal basis, with the article of the ground asked for where the catalogue
         says `{ground_article}` (a refusal for unmet conditions cites the ground's article)."""
         return fill_ground_article(self.legal_basis, ground)
+
+    def legal_basis_in(self, language: str, ground: "Ground") -> str:
+        return self.text_in("legal_basis", language).replace(
+            GROUND_ARTICLE, ground.text_in("ceseda_article", language)
+        )
+
+    def as_stated(self, field: str, stated: str, ground: "Ground") -> "StatedText":
+        """A decision's `legal_basis` or `remedies` as the reader should see it: the catalogue's
+        text in the reader's language when the agent kept the catalogue's text (in any of its
+        languages), else the text as the agent wrote it, in French (the decision's language)."""
+        if field == "legal_basis":
+            versions = {lang: self.legal_basis_in(lang, ground) for lang in REFERENCE_LANGUAGES}
+        else:
+            versions = self.translations(field)
+        if any(_same_text(stated, version) for version in versions.values()):
+            language = reference_language()
+            return StatedText(versions[language], language)
+        return StatedText(stated, "fr")
+
+
+@dataclass(frozen=True)
+class StatedText:
+    """A text and the language it is written in (for `lang` on the page)."""
+
+    text: str
+    language: str
+
+
+def _same_text(first: str, second: str) -> bool:
+    return " ".join((first or "").split()) == " ".join((second or "").split())
 
 
 GROUND_ARTICLE = "{ground_article}"

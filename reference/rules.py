@@ -1,6 +1,6 @@
 """Pure rules about the reference catalogue and French postal codes: no database, no clock."""
 
-from reference.enums import CardType, DecisionKind, ProcedureKind, RightToWork
+from reference.enums import REFERENCE_LANGUAGES, CardType, DecisionKind, ProcedureKind, RightToWork
 
 
 def departement_code_for_postal_code(postal_code: str) -> str:
@@ -22,9 +22,7 @@ def departement_code_for_postal_code(postal_code: str) -> str:
 _REQUIRED_GROUND_KEYS = (
     "code",
     "label_fr",
-    "label_en",
     "description_fr",
-    "description_en",
     "ceseda_article",
     "card_type",
     "right_to_work",
@@ -34,11 +32,47 @@ _REQUIRED_GROUND_KEYS = (
 )
 
 
+# Every catalogue text shown to people, by section: the stem of its columns. The French is
+# `<stem>_fr`, or `<stem>` itself for the columns that kept their historical name; each
+# translation is `<stem>_<language>`.
+TRANSLATED_TEXTS = {
+    "prefectures": ("name", "pan_opening_hours"),
+    "document_types": ("label", "help"),
+    "grounds": ("label", "description", "ceseda_article", "card_validity", "work_limitation"),
+    "requirements": ("note",),
+    "decision_reasons": ("label", "legal_basis", "remedies"),
+}
+_FRENCH_WITHOUT_SUFFIX = {"name", "pan_opening_hours", "ceseda_article", "legal_basis"}
+_LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}
+
+
+def french_key(stem: str) -> str:
+    return stem if stem in _FRENCH_WITHOUT_SUFFIX else f"{stem}_fr"
+
+
+def translation_errors(what: str, entry: dict, section: str) -> list[str]:
+    """A text given in French must be given, not empty, in every other catalogue language."""
+    errors = []
+    for stem in TRANSLATED_TEXTS[section]:
+        if not entry.get(french_key(stem)):
+            continue
+        for language in REFERENCE_LANGUAGES[1:]:
+            key = f"{stem}_{language}"
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                errors.append(
+                    f"{what}: {key} is missing or empty "
+                    f"(the {_LANGUAGE_NAMES[language]} text of {french_key(stem)})"
+                )
+    return errors
+
+
 def catalogue_errors(catalogue: dict) -> list[str]:
     """Every problem in a reference-data catalogue (empty list: valid).
 
     A ground must cite its CESEDA article, state the rights its document carries, list the
-    procedures it offers and come with a non-empty checklist of known document types.
+    procedures it offers and come with a non-empty checklist of known document types. Every
+    text shown to people is written in French, English and Arabic (`TRANSLATED_TEXTS`).
     """
     errors: list[str] = []
     if not isinstance(catalogue, dict):
@@ -52,11 +86,18 @@ def catalogue_errors(catalogue: dict) -> list[str]:
     departements = [entry.get("departement_code") for entry in catalogue["prefectures"]]
     if len(departements) != len(set(departements)):
         errors.append("two prefectures share a département code")
+    for entry in catalogue["prefectures"]:
+        what = f"prefecture {entry.get('code')!r}"
+        if not entry.get("name"):
+            errors.append(f"{what} needs a name")
+        errors += translation_errors(what, entry, "prefectures")
 
     document_codes = {entry.get("code") for entry in catalogue["document_types"]}
     for entry in catalogue["document_types"]:
-        if not entry.get("label_fr") or not entry.get("label_en"):
-            errors.append(f"document type {entry.get('code')!r} needs label_fr and label_en")
+        what = f"document type {entry.get('code')!r}"
+        if not entry.get("label_fr"):
+            errors.append(f"{what} needs label_fr")
+        errors += translation_errors(what, entry, "document_types")
 
     seen_grounds: set[str] = set()
     for ground in catalogue["grounds"]:
@@ -68,6 +109,7 @@ def catalogue_errors(catalogue: dict) -> list[str]:
         if missing:
             errors.append(f"ground {code!r} lacks {', '.join(missing)}")
             continue
+        errors += translation_errors(f"ground {code!r}", ground, "grounds")
         if ground["card_type"] not in CardType.values:
             errors.append(f"ground {code!r}: unknown card type {ground['card_type']!r}")
         if ground["right_to_work"] not in RightToWork.values:
@@ -85,6 +127,9 @@ def catalogue_errors(catalogue: dict) -> list[str]:
         for item in ground["requirements"]:
             if item.get("document") not in document_codes:
                 errors.append(f"ground {code!r}: unknown document {item.get('document')!r}")
+            errors += translation_errors(
+                f"ground {code!r}, document {item.get('document')!r}", item, "requirements"
+            )
             extra = set(item.get("procedure_kinds") or []) - set(ground["procedure_kinds"])
             if extra:
                 errors.append(
@@ -95,7 +140,8 @@ def catalogue_errors(catalogue: dict) -> list[str]:
         code = reason.get("code", "?")
         if reason.get("kind") not in DecisionKind.values:
             errors.append(f"decision reason {code!r}: unknown kind {reason.get('kind')!r}")
-        for key in ("label_fr", "label_en", "legal_basis", "remedies_fr", "remedies_en"):
+        for key in ("label_fr", "legal_basis", "remedies_fr"):
             if not reason.get(key):
                 errors.append(f"decision reason {code!r} lacks {key}")
+        errors += translation_errors(f"decision reason {code!r}", reason, "decision_reasons")
     return errors

@@ -8,11 +8,14 @@ from django.db import transaction
 
 from reference.models import DecisionReason, DocumentType, Ground, GroundRequirement, Prefecture
 from reference.rules import catalogue_errors
+from reference.selectors import work_limitations_forget
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogue.yaml"
 
 PREFECTURE_FIELDS = (
     "name",
+    "name_en",
+    "name_ar",
     "departement_code",
     "departement_name",
     "address_line",
@@ -21,22 +24,30 @@ PREFECTURE_FIELDS = (
     "phone",
     "email",
     "pan_opening_hours",
+    "pan_opening_hours_en",
+    "pan_opening_hours_ar",
 )
-DOCUMENT_TYPE_FIELDS = ("label_fr", "label_en", "help_fr", "help_en")
+DOCUMENT_TYPE_FIELDS = ("label_fr", "label_en", "label_ar", "help_fr", "help_en", "help_ar")
 GROUND_FIELDS = (
     "label_fr",
     "label_en",
+    "label_ar",
     "description_fr",
     "description_en",
+    "description_ar",
     "ceseda_article",
+    "ceseda_article_en",
+    "ceseda_article_ar",
     "source_url",
     "card_type",
     "card_validity_fr",
     "card_validity_en",
+    "card_validity_ar",
     "right_to_stay",
     "right_to_work",
     "work_limitation_fr",
     "work_limitation_en",
+    "work_limitation_ar",
     "social_benefits",
     "renewable",
     "renewed_online",
@@ -44,14 +55,18 @@ GROUND_FIELDS = (
     "is_procedure",
     "active",
 )
-REQUIREMENT_FIELDS = ("mandatory", "procedure_kinds", "note_fr", "note_en")
+REQUIREMENT_FIELDS = ("mandatory", "procedure_kinds", "note_fr", "note_en", "note_ar")
 DECISION_REASON_FIELDS = (
     "kind",
     "label_fr",
     "label_en",
+    "label_ar",
     "legal_basis",
+    "legal_basis_en",
+    "legal_basis_ar",
     "remedies_fr",
     "remedies_en",
+    "remedies_ar",
 )
 
 
@@ -130,4 +145,5 @@ def reference_data_load(*, path: Path = CATALOGUE_PATH) -> LoadReport:
             code=entry["code"], defaults=_values(entry, DECISION_REASON_FIELDS)
         )
         report.count("decision_reasons", created)
+    transaction.on_commit(work_limitations_forget)
     return report

@@ -172,7 +172,7 @@ def test_views_portal_consultations_person_sees_the_agents_openings(client, agen
 
     assert response.status_code == 200
     text = response.text
-    prefecture = agent.prefecture.name
+    prefecture = agent.prefecture.name_en or agent.prefecture.name  # the English page
     assert f"Inès Agente, agent of the {prefecture}" in text
     assert (
         f"An agent of the {prefecture} consulted your application {application.reference}" in text
