@@ -28,3 +28,10 @@ class MessageStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed for good")
+
+
+class OutageSource(models.TextChoices):
+    """Who recorded an outage of the online service (anef.outages)."""
+
+    HEALTH_CHECK = "health_check", _("Health checks")
+    OPERATOR = "operator", _("Declared by an operator")
