@@ -56,3 +56,10 @@ class NotificationSubject(models.TextChoices):
 
     PERMIT = "permit", _("Residence permit")
     APPLICATION = "application", _("Application")
+
+
+class OutageSource(models.TextChoices):
+    """Who recorded an outage of the online service (anef.outages)."""
+
+    HEALTH_CHECK = "health_check", _("Health checks")
+    OPERATOR = "operator", _("Declared by an operator")

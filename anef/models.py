@@ -13,6 +13,7 @@ from anef.enums import (
     NotificationSubject,
     OneTimeCodeChannel,
     OneTimeCodeClosure,
+    OutageSource,
 )
 
 
@@ -209,3 +210,52 @@ class NotificationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.channel}) for {self.person_id}, due {self.due_day}"
+
+
+class Outage(models.Model):
+    """A time when the online service could not be used (anef.outages): declared by an operator
+    in the admin, or opened and closed by the health checks. Outages count for the person, not
+    against them: a renewal filed soon after one that covered the last day of its filing window
+    counts as filed in time (applications.rules.renewal_filed_within_outage_grace)."""
+
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(
+        _("ended at"), null=True, blank=True, help_text=_("Leave empty while it goes on.")
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=OutageSource.choices, default=OutageSource.OPERATOR
+    )
+    note = models.TextField(_("what happened"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outage")
+        verbose_name_plural = _("outages")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["started_at", "ended_at"], name="outage_span")]
+        constraints = [
+            models.CheckConstraint(
+                name="outage_ends_after_it_starts",
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gt=models.F("started_at")),
+            ),
+            # The health checks keep at most one outage open (several web servers or workers
+            # noticing the same failure record it once).
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(source=OutageSource.HEALTH_CHECK, ended_at__isnull=True),
+                name="outage_one_open_from_health_checks",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = f"{self.ended_at:%Y-%m-%d %H:%M}" if self.ended_at else "…"
+        return f"{self.started_at:%Y-%m-%d %H:%M} → {end} ({self.source})"

@@ -476,6 +476,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "anef.outbox_send_due",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
     },
+    # The outage log (anef/outages.py): the storage's health check opens and closes outages.
+    "outages-watch": {
+        "task": "anef.outages_watch",
+        "schedule": 60.0,
+    },
     "record-scheduler-heartbeat": {
         "task": "anef.tasks.record_heartbeat",
         "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=60),
@@ -531,6 +536,11 @@ ATTESTATION_POLICY = {
     "ISSUE_ON_FILING": env.bool("ATTESTATION_ISSUE_ON_FILING", default=False),
     # A renewal still incomplete this close to expiry is listed for agents as at risk.
     "AT_RISK_DAYS_BEFORE_EXPIRY": 30,
+    # Continuity of public service (Conseil constitutionnel n° 79-105 DC, 25 July 1979; CESEDA
+    # R. 431-2): a renewal filed within this many working days after an outage of the online
+    # service that covered the last day of its filing window counts as filed in time
+    # (applications.rules.renewal_filed_within_outage_grace; outages: anef.models.Outage).
+    "OUTAGE_GRACE_WORKING_DAYS": env.int("ATTESTATION_OUTAGE_GRACE_WORKING_DAYS", default=3),
 }
 
 # Pause between two batches of the sweep, to spare a database under load (seconds).
@@ -563,7 +573,7 @@ ANEF_PRODUCTION = env.bool("ANEF_PRODUCTION", default=SERVED_OVER_HTTPS)
 
 # --- Contact centre (support/rules.py) ----------------------------------------------------------
 # Deadlines count working time: these hours on these weekdays (0 = Monday), French public
-# holidays excluded (support.rules.french_public_holidays); extra closed days as "YYYY-MM-DD".
+# holidays excluded (anef.working_days.french_public_holidays); extra closed days as "YYYY-MM-DD".
 SUPPORT_WORKING_HOURS = {
     "OPENS": "09:00",
     "CLOSES": "17:00",

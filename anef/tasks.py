@@ -25,3 +25,16 @@ def outbox_send_due() -> int:
     from anef.outbox import outbox_send_due as send_due
 
     return send_due()
+
+
+@shared_task(name="anef.outages_watch")
+def outages_watch() -> str:
+    """Beat: the document storage's health check, recorded in the outage log (anef.outages):
+    a failure opens an outage, the next success closes it. Without storage nobody can add a
+    document, so nobody can file. The database cannot be watched from here (nothing can be
+    written while it is down): an operator declares those in the admin."""
+    from anef.health import check_storage
+    from anef.outages import outage_record_check
+
+    result = check_storage()
+    return outage_record_check(healthy=result.ok, detail=f"storage: {result.detail}")

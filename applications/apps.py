@@ -8,11 +8,15 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from anef import generations
+        from anef.outages import outage_changed
         from applications import hooks
         from applications.reminders.panels import PANEL, renewal_reminder_panel
         from applications.selectors import person_prefecture_ids
+        from applications.services.outages import on_outage_changed
 
         # The prefectures whose queues show a person (anef imports no domain app).
         generations.person_prefectures_resolver(person_prefecture_ids)
         # The renewal reminder's banner on the dashboard (issue 16).
         hooks.portal_person_panels.register(PANEL, renewal_reminder_panel)
+        # An outage recorded or closed: the renewals it may excuse are swept again.
+        outage_changed.connect(on_outage_changed, dispatch_uid="applications_outage_changed")

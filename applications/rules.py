@@ -1,6 +1,7 @@
 """Pure rules about dossiers: no database, no clock. Those about the reference catalogue
 and postal codes are in `reference.rules`."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -9,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
 from anef import uploads
+from anef.working_days import nth_working_day_after
 from applications.enums import ApplicationStatus
 from reference.enums import CardType
 
@@ -119,6 +121,12 @@ class FilingPolicy:
     renewal_window_start_days: int = 120
     renewal_window_end_days: int = 60
     filed_before_expiry_counts_as_in_time: bool = False
+    # Continuity of public service (a principle of constitutional value, Conseil
+    # constitutionnel n° 79-105 DC of 25 July 1979; R. 431-2 CESEDA and the arrêté of 1 August
+    # 2023: an online service that fails must not cost the person a right): a renewal filed
+    # within this many working days after an outage of the online service that covered the
+    # last day of its filing window counts as filed in time (`renewal_filed_within_outage_grace`).
+    outage_grace_working_days: int = 3
 
     @classmethod
     def from_settings(cls) -> "FilingPolicy":
@@ -136,6 +144,7 @@ class FilingPolicy:
         if (
             policy.renewal_window_start_days < law.renewal_window_start_days
             or policy.renewal_window_end_days > law.renewal_window_end_days
+            or policy.outage_grace_working_days < 0
         ):
             raise ValueError("ATTESTATION_POLICY is stricter than CESEDA R. 431-5")
         return policy
@@ -186,6 +195,42 @@ def renewal_filing_timing(
     if filed_on > window.closes_on:
         return FILING_LATE
     return FILING_IN_TIME
+
+
+@dataclass(frozen=True)
+class OutageDays:
+    """An outage of the online service as the rules read it: its first and last day (local
+    dates, both included, however short the outage was on them); `last_day` None while it
+    goes on."""
+
+    first_day: date
+    last_day: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+
+
+def renewal_filed_within_outage_grace(
+    filed_on: date,
+    window: FilingWindow,
+    outages: Iterable[OutageDays],
+    policy: FilingPolicy,
+) -> bool:
+    """Outages count for the person, not against them: a renewal filed after its window closed
+    is in time all the same when an outage covered the window's last day (any part of it) and
+    the renewal was filed by the `policy.outage_grace_working_days`-th working day after the
+    outage's last day (weekends and public holidays are not counted; the outage's own last day
+    is not one of them), or while it still goes on."""
+    if filed_on <= window.closes_on:
+        return False  # not late: nothing to excuse
+    for outage in outages:
+        if not outage.covers(window.closes_on):
+            continue
+        if outage.last_day is None:
+            return True
+        if filed_on <= nth_working_day_after(outage.last_day, policy.outage_grace_working_days):
+            return True
+    return False
 
 
 # --- Deadlines as dates (issue 18) ---------------------------------------------------------------

@@ -29,7 +29,14 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
 # When a renewal may be filed is a rule of the dossier (R. 431-5): applications owns it.
-from applications.rules import FILING_LATE, FilingPolicy, renewal_filing_timing
+from applications.rules import (
+    FILING_LATE,
+    FilingPolicy,
+    OutageDays,
+    renewal_filed_within_outage_grace,
+    renewal_filing_timing,
+    renewal_filing_window,
+)
 
 DEPOSIT_RECEIPT = "deposit_receipt"
 API = "api"
@@ -62,6 +69,7 @@ class Policy(FilingPolicy):
             or policy.api_validity_months > law.api_validity_months
             or policy.api_lead_days < 0
             or policy.adf_lead_days < 0
+            or policy.outage_grace_working_days < 0
         ):
             raise ValueError("ATTESTATION_POLICY is stricter than CESEDA R. 431-5 / R. 431-15-1")
         return policy
@@ -85,6 +93,8 @@ class DossierFacts:
     # The title renewed is on the list of titles renewed online (R. 431-5 1°): the 120th-60th
     # day window; otherwise the two months before it ends.
     renewed_online: bool = True
+    # Outages of the online service around the renewal's filing window (applications.rules).
+    outages: tuple[OutageDays, ...] = ()
 
 
 def months_period_end(start: date, months: int) -> date:
@@ -150,13 +160,23 @@ def young_person_deadline(
 
 
 def renewal_filed_in_time(
-    filed_on: date, expires_on: date, policy: Policy, *, renewed_online: bool = True
+    filed_on: date,
+    expires_on: date,
+    policy: Policy,
+    *,
+    renewed_online: bool = True,
+    outages: Iterable[OutageDays] = (),
 ) -> bool:
     """R. 431-5 1°: filed between the 120th and the 60th day before expiry (both included).
     Policy may count any filing before expiry as in time; a filing after expiry never is. A
     renewal cannot be filed before its window opens (`application_submit` refuses it); one
     filed early all the same (recorded at a desk, or before this rule) counts as in time: the
-    person did more than the law asks."""
+    person did more than the law asks. Outages count for the person: one filed late within the
+    grace after an outage that covered the window's last day is in time
+    (`applications.rules.renewal_filed_within_outage_grace`)."""
+    window = renewal_filing_window(expires_on, policy, renewed_online=renewed_online)
+    if renewal_filed_within_outage_grace(filed_on, window, outages, policy):
+        return True
     if filed_on > expires_on:
         return False
     timing = renewal_filing_timing(filed_on, expires_on, policy, renewed_online=renewed_online)
@@ -171,7 +191,11 @@ def entitled_to_api(facts: DossierFacts, policy: Policy) -> bool:
         return False
     if facts.is_renewal and facts.permit_expires_on is not None:
         return renewal_filed_in_time(
-            facts.filed_on, facts.permit_expires_on, policy, renewed_online=facts.renewed_online
+            facts.filed_on,
+            facts.permit_expires_on,
+            policy,
+            renewed_online=facts.renewed_online,
+            outages=facts.outages,
         )
     if facts.young_person_deadline is not None:
         return facts.filed_on <= facts.young_person_deadline
@@ -616,7 +640,11 @@ def renewal_risk(
         return None
     days_left = (facts.permit_expires_on - today).days
     if not renewal_filed_in_time(
-        facts.filed_on, facts.permit_expires_on, policy, renewed_online=facts.renewed_online
+        facts.filed_on,
+        facts.permit_expires_on,
+        policy,
+        renewed_online=facts.renewed_online,
+        outages=facts.outages,
     ):
         return Risk(RISK_FILED_LATE, days_left)
     if (

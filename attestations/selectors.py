@@ -1,13 +1,16 @@
 """Reads on attestations, and the facts the rules need, from the database."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import can_use_back_office, is_applicant, is_helper
+from anef.outages import OutageSpan, outage_spans_between
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from applications.rules import FilingPolicy, OutageDays, renewal_filing_window
 from applications.selectors import application_list_visible_to, title_renewed_online
 from attestations.models import Attestation
 from attestations.rules import (
@@ -56,9 +59,42 @@ def renews_a_permit(application: Application) -> bool:
     )
 
 
-def dossier_facts(application: Application) -> DossierFacts:
+def _late_window_end(application: Application, policy: FilingPolicy) -> date | None:
+    """The last day of the renewal's filing window when it was filed after it (the only case an
+    outage can excuse), else None."""
+    if not renews_a_permit(application) or application.filed_at is None:
+        return None
+    window = renewal_filing_window(
+        application.renews_permit.valid_until,
+        policy,
+        renewed_online=title_renewed_online(application),
+    )
+    return window.closes_on if _day(application.filed_at) > window.closes_on else None
+
+
+def _outages_covering(day: date | None, spans: Iterable[OutageSpan]) -> tuple[OutageDays, ...]:
+    if day is None:
+        return ()
+    return tuple(
+        OutageDays(span.first_day, span.last_day)
+        for span in spans
+        if span.first_day <= day and (span.last_day is None or day <= span.last_day)
+    )
+
+
+def dossier_facts(
+    application: Application, *, outages: Sequence[OutageSpan] | None = None
+) -> DossierFacts:
     """The dates of one dossier, as the pure rules read them (select_related renews_permit,
-    ground and applicant__applicant_profile)."""
+    ground and applicant__applicant_profile).
+
+    `outages`: the outage log around the dossiers read together (`dossier_facts_list` reads it
+    once); without it, a renewal filed after its window closed reads the outages of that day
+    itself (one query, only for such a renewal)."""
+    policy = FilingPolicy.from_settings()
+    window_end = _late_window_end(application, policy)
+    if window_end is not None and outages is None:
+        outages = outage_spans_between(window_end, window_end)
     permit = application.renews_permit
     status = application.status
     ended_on, end_reason = None, ""
@@ -80,7 +116,18 @@ def dossier_facts(application: Application) -> DossierFacts:
         favourable_on=_day(application.decided_at) if status in FAVOURABLE_STATES else None,
         card_handed_over_on=application.card_handed_over_on,
         ended_on=ended_on,
+        outages=_outages_covering(window_end, outages or ()),
     )
+
+
+def dossier_facts_list(applications: Iterable[Application]) -> list[DossierFacts]:
+    """`dossier_facts` of many dossiers, reading the outage log once for all of them."""
+    applications = list(applications)
+    policy = FilingPolicy.from_settings()
+    ends = [_late_window_end(application, policy) for application in applications]
+    ends = [day for day in ends if day is not None]
+    spans = outage_spans_between(min(ends), max(ends)) if ends else []
+    return [dossier_facts(application, outages=spans) for application in applications]
 
 
 def renewal_siblings_facts(applications: Iterable[Application]) -> dict[int, list[DossierFacts]]:
@@ -91,11 +138,15 @@ def renewal_siblings_facts(applications: Iterable[Application]) -> dict[int, lis
     if not permit_ids:
         return {}
     by_permit: dict[int, list[DossierFacts]] = {}
-    for sibling in Application.objects.filter(renews_permit_id__in=permit_ids).select_related(
-        "renews_permit__ground", "ground", "applicant__applicant_profile"
-    ):
-        if renews_a_permit(sibling):
-            by_permit.setdefault(sibling.renews_permit_id, []).append(dossier_facts(sibling))
+    siblings = [
+        sibling
+        for sibling in Application.objects.filter(renews_permit_id__in=permit_ids).select_related(
+            "renews_permit__ground", "ground", "applicant__applicant_profile"
+        )
+        if renews_a_permit(sibling)
+    ]
+    for sibling, facts in zip(siblings, dossier_facts_list(siblings), strict=True):
+        by_permit.setdefault(sibling.renews_permit_id, []).append(facts)
     return by_permit
 
 

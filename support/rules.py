@@ -9,26 +9,10 @@ sent before a long weekend gets the days it needs.
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from statistics import median
 from zoneinfo import ZoneInfo
 
-import holidays
-
-
-@cache
-def french_public_holidays(year: int) -> frozenset[date]:
-    """The public holidays of Code du travail L. 3133-1 for `year` (metropolitan France), from
-    the `holidays` package (pinned; tests/support/test_rules.py holds its list for 2025-2030).
-
-    Fixed: 1 January, 1 May, 8 May, 14 July, 15 August, 1 November, 11 November, 25 December.
-    Moving with Easter: Easter Monday (+1), Ascension Thursday (+39), Whit Monday (+50).
-    Whit Monday is also the "solidarity day", but public services' contact centres close on it.
-    Alsace-Moselle's extra days (Good Friday, 26 December) are not counted: the contact centre
-    is national (no subdivision asked).
-    """
-    return frozenset(holidays.France(years=year))
-
+from anef.working_days import french_public_holidays
 
 _HOUR = re.compile(r"^(\d{1,2}):(\d{2})$")
 

@@ -47,6 +47,9 @@ DASHBOARD_MAX_QUERIES = 8
 QUEUE_MAX_QUERIES = 8
 CONSOLE_MAX_QUERIES = 8
 VERIFY_MAX_QUERIES = 3
+# The at-risk dashboard (issue 16): session, user, prefecture, its four sections (cards ending,
+# renewals and their siblings, the outage log, APIs, decisions), the supervisor check.
+AT_RISK_MAX_QUERIES = 12
 
 
 def _count(client: Client, url: str, django_assert_max_num_queries, ceiling: int) -> int:
@@ -255,3 +258,39 @@ def test_query_counts_verify_page_does_not_grow_with_the_attestations_that_follo
     followers = application.attestations.filter(kind=AttestationKind.API).count() - 1
     assert followers == 3 * N
     assert many == few
+
+
+# --- At-risk dashboard (/agents/attestations/at-risk/ and its counts) ---------------------------
+
+
+def _at_risk_rows(count: int) -> None:
+    from tests.attestations import at_risk_world
+
+    for _ in range(count):
+        at_risk_world.one_of_each()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "supervisor"),
+    [
+        ("attestations_backoffice:at_risk", False),
+        ("attestations_backoffice:at_risk_counts", True),
+        ("api:agent-at-risk", False),
+    ],
+)
+def test_query_counts_at_risk_dashboard_does_not_grow_with_people_at_risk(
+    paris, url_name, supervisor, django_assert_max_num_queries
+):
+    from tests.accounts.factories import PrefectureSupervisorFactory
+
+    factory = PrefectureSupervisorFactory if supervisor else PrefectureAgentFactory
+    client = _client(factory(prefecture=paris))
+    url = reverse(url_name)
+    _at_risk_rows(1)
+    client.get(url)
+    few = _count(client, url, django_assert_max_num_queries, AT_RISK_MAX_QUERIES)
+    _at_risk_rows(2)
+    with django_assert_max_num_queries(AT_RISK_MAX_QUERIES) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(captured.captured_queries) == few

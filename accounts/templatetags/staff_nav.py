@@ -48,6 +48,12 @@ SECTIONS = (
         ("attestations_backoffice:",),
     ),
     Section(
+        "attestations_backoffice:at_risk_counts",
+        _("People at risk: the figures"),
+        permissions.is_prefecture_supervisor,
+        ("attestations_backoffice:at_risk_counts",),
+    ),
+    Section(
         "substitution_backoffice:home",
         _("Substitution: cases and appointments"),
         permissions.can_use_back_office,

@@ -1,11 +1,10 @@
 """Attestations in the prefecture back office (/agents/attestations/): the PDF of a dossier's
-attestation, the prefecture's renewals at risk, and issuing a dossier's due attestations now.
+attestation, the prefecture's at-risk dashboard (and its counts for a supervisor), and issuing
+a dossier's due attestations now.
 
 Everything is scoped to the agent's prefecture by the selectors: another prefecture's
 attestation or dossier is a 404. Issuing goes through `attestations.services` only.
 """
-
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,23 +16,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.permissions import can_use_back_office, requires
-from applications.enums import ApplicationStatus
+from accounts.permissions import can_use_back_office, is_prefecture_supervisor, requires
 from applications.models import Application
 from applications.selectors import application_list_visible_to
-from attestations.rules import RISK_FILED_LATE, Policy
+from attestations.at_risk import at_risk_dashboard, at_risk_thresholds
+from attestations.rules import Policy
 from attestations.selectors import attestation_list_visible_to, of_dossier
 from attestations.services import attestations_sync_application
 from attestations.views import attestation_pdf_response, attestation_rows
-from attestations.views.portal import RiskNotice, renewal_risk_notices
-from reference.enums import ProcedureKind
-
-# A renewal can only be at risk before any decision (attestations.rules.renewal_risk).
-UNDECIDED_STATES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.CORRECTION_REQUESTED,
-    ApplicationStatus.COMPLETE,
-)
+from attestations.views.portal import renewal_risk_notices
 
 
 def backoffice_dossier_blocks(user, application: Application) -> dict:
@@ -60,45 +51,33 @@ def attestation_pdf(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@dataclass(frozen=True)
-class AtRiskRow:
-    notice: RiskNotice
-
-    @property
-    def filed_late(self) -> bool:
-        return self.notice.code == RISK_FILED_LATE
-
-    @property
-    def days_ago(self) -> int:
-        """Days since the card ended (0 while it has not)."""
-        return max(0, -(self.notice.days_left or 0))
-
-
 @requires(can_use_back_office)
 @require_safe
 def at_risk(request: HttpRequest) -> HttpResponse:
-    """The prefecture's renewals the law leaves uncovered, most urgent first: filed outside the
-    R. 431-5 window, or still incomplete close to the card's end. The person is told what to
-    do in their space; an agent can act before the card ends."""
-    today = timezone.localdate()
-    candidates = (
-        application_list_visible_to(request.user)
-        .filter(kind=ProcedureKind.RENEWAL, status__in=UNDECIDED_STATES)
-        .select_related("renews_permit__ground")
-        .order_by("renews_permit__valid_until", "pk")
-    )
-    notices = sorted(
-        renewal_risk_notices(candidates, today),
-        key=lambda notice: (notice.days_left, notice.application.pk),
-    )
+    """The prefecture's people at risk of being left without a document, in four sections
+    (attestations.at_risk), most urgent first, each row with what to do and the person's
+    contact. Only the agent's own prefecture is read."""
     return render(
         request,
         "attestations/backoffice/at_risk.html",
         {
-            "prefecture": request.user.prefecture,
-            "rows": [AtRiskRow(notice) for notice in notices],
+            "dashboard": at_risk_dashboard(request.user),
             "policy": Policy.from_settings(),
+            "thresholds": at_risk_thresholds(),
         },
+    )
+
+
+@requires(is_prefecture_supervisor)
+@require_safe
+def at_risk_counts(request: HttpRequest) -> HttpResponse:
+    """For a prefecture supervisor: how many rows each section of their prefecture's
+    dashboard holds today (the api gaps must be zero)."""
+    dashboard = at_risk_dashboard(request.user)
+    return render(
+        request,
+        "attestations/backoffice/at_risk_counts.html",
+        {"dashboard": dashboard, "counts": dashboard.counts},
     )
 
 

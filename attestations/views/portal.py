@@ -22,7 +22,7 @@ from applications.selectors import application_list_visible_to
 from attestations.rules import Policy, renewal_risk
 from attestations.selectors import (
     attestation_list_visible_to,
-    dossier_facts,
+    dossier_facts_list,
     of_dossier,
     renewal_siblings_facts,
 )
@@ -58,9 +58,9 @@ def renewal_risk_notices(
     ]
     siblings = renewal_siblings_facts(renewals)
     notices = []
-    for application in renewals:
+    for application, facts in zip(renewals, dossier_facts_list(renewals), strict=True):
         risk = renewal_risk(
-            dossier_facts(application),
+            facts,
             today,
             policy,
             siblings=siblings.get(application.renews_permit_id, ()),

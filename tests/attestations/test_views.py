@@ -259,8 +259,10 @@ def test_backoffice_at_risk_queries_do_not_grow_with_dossiers(
     for _ in range(dossiers):
         renewal(agent, expires_in_days=30)
     client.force_login(agent)
-    # session and user, the prefecture's renewals, and the renewals of the same permits
-    with django_assert_max_num_queries(5):
+    # session, user and prefecture; the four sections of attestations.at_risk (cards ending,
+    # the renewals and those of the same permits, the outage log, the APIs, the decisions);
+    # the supervisor check of the staff navigation (the user's and their groups' permissions)
+    with django_assert_max_num_queries(11):
         client.get(reverse("attestations_backoffice:at_risk"))
 
 
