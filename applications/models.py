@@ -397,3 +397,13 @@ class Event(TimelineEvent):
 
     def __str__(self) -> str:
         return f"{self.application.reference}: {self.kind}"
+
+
+# The instruction workbench's rows (issue 20), in their own module; loaded with the app's models.
+from applications.workbench.models import (  # noqa: E402, F401
+    Annotation,
+    Assignment,
+    Follow,
+    WorkbenchEvent,
+    WorkbenchEventKind,
+)

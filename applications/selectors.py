@@ -22,7 +22,14 @@ from django.db.models.functions import Coalesce
 from accounts.mandates import mandate_list_active_for_helper
 from accounts.permissions import can_use_back_office, can_use_portal, is_applicant, is_helper
 from applications.enums import ApplicationStatus, ErrorReportStatus
-from applications.models import Application, Document, ErrorReport, ResidencePermit
+from applications.models import (
+    Annotation,
+    Application,
+    Document,
+    ErrorReport,
+    Follow,
+    ResidencePermit,
+)
 from applications.workflow import OPEN_STATES
 from reference.enums import ProcedureKind
 from reference.models import DocumentType, Ground, GroundRequirement, Prefecture
@@ -141,6 +148,11 @@ class QueueFilters:
     filed_until: date | None = None
     search: str = ""
     order: str = "priority"  # renewals first, then permits expiring soonest
+    # The workbench's lists (issue 20): "mine", "unassigned", "followed", or every dossier.
+    scope: str = ""
+
+
+QUEUE_SCOPES = ("mine", "unassigned", "followed")
 
 
 def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
@@ -160,14 +172,25 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
         queryset = queryset.filter(filed_at__date__gte=filters.filed_from)
     if filters.filed_until:
         queryset = queryset.filter(filed_at__date__lte=filters.filed_until)
+    followed = Follow.objects.filter(application=OuterRef("pk"), agent_id=agent.pk)
+    if filters.scope == "mine":
+        queryset = queryset.filter(assignment__agent_id=agent.pk)
+    elif filters.scope == "unassigned":
+        queryset = queryset.filter(assignment__isnull=True)
+    elif filters.scope == "followed":
+        queryset = queryset.filter(Exists(followed))
     if filters.search:
         term = filters.search.strip()
+        # The agents' notes too: `UPPER(body) LIKE`, served on PostgreSQL by the trigram index
+        # `annotation_body_upper_trgm` (applications/workbench/models.py).
+        noted = Annotation.objects.filter(application=OuterRef("pk"), body__icontains=term)
         queryset = queryset.filter(
             Q(reference__iexact=term)
             | Q(applicant__last_name__icontains=term)
             | Q(applicant__first_name__icontains=term)
             | Q(applicant__email__iexact=term)
             | Q(applicant__applicant_profile__foreigner_number=term)
+            | Exists(noted)
         )
     open_reports = (
         ErrorReport.objects.filter(application=OuterRef("pk"), status=ErrorReportStatus.OPEN)
@@ -176,8 +199,11 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    queryset = queryset.select_related("renews_permit", "applicant__applicant_profile").annotate(
+    queryset = queryset.select_related(
+        "renews_permit", "applicant__applicant_profile", "assignment__agent"
+    ).annotate(
         open_error_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), 0),
+        followed_by_me=Exists(followed),
         is_renewal=Case(
             When(kind=ProcedureKind.RENEWAL, then=Value(0)),
             default=Value(1),

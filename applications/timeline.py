@@ -165,6 +165,11 @@ _ACTOR_SUBJECTS = {
 _NO_ACTOR_SUBJECT = gettext_lazy("The system")
 
 
+def actor_subject(event) -> str:
+    """Who acted, by role, in the third person (« An agent »): for the agents' timelines."""
+    return str(_ACTOR_SUBJECTS.get(event.actor_role, _NO_ACTOR_SUBJECT))
+
+
 def _template(event: Event, audience: Audience):
     if audience == Audience.AGENT:
         return _AGENT_EVENT_TEXTS.get(event.kind)
@@ -193,7 +198,7 @@ def event_text(
     audience: Audience = Audience.APPLICANT,
 ) -> str:
     params = dict(event.params)
-    params["actor"] = str(_ACTOR_SUBJECTS.get(event.actor_role, _NO_ACTOR_SUBJECT))
+    params["actor"] = actor_subject(event)
     for name in _DATE_PARAMS:
         if name in params:
             params[name] = _format_date(params[name])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import backoffice, backoffice_notification
+from applications.views import backoffice, backoffice_notification, workbench
 
 app_name = "backoffice"
 
@@ -10,6 +10,18 @@ urlpatterns = [
     # The queue is the back office's home page.
     path("", backoffice.home, name="home"),
     path(_dossier, backoffice.application_detail, name="application_detail"),
+    # The instruction workbench (issue 20).
+    path("team/", workbench.team, name="team"),
+    path(f"{_dossier}assign/", workbench.application_assign, name="application_assign"),
+    path(f"{_dossier}unassign/", workbench.application_unassign, name="application_unassign"),
+    path(f"{_dossier}follow/", workbench.application_follow, name="application_follow"),
+    path(f"{_dossier}unfollow/", workbench.application_unfollow, name="application_unfollow"),
+    path(f"{_dossier}notes/", workbench.application_annotate, name="application_annotate"),
+    path(
+        f"{_dossier}notes/export/",
+        workbench.application_annotations_export,
+        name="application_annotations_export",
+    ),
     path(
         f"{_dossier}complete/",
         backoffice.application_mark_complete,

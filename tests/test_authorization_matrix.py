@@ -48,6 +48,7 @@ from tests.authz_common import (
     API_SIGNED_IN,
     BACK_OFFICE_DOSSIER,
     BACK_OFFICE_PAGE,
+    DENIED,
     DOCUMENT,
     EVERYONE,
     HIDDEN,
@@ -121,6 +122,26 @@ ROUTES = {
             "foreigner_number_attach",
         )
     },
+    # The instruction workbench (issue 20): agents of the dossier's prefecture only; what the
+    # applicant, helper and contact centre never see of it: tests/applications/test_workbench_*.
+    **{
+        f"backoffice:{name}": ("post", {"reference": "reference"}, BACK_OFFICE_DOSSIER)
+        for name in (
+            "application_assign",
+            "application_unassign",
+            "application_follow",
+            "application_unfollow",
+            "application_annotate",
+        )
+    },
+    "backoffice:application_annotations_export": (
+        "get",
+        {"reference": "reference"},
+        BACK_OFFICE_DOSSIER,
+    ),
+    # Supervisors only: no role of the matrix holds the permission (a supervisor's 200 and
+    # their own prefecture's figures: tests/applications/test_workbench_views.py).
+    "backoffice:team": ("get", {}, {**BACK_OFFICE_PAGE, "agent": DENIED, "other_agent": DENIED}),
     "backoffice:application_refuse": ("get", {"reference": "reference"}, BACK_OFFICE_DOSSIER),
     "backoffice:application_close": ("get", {"reference": "reference"}, BACK_OFFICE_DOSSIER),
     "backoffice:application_record_notification": (

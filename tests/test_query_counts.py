@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from applications import services as dossier
 from applications.enums import ApplicationStatus, ErrorReportCategory
+from applications.models import Application, Assignment
+from applications.workbench import services as workbench
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
 from attestations.services import attestations_sweep
@@ -32,6 +34,7 @@ from tests.accounts.factories import (
     ApplicantProfileFactory,
     ContactCentreAgentFactory,
     PrefectureAgentFactory,
+    PrefectureSupervisorFactory,
 )
 from tests.applications.factories import ApplicationFactory, ResidencePermitFactory
 
@@ -44,7 +47,8 @@ N_DASHBOARD = 3
 # Ceilings: each page sends 6 queries today (the verification page 2), with a little room; a
 # page that grows with its data fails the equality long before it reaches these.
 DASHBOARD_MAX_QUERIES = 8
-QUEUE_MAX_QUERIES = 8
+# The queue: 6, and the supervisor's permission read for the link to the team's load (2).
+QUEUE_MAX_QUERIES = 10
 CONSOLE_MAX_QUERIES = 8
 VERIFY_MAX_QUERIES = 3
 # The at-risk dashboard (issue 16): session, user, prefecture, its four sections (cards ending,
@@ -169,6 +173,48 @@ def test_query_counts_agent_queue_does_not_grow_with_dossiers(paris, django_asse
     with django_assert_max_num_queries(QUEUE_MAX_QUERIES) as captured:
         response = client.get(url)
     assert len(response.context["rows"]) == 6 * N
+    assert len(captured.captured_queries) == few
+
+
+def _workbench_on(prefecture: Prefecture, agents: list) -> None:
+    """Every dossier of the prefecture not yet assigned is assigned to one of the agents (each
+    taking it), followed by all of them and annotated (issue 20: the queue's new columns)."""
+    for index, application in enumerate(
+        Application.objects.filter(prefecture=prefecture, assignment__isnull=True).exclude(
+            status=ApplicationStatus.DRAFT
+        )
+    ):
+        agent = agents[index % len(agents)]
+        workbench.application_assign(application=application, agent=agent, actor=agent)
+        for follower in agents:
+            workbench.application_follow(application=application, actor=follower)
+        workbench.annotation_create(application=application, actor=agent, body="Dossier suivi")
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?scope=mine", "?scope=followed", "?scope=unassigned", "?search=suivi"]
+)
+def test_query_counts_agent_queue_with_workbench_does_not_grow_with_dossiers(
+    paris, django_assert_max_num_queries, query
+):
+    """Assignees, follows and notes: the lists, the assignee column and the search of notes."""
+    agents = [PrefectureSupervisorFactory(prefecture=paris)] + [
+        PrefectureAgentFactory(prefecture=paris) for _ in range(2)
+    ]
+    client = _client(agents[0])
+    url = reverse("backoffice:home") + query
+    _queue_of(paris, N)
+    _workbench_on(paris, agents)
+    client.get(url)
+    few = _count(client, url, django_assert_max_num_queries, QUEUE_MAX_QUERIES)
+    _queue_of(paris, 2 * N)
+    _workbench_on(paris, agents)
+    with django_assert_max_num_queries(QUEUE_MAX_QUERIES) as captured:
+        response = client.get(url)
+    mine = Assignment.objects.filter(agent=agents[0]).count()
+    expected = {"": 6 * N, "?scope=mine": mine, "?scope=followed": 6 * N}
+    expected.update({"?scope=unassigned": 0, "?search=suivi": 6 * N})
+    assert len(response.context["rows"]) == expected[query]
     assert len(captured.captured_queries) == few
 
 

@@ -14,6 +14,7 @@ from applications.models import Application
 from applications.selectors import prefecture_for_postal_code
 from applications.services import _core
 from applications.services._core import _event
+from applications.workbench.services import application_workbench_release
 from applications.workflow import OPEN_STATES
 
 # --- Identity and address -----------------------------------------------------------------------
@@ -110,6 +111,8 @@ def address_change(
                 action="transfer",
                 changes={"prefecture": (old.code, new_prefecture.code)},
             )
+            # The old prefecture's agents no longer hold nor follow it (issue 20).
+            application_workbench_release(application=application, actor=actor)
             moved.append(application)
         # Current attestations print the address: they are reissued with the new one.
         Application.objects.filter(pk=application.pk).update(attestations_dirty=True)

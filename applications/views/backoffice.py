@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import ApplicantProfile
-from accounts.permissions import can_use_back_office, requires
+from accounts.permissions import can_use_back_office, is_prefecture_supervisor, requires
 from accounts.selectors import applicant_profile_get
+from anef import generations
 from anef.errors import DomainError
 from anef.page_cache import page_cached, prefecture_queue
 from anef.page_errors import show_refusal
@@ -39,7 +40,6 @@ from applications.selectors import (
     backoffice_queue,
     permit_list_held_by,
 )
-from applications.timeline import Audience, timeline_entries
 from applications.views.backoffice_forms import (
     CardHandedOverForm,
     CorrectionRequestForm,
@@ -52,6 +52,7 @@ from applications.views.backoffice_forms import (
     QueueFilterForm,
     ReasonedDecisionForm,
 )
+from applications.workbench.selectors import agent_timeline, workbench_panel
 from applications.workflow import TransitionNotAllowed, allowed_actions
 from reference.enums import DecisionKind, ProcedureKind
 from reference.models import REFERENCE_LANGUAGES
@@ -129,6 +130,14 @@ class QueueRow:
     def kind_label(self):
         return KIND_LABELS.get(self.application.kind, self.application.kind)
 
+    @property
+    def assignee(self):
+        """The agent in charge (loaded with the row by `select_related`), or None."""
+        try:
+            return self.application.assignment.agent
+        except ObjectDoesNotExist:
+            return None
+
 
 # The columns the queue shows, and nothing else: the dossier, person and profile rows are wide.
 QUEUE_COLUMNS = (
@@ -143,12 +152,21 @@ QUEUE_COLUMNS = (
     "applicant__applicant_profile__foreigner_number",
     "renews_permit__valid_until",
     *(f"ground__label_{language}" for language in REFERENCE_LANGUAGES),
+    "assignment__agent__first_name",
+    "assignment__agent__last_name",
+    "assignment__agent__email",
 )
+
+
+def agent_queue(request: HttpRequest) -> list[str]:
+    """The prefecture's dossiers, and the agent's own generation: the dossiers they follow
+    (issue 20) show on their queue only."""
+    return [*prefecture_queue(request), generations.person_key(request.user.pk)]
 
 
 @requires(can_use_back_office)
 @require_safe
-@page_cached(depends_on=prefecture_queue, query=("status", "ground", "kind", "order", "page"))
+@page_cached(depends_on=agent_queue, query=("status", "ground", "kind", "order", "page", "scope"))
 def home(request: HttpRequest) -> HttpResponse:
     """The prefecture's filed dossiers, filtered and paginated, in a constant number of queries."""
     form = QueueFilterForm(request.GET or None)
@@ -163,6 +181,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "applications/backoffice/home.html",
         {
             "prefecture": request.user.prefecture,
+            "is_supervisor": is_prefecture_supervisor(request.user),
             "form": form,
             "page_obj": page,
             "rows": rows,
@@ -214,9 +233,9 @@ def _dossier_context(
             )
         ),
         "report_forms": report_forms,
-        "timeline": timeline_entries(
-            application.events.select_related("actor"), audience=Audience.AGENT
-        ),
+        # Its events and the agent-side ones (assignment, notes: issue 20), for agents only.
+        "timeline": agent_timeline(application),
+        "workbench": workbench_panel(request.user, application),
         "correction_form": (
             bound.get("correction") or CorrectionRequestForm(application=application)
         ),

@@ -42,9 +42,21 @@ class QueueFilterForm(forms.Form):
 
     search = forms.CharField(
         label=_("Search"),
-        help_text=_("Reference, last name, e-mail address or foreigner number"),
+        help_text=_(
+            "Reference, last name, e-mail address, foreigner number or words of an agent's note"
+        ),
         required=False,
         max_length=150,
+    )
+    scope = forms.ChoiceField(
+        label=_("Applications"),
+        required=False,
+        choices=[
+            ("", _("All the prefecture's applications")),
+            ("mine", _("Assigned to me")),
+            ("unassigned", _("Assigned to nobody")),
+            ("followed", _("Followed by me")),
+        ],
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     ground = forms.ChoiceField(label=_("Ground"), required=False)
@@ -103,6 +115,7 @@ class QueueFilterForm(forms.Form):
             filed_until=data.get("filed_until"),
             search=(data.get("search") or "").strip(),
             order=data.get("order") or ORDER_PRIORITY,
+            scope=data.get("scope") or "",
         )
 
 
