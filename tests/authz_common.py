@@ -17,6 +17,13 @@ ROLES = [
     "contact_centre_supervisor",
     "admin",
 ]
+# Played on every route too: an agent of the dossier's prefecture (75) holding the prefecture
+# supervisor permission (accounts.permissions.is_prefecture_supervisor). Kept out of ROLES so
+# that a row built from ROLES names it only on purpose: a row that does not expects for it what
+# it expects for `agent` (a supervisor is an agent first); the supervisors' own pages name it
+# (`SUPERVISOR_PAGE`).
+PREFECTURE_SUPERVISOR = "prefecture_supervisor"
+ALL_ROLES = [*ROLES, PREFECTURE_SUPERVISOR]
 
 # Outcomes: OK (anything but refused: 200, a redirect elsewhere than the login page, 400 or 409
 # for an empty form or a transition not possible now), LOGIN (sent to sign in), DENIED (403),
@@ -60,6 +67,13 @@ SUPPORT_CONSOLE = {
     "anonymous": LOGIN,
     "contact_centre": OK,
     "contact_centre_supervisor": OK,
+}
+# The prefecture supervisors' pages (team load, at-risk figures): a plain agent is refused.
+SUPERVISOR_PAGE = {
+    **BACK_OFFICE_PAGE,
+    "agent": DENIED,
+    "other_agent": DENIED,
+    PREFECTURE_SUPERVISOR: OK,
 }
 ADMIN = {**dict.fromkeys(ROLES, LOGIN), "admin": OK}
 DOCUMENT = {**dict.fromkeys(ROLES, HIDDEN), "applicant": OK, "mandated_helper": OK, "agent": OK}
