@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 from applications import services as dossier
 from applications.enums import ApplicationStatus
 from applications.models import Application
-from attestations import services
 from attestations.models import Attestation
-from attestations.services import attestations_sweep
+from attestations.services import attestations_sweep, sweep
 from attestations.tasks import sweep_attestations
 from reference.models import DecisionReason
 from tests.accounts.factories import PrefectureAgentFactory
@@ -87,7 +86,7 @@ def test_sweep_refused_dossier_is_settled_without_a_review_day(agent):
     )
     attestations_sweep(today=TODAY)
     application.refresh_from_db()
-    assert application.attestations_swept_on == services.NEVER_AGAIN
+    assert application.attestations_swept_on == sweep.NEVER_AGAIN
     assert application.attestations_next_review_on is None
 
 
@@ -112,7 +111,7 @@ def test_sweep_two_shards_cover_every_dossier_exactly_once(agent):
     due = api_due_day(applications[0])
     claimed_by = {}
     for shard in (0, 1):
-        with mock.patch.object(services, "_sync_batch", wraps=services._sync_batch) as spy:
+        with mock.patch.object(sweep, "_sync_batch", wraps=sweep._sync_batch) as spy:
             attestations_sweep(today=due, shard=shard, shards=2, batch_size=2)
         claimed_by[shard] = [pk for call in spy.call_args_list for pk in call.args[0]]
     every = sorted(app.pk for app in applications)
@@ -226,8 +225,8 @@ def play(start: dict, steps: list, *, every_dossier_every_day: bool):
     and how many dossiers the sweeps claimed in all."""
     old_rule = lambda today: ~Q(status=ApplicationStatus.DRAFT)  # noqa: E731 - the daily rescan
     with (
-        mock.patch.object(services, "_sync_batch", wraps=services._sync_batch) as spy,
-        mock.patch.object(services, "sweepable", old_rule)
+        mock.patch.object(sweep, "_sync_batch", wraps=sweep._sync_batch) as spy,
+        mock.patch.object(sweep, "sweepable", old_rule)
         if every_dossier_every_day
         else contextlib.nullcontext(),
     ):
