@@ -120,13 +120,19 @@ def dossier_facts(
     )
 
 
-def dossier_facts_list(applications: Iterable[Application]) -> list[DossierFacts]:
-    """`dossier_facts` of many dossiers, reading the outage log once for all of them."""
-    applications = list(applications)
+def outages_around(applications: Iterable[Application]) -> list[OutageSpan]:
+    """The outage log around the filing windows of many dossiers, in one query (none when no
+    renewal among them was filed after its window closed)."""
     policy = FilingPolicy.from_settings()
     ends = [_late_window_end(application, policy) for application in applications]
     ends = [day for day in ends if day is not None]
-    spans = outage_spans_between(min(ends), max(ends)) if ends else []
+    return outage_spans_between(min(ends), max(ends)) if ends else []
+
+
+def dossier_facts_list(applications: Iterable[Application]) -> list[DossierFacts]:
+    """`dossier_facts` of many dossiers, reading the outage log once for all of them."""
+    applications = list(applications)
+    spans = outages_around(applications)
     return [dossier_facts(application, outages=spans) for application in applications]
 
 

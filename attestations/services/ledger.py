@@ -189,13 +189,23 @@ def _insert(rows: list[Attestation]) -> None:
                 number__in=[row.number for row in pending]
             ).values_list("number", "pk", "application_id", "kind", "valid_from")
         }
-        missing = []
+        missing, refused = [], []
         for row in pending:
             found = stored.get(row.number)
-            if found is not None and found[1:] == (row.application_id, row.kind, row.valid_from):
+            if found is None:
+                refused.append(row)  # skipped for a conflict other than its number
+            elif found[1:] == (row.application_id, row.kind, row.valid_from):
                 row.pk = found[0]
             else:
                 missing.append(row)
+        if refused:
+            # Another unique constraint (a document continued or replaced twice): drawing a
+            # new number cannot help, and the plan is wrong; say so rather than retry.
+            logger.error(
+                "Attestations refused by the database (not a number collision): %s",
+                [(row.application_id, row.kind, str(row.valid_from)) for row in refused],
+            )
+            raise _Unstored
         if not missing:
             return
         if _attempt == 2:
@@ -245,8 +255,17 @@ def _write(items: list[_GroupPlan]) -> int:
     return issued
 
 
-def _plan(group: _Group, applications: dict[int, Application], today: date, policy: Policy):
-    facts = [dossier_facts(app) for app in group.applications]
+def _plan(
+    group: _Group,
+    applications: dict[int, Application],
+    today: date,
+    policy: Policy,
+    *,
+    outages=None,
+):
+    """`outages`: the outage log around the batch, read once by the sweep (None: each late
+    renewal reads its own, `attestations.selectors.dossier_facts`)."""
+    facts = [dossier_facts(app, outages=outages) for app in group.applications]
     permit = group.permit
     return plan_ledger(
         applications=facts,

@@ -20,6 +20,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application
 from attestations import verification_cache
 from attestations.rules import Policy, next_review_on
+from attestations.selectors import outages_around
 from attestations.services.ledger import (
     _all_final,
     _entry,
@@ -56,9 +57,12 @@ def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport
     )
     items, settled_ids, short_ids = [], set(), set()
     review: dict[date | None, set[int]] = defaultdict(set)  # next review day: open dossiers
-    for group in _groups(claimed):
+    groups = list(_groups(claimed))
+    # The outage log around the batch's filing windows, once for the batch (none if no late one).
+    outages = outages_around(app for group in groups for app in group.applications)
+    for group in groups:
         applications = {app.pk: app for app in group.applications}
-        plan = _plan(group, applications, today, policy)
+        plan = _plan(group, applications, today, policy, outages=outages)
         group_ids = {app.pk for app in group.applications} & set(ids)
         if _settled(group, plan, today):
             settled_ids |= group_ids

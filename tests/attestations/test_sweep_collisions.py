@@ -64,3 +64,42 @@ def test_sweep_number_taken_every_time_leaves_the_dossier_for_the_next_sweep(age
     monkeypatch.setattr(numbers, "new_number", REAL_NEW_NUMBER)
     assert attestations_sweep(today=TODAY).issued == 1
     assert Attestation.objects.filter(application=second, kind="deposit_receipt").count() == 1
+
+
+@pytest.mark.django_db
+def test_insert_row_refused_for_another_constraint_is_not_drawn_again(agent, caplog):
+    """A row the database skips for a constraint other than its number (a document continued
+    twice: the fault the long run of histories found) is reported as such, at once, and not
+    retried under new numbers, which could never help."""
+    from attestations.services.ledger import _insert, _Unstored
+
+    application = renewal(agent, today=TODAY)
+    attestations_sweep(today=TODAY)
+    receipt = application.attestations.get(kind="deposit_receipt")
+    first = Attestation.objects.create(
+        number=REAL_NEW_NUMBER("api", TODAY.year),
+        kind="api",
+        application=application,
+        holder=receipt.holder,
+        valid_from=TODAY,
+        issue_on=TODAY,
+        continues=receipt,
+        prefecture=receipt.prefecture,
+    )
+    second = Attestation(
+        number=REAL_NEW_NUMBER("api", TODAY.year),
+        kind="api",
+        application=application,
+        holder=receipt.holder,
+        valid_from=TODAY.replace(day=1) if TODAY.day > 1 else TODAY,
+        issue_on=TODAY,
+        continues=receipt,  # continued twice: refused by the one-to-one constraint
+        prefecture=receipt.prefecture,
+    )
+    drawn_before = second.number
+    with pytest.raises(_Unstored):
+        _insert([second])
+    assert second.number == drawn_before
+    assert "not a number collision" in caplog.text
+    assert "drawn again" not in caplog.text
+    assert Attestation.objects.filter(continues=receipt).get() == first
