@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import backoffice, backoffice_notification
+from applications.views import backoffice, backoffice_notification, statistics
 
 app_name = "backoffice"
 
@@ -9,6 +9,8 @@ _dossier = "applications/<str:reference>/"
 urlpatterns = [
     # The queue is the back office's home page.
     path("", backoffice.home, name="home"),
+    # The prefecture's figures (issue 20).
+    path("statistics/", statistics.statistics, name="statistics"),
     path(_dossier, backoffice.application_detail, name="application_detail"),
     path(
         f"{_dossier}complete/",

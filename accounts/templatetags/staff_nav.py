@@ -48,6 +48,12 @@ SECTIONS = (
         ("attestations_backoffice:",),
     ),
     Section(
+        "backoffice:statistics",
+        _("Figures of the prefecture"),
+        permissions.can_see_prefecture_statistics,
+        ("backoffice:statistics",),
+    ),
+    Section(
         "substitution_backoffice:home",
         _("Substitution: cases and appointments"),
         permissions.can_use_back_office,
