@@ -384,3 +384,7 @@ class Event(TimelineEvent):
 
     def __str__(self) -> str:
         return f"{self.application.reference}: {self.kind}"
+
+
+# The agent's queue exports (issue 20), in their own module; loaded with the app's models.
+from applications.exports.models import QueueExport  # noqa: E402, F401

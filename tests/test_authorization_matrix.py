@@ -205,7 +205,12 @@ ROUTES = {
 # above) and `world(world) -> dict` (extra keys for the arguments, built in the shared world).
 APP_MODULES = [
     importlib.import_module(name)
-    for name in ("tests.support.authz", "tests.substitution.authz", "tests.accounts.authz")
+    for name in (
+        "tests.support.authz",
+        "tests.substitution.authz",
+        "tests.accounts.authz",
+        "tests.applications.authz_exports",
+    )
     if importlib.util.find_spec(name) is not None
 ]
 for module in APP_MODULES:
