@@ -63,6 +63,12 @@ def is_administrator(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 
 
+def can_see_prefecture_statistics(user) -> bool:
+    """A prefecture's figures (counts and days, nothing personal; issue 20): its agents and
+    supervisor for their own prefecture, administrators for any."""
+    return can_use_back_office(user) or is_administrator(user)
+
+
 def is_staff_member(user) -> bool:
     """Someone who works on the service (prefecture, contact centre, administration), as
     opposed to a person applying or helping: the public help box is not for them."""

@@ -470,6 +470,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.renewal_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Exports of the agents' queues (issue 20) are kept 24 hours, then deleted with their files.
+    "queue-exports-purge": {
+        "task": "applications.queue_exports_purge",
+        "schedule": crontab(minute=15),
+    },
     # The outbox (anef/outbox.py, issue 17): messages not sent by their on-commit nudge (worker
     # down, mail server down) and retries whose time has come.
     "outbox-send-due": {

@@ -11,6 +11,11 @@ of a dossier that was complete. Closures are left out: most close a dossier that
 complete (no answer to a request for documents), and « how long until a decision » is a
 question about decisions on the merits. A refusal re-opened since has no decision any more.
 
+The agents' statistics page (applications/statistics.py, issue 20) shows these same figures, and
+the days from filing to completion summed up by the same rule (`prefecture_completion_times`):
+one definition of what a decision is, of how days are counted (`days_between`, in SQL, each
+moment read as a local date) and of the median and the 80th percentile (`processing_figures`).
+
 The figures change slowly, so they are kept in the cache for the day (the day is in the key:
 tomorrow's first reader computes tomorrow's window). Nothing personal is kept: counts and days.
 """
@@ -19,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from applications.enums import ApplicationStatus
@@ -39,6 +46,8 @@ DECISION_STATES = frozenset(
         ApplicationStatus.UNFAVOURABLE,
     }
 )
+# A dossier whose `decided_at` counts as a decision: decided on the merits, once complete.
+COUNTED_DECISION = Q(status__in=sorted(DECISION_STATES), completed_at__isnull=False)
 CACHE_KEY = "processing-times:v1:%s:%s"  # prefecture pk, day
 CACHE_SECONDS = 24 * 3600
 
@@ -68,19 +77,49 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _compute(prefecture_id: int, today: date) -> PrefectureTimes:
-    starts_on = processing_window_start(today)
-    rows = Application.objects.filter(
+def days_between(start, end):
+    """The whole days from `start` to `end` (expressions of moments), each read as a date in
+    the local time zone, computed by the database: a duration (`timedelta`) per row."""
+    return TruncDate(end) - TruncDate(start)
+
+
+def decided_in(prefecture_id: int, starts_on: date, today: date) -> QuerySet[Application]:
+    """The decisions that count (see the module's docstring), taken from `starts_on` to `today`
+    (both days included)."""
+    return Application.objects.filter(
+        COUNTED_DECISION,
         prefecture_id=prefecture_id,
-        status__in=sorted(DECISION_STATES),
-        completed_at__isnull=False,
         decided_at__gte=_day_start(starts_on),
         decided_at__lt=_day_start(today + timedelta(days=1)),
-    ).values_list("ground_id", "completed_at", "decided_at")
+    )
+
+
+# The first time a dossier was complete (a correction asked afterwards does not restart the
+# count); `completed_at` for rows written before `first_completed_at` existed.
+FIRST_COMPLETED = Coalesce(F("first_completed_at"), F("completed_at"))
+
+
+def completed_in(prefecture_id: int, starts_on: date, today: date) -> QuerySet[Application]:
+    """The dossiers first complete from `starts_on` to `today` (both days included)."""
+    return Application.objects.annotate(first_complete=FIRST_COMPLETED).filter(
+        prefecture_id=prefecture_id,
+        filed_at__isnull=False,
+        first_complete__gte=_day_start(starts_on),
+        first_complete__lt=_day_start(today + timedelta(days=1)),
+    )
+
+
+def _durations_by_ground(queryset: QuerySet, start, end) -> dict[int, list[int]]:
+    """Days from `start` to `end` of each row, by ground (never negative: a date typed in
+    the wrong order counts as the same day)."""
+    rows = queryset.order_by().values_list("ground_id", days_between(start, end))
     durations: dict[int, list[int]] = {}
-    for ground_id, completed_at, decided_at in rows:
-        days = (timezone.localdate(decided_at) - timezone.localdate(completed_at)).days
-        durations.setdefault(ground_id, []).append(max(days, 0))
+    for ground_id, duration in rows:
+        durations.setdefault(ground_id, []).append(max(duration.days, 0))
+    return durations
+
+
+def _times(prefecture_id: int, starts_on: date, today: date, durations) -> PrefectureTimes:
     return PrefectureTimes(
         prefecture_id=prefecture_id,
         starts_on=starts_on,
@@ -90,6 +129,27 @@ def _compute(prefecture_id: int, today: date) -> PrefectureTimes:
             for ground_id, days in durations.items()
         },
     )
+
+
+def _compute(prefecture_id: int, today: date) -> PrefectureTimes:
+    starts_on = processing_window_start(today)
+    durations = _durations_by_ground(
+        decided_in(prefecture_id, starts_on, today), F("completed_at"), F("decided_at")
+    )
+    return _times(prefecture_id, starts_on, today, durations)
+
+
+def prefecture_completion_times(
+    prefecture_id: int, *, today: date | None = None
+) -> PrefectureTimes:
+    """Days from filing to (first) completion of the dossiers first complete in the same window
+    as the decisions, summed up by the same rule (agents' statistics; not cached: agents only)."""
+    today = today or timezone.localdate()
+    starts_on = processing_window_start(today)
+    durations = _durations_by_ground(
+        completed_in(prefecture_id, starts_on, today), F("filed_at"), FIRST_COMPLETED
+    )
+    return _times(prefecture_id, starts_on, today, durations)
 
 
 def prefecture_processing_times(
@@ -159,12 +219,18 @@ def application_decision_window(
 
 
 __all__ = [
+    "COUNTED_DECISION",
+    "FIRST_COMPLETED",
     "PROCESSING_MIN_DECISIONS",
     "DecisionWindow",
     "GroundTimes",
     "PrefectureTimes",
     "application_decision_window",
+    "completed_in",
+    "days_between",
+    "decided_in",
     "ground_times_public",
+    "prefecture_completion_times",
     "prefecture_list_public",
     "prefecture_processing_times",
 ]

@@ -19,3 +19,20 @@ def renewal_reminders() -> None:
     from applications.reminders.services import renewal_reminders_send
 
     renewal_reminders_send()
+
+
+@shared_task(name="applications.queue_export_build")
+def queue_export_build(export_id: str) -> None:
+    """Build the file of an agent's queue export (applications/exports/). Idempotent: the
+    export is claimed by a conditional UPDATE, so a second delivery does nothing."""
+    from applications.exports.services import queue_export_build as build
+
+    build(export_id)
+
+
+@shared_task(name="applications.queue_exports_purge")
+def queue_exports_purge() -> None:
+    """Hourly (beat): delete the exports older than 24 hours, and their files."""
+    from applications.exports.services import queue_exports_purge as purge
+
+    purge()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import backoffice, backoffice_notification, workbench
+from applications.views import backoffice, backoffice_notification, exports, statistics, workbench
 
 app_name = "backoffice"
 
@@ -9,6 +9,11 @@ _dossier = "applications/<str:reference>/"
 urlpatterns = [
     # The queue is the back office's home page.
     path("", backoffice.home, name="home"),
+    # Exports of the queue and the prefecture's figures (issue 20).
+    path("exports/", exports.exports, name="exports"),
+    path("exports/new/", exports.export_new, name="export_new"),
+    path("exports/<uuid:pk>/", exports.export_download, name="export_download"),
+    path("statistics/", statistics.statistics, name="statistics"),
     path(_dossier, backoffice.application_detail, name="application_detail"),
     # The instruction workbench (issue 20).
     path("team/", workbench.team, name="team"),

@@ -232,6 +232,7 @@ APP_MODULES = [
         "tests.substitution.authz",
         "tests.accounts.authz",
         "tests.attestations.authz",
+        "tests.applications.authz_exports",
     )
     if importlib.util.find_spec(name) is not None
 ]

@@ -340,3 +340,51 @@ def test_query_counts_at_risk_dashboard_does_not_grow_with_people_at_risk(
         response = client.get(url)
     assert response.status_code == 200
     assert len(captured.captured_queries) == few
+
+
+# --- Prefecture figures (/agents/statistics/, issue 20) -------------------------------------------
+
+STATISTICS_MAX_QUERIES = 9
+
+
+def _figures_of(prefecture: Prefecture, count: int) -> None:
+    """`count` dossiers on each of three grounds, filed, complete and decided over the weeks,
+    and as many still awaiting a decision at different ages."""
+    now = timezone.now()
+    grounds = list(Ground.objects.filter(active=True, is_procedure=False).order_by("code")[:3])
+    for index in range(count):
+        for ground in grounds:
+            ApplicationFactory(
+                applicant=ApplicantProfileFactory(postal_code="75011").user,
+                prefecture=prefecture,
+                ground=ground,
+                status=ApplicationStatus.FAVOURABLE,
+                filed_at=now - datetime.timedelta(days=70 + index),
+                completed_at=now - datetime.timedelta(days=40 + index),
+                first_completed_at=now - datetime.timedelta(days=40 + index),
+                decided_at=now - datetime.timedelta(days=index * 5),
+            )
+            ApplicationFactory(
+                applicant=ApplicantProfileFactory(postal_code="75011").user,
+                prefecture=prefecture,
+                ground=ground,
+                status=ApplicationStatus.SUBMITTED,
+                filed_at=now - datetime.timedelta(days=index * 17),
+            )
+
+
+def test_query_counts_statistics_page_does_not_grow_with_dossiers(
+    paris, django_assert_max_num_queries
+):
+    client = _client(PrefectureAgentFactory(prefecture=paris))
+    url = reverse("backoffice:statistics")
+    _figures_of(paris, N)
+    client.get(url)
+    cache.clear()  # the decision times are kept for the day: count the page that computes them
+    few = _count(client, url, django_assert_max_num_queries, STATISTICS_MAX_QUERIES)
+    _figures_of(paris, 2 * N)
+    cache.clear()
+    with django_assert_max_num_queries(STATISTICS_MAX_QUERIES) as captured:
+        response = client.get(url)
+    assert response.context["figures"].backlog_total == 3 * 3 * N
+    assert len(captured.captured_queries) == few

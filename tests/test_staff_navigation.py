@@ -48,6 +48,7 @@ def test_staff_nav_agent_queue_lists_the_agent_sections_with_the_queue_current(a
     assert links == {
         reverse("backoffice:home"): "page",
         reverse("attestations_backoffice:at_risk"): "",
+        reverse("backoffice:statistics"): "",
         reverse("substitution_backoffice:home"): "",
         reverse("substitution_backoffice:home") + "#desks": "",
         reverse("support_backoffice:list"): "",
@@ -59,6 +60,12 @@ def test_staff_nav_agent_at_risk_page_marks_at_risk_current(agent):
     html = signed_in(agent).get(reverse("attestations_backoffice:at_risk")).content.decode()
     links = nav_links(html)
     assert links[reverse("attestations_backoffice:at_risk")] == "page"
+    assert links[reverse("backoffice:home")] == ""
+
+
+def test_staff_nav_agent_statistics_page_marks_statistics_current_not_the_queue(agent):
+    links = nav_links(signed_in(agent).get(reverse("backoffice:statistics")).content.decode())
+    assert links[reverse("backoffice:statistics")] == "page"
     assert links[reverse("backoffice:home")] == ""
 
 

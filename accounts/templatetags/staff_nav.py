@@ -54,6 +54,12 @@ SECTIONS = (
         ("attestations_backoffice:at_risk_counts",),
     ),
     Section(
+        "backoffice:statistics",
+        _("Figures of the prefecture"),
+        permissions.can_see_prefecture_statistics,
+        ("backoffice:statistics",),
+    ),
+    Section(
         "substitution_backoffice:home",
         _("Substitution: cases and appointments"),
         permissions.can_use_back_office,

@@ -1,0 +1,204 @@
+"""Benchmark of the agents' queue export (issue 20). Not a test: run it on demand.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anef_exports_bench \\
+        .venv/bin/python bench/export_queue.py --count 50000
+
+It creates the database afresh (it refuses any name not ending with `_bench`), migrates it,
+loads the reference data, files `--count` dossiers in Seine-Saint-Denis (people with a profile,
+a third of them renewals of a card held), then builds the whole queue's export through the
+real service (`applications.exports.services.queue_export_build`) in a child process, once per
+format, and prints: the time, the rows, the file's size, the child's peak resident memory
+(`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`: the export alone, not the filling) and the
+machine's load average before and after (a loaded machine makes times longer; say so).
+
+Targets (issue 20): 50,000 dossiers in under 60 s, under 300 MB.
+"""
+
+import argparse
+import os
+import resource
+import sys
+import time
+from datetime import date, timedelta
+
+from attestations_sweep import database_recreate, django_setup, refuse_unless_bench_database
+
+TARGET_SECONDS = 60.0
+TARGET_MEGABYTES = 300.0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=50_000, help="dossiers (default 50,000)")
+    parser.add_argument("--batch-size", type=int, default=5_000)
+    parser.add_argument("--formats", default="xlsx,csv")
+    return parser.parse_args(argv)
+
+
+def population_fill(count: int, batch_size: int):
+    """`count` filed dossiers in Seine-Saint-Denis with their people; the agent who exports."""
+    from django.utils import timezone
+
+    from accounts.enums import Role
+    from accounts.models import ApplicantProfile, User
+    from applications.enums import ApplicationStatus
+    from applications.models import Application, ResidencePermit
+    from reference.enums import CardType, ProcedureKind
+    from reference.models import Ground, Prefecture
+
+    prefecture = Prefecture.objects.get(departement_code="93")
+    grounds = list(Ground.objects.filter(active=True, is_procedure=False, renewable=True)[:6])
+    statuses = [
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.CORRECTION_REQUESTED,
+        ApplicationStatus.COMPLETE,
+    ]
+    now = timezone.now()
+    today = timezone.localdate()
+    for start in range(0, count, batch_size):
+        size = min(batch_size, count - start)
+        users = User.objects.bulk_create(
+            User(
+                email=f"bench{start + i}@anef.example",
+                email_key=f"bench{start + i}@anef.example",  # save() sets it; bulk_create not
+                first_name="Amina" if i % 2 else "=Karim",  # a formula start, neutralised
+                last_name=f"Diallo{start + i}",
+                role=Role.APPLICANT,
+            )
+            for i in range(size)
+        )
+        ApplicantProfile.objects.bulk_create(
+            ApplicantProfile(
+                user=user,
+                birth_date=date(1990, 1, 1),
+                nationality="malienne",
+                foreigner_number=f"{start + i:010d}",
+                address_line="1 rue de la République",
+                postal_code="93200",
+                city="Saint-Denis",
+            )
+            for i, user in enumerate(users)
+        )
+        permits = ResidencePermit.objects.bulk_create(
+            ResidencePermit(
+                holder=user,
+                number=f"P{start + i:09d}",
+                card_type=CardType.TEMPORARY,
+                ground=grounds[i % len(grounds)],
+                valid_from=today - timedelta(days=300),
+                valid_until=today + timedelta(days=60 + i % 90),
+            )
+            for i, user in enumerate(users)
+            if i % 3 == 0
+        )
+        permit_of = {permit.holder_id: permit for permit in permits}
+        Application.objects.bulk_create(
+            Application(
+                applicant=user,
+                ground=grounds[i % len(grounds)],
+                kind=ProcedureKind.RENEWAL
+                if user.pk in permit_of
+                else ProcedureKind.FIRST_APPLICATION,
+                renews_permit=permit_of.get(user.pk),
+                prefecture=prefecture,
+                status=statuses[i % len(statuses)],
+                filed_at=now - timedelta(days=i % 120),
+            )
+            for i, user in enumerate(users)
+        )
+        print(f"  {start + size:,} dossiers", flush=True)
+    return User.objects.create_user(
+        email="agent.bench@anef.example",
+        password=None,
+        role=Role.PREFECTURE_AGENT,
+        prefecture=prefecture,
+    )
+
+
+def export_in_child(agent_id: int, file_format: str) -> tuple[float, int, int, int]:
+    """Fork, build the export in the child, and report (seconds, rows, bytes, peak RSS kB)."""
+    from django.db import connections
+
+    connections.close_all()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the export alone
+        os.close(read)
+        code = 1
+        try:
+            from django.utils import timezone
+
+            from accounts.models import User
+            from applications.exports.models import QueueExport
+            from applications.exports.services import queue_export_build
+
+            agent = User.objects.get(pk=agent_id)
+            # The row `queue_export_request` writes, without its on-commit message: the build
+            # is timed here, not in a worker.
+            export = QueueExport.objects.create(
+                requested_by=agent,
+                prefecture_id=agent.prefecture_id,
+                file_format=file_format,
+                filters={},
+                language="fr",
+                expires_at=timezone.now() + timedelta(hours=24),
+            )
+            start = time.perf_counter()
+            built = queue_export_build(export.pk)
+            seconds = time.perf_counter() - start
+            size = built.file.size
+            os.write(write, f"{seconds} {built.row_count} {size}".encode())
+            built.file.delete(save=False)
+            built.delete()
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    report = os.read(read, 200).decode()
+    _pid, status = os.waitpid(pid, 0)
+    if status != 0 or not report:
+        sys.exit(f"The {file_format} export failed in the child (status {status}).")
+    seconds, rows, size = report.split()
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return float(seconds), int(rows), int(size), peak_kb
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    django_setup()
+    settings_dict = refuse_unless_bench_database("the export benchmark", "anef_exports_bench")
+    from django.core.management import call_command
+
+    from reference.catalogue.loader import reference_data_load
+
+    database_recreate(settings_dict)
+    call_command("migrate", interactive=False, verbosity=0)
+    reference_data_load()
+    print(f"Filling {args.count:,} dossiers (set-up, not a result)…", flush=True)
+    agent = population_fill(args.count, args.batch_size)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    failed = False
+    for file_format in args.formats.split(","):
+        load_before = os.getloadavg()
+        seconds, rows, size, peak_kb = export_in_child(agent.pk, file_format)
+        load_after = os.getloadavg()
+        megabytes = peak_kb / 1024
+        ok = seconds < TARGET_SECONDS and megabytes < TARGET_MEGABYTES
+        failed |= not ok
+        print(
+            f"{file_format}: {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
+            f"file {size / 1e6:.1f} MB, peak RSS {megabytes:.0f} MB (child, cumulative "
+            f"maximum of the children so far) — target < {TARGET_SECONDS:.0f} s and "
+            f"< {TARGET_MEGABYTES:.0f} MB: {'met' if ok else 'NOT met'}; load average "
+            f"{load_before[0]:.2f} before, {load_after[0]:.2f} after "
+            f"({os.cpu_count()} CPUs)",
+            flush=True,
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
