@@ -10,5 +10,5 @@ class ApplicationsConfig(AppConfig):
         from anef import generations
         from applications.selectors import person_prefecture_ids
 
-        # The prefectures whose queues show a person (anef imports no domain app).
+        # The prefectures holding a person's dossiers (anef and accounts import no higher app).
         generations.person_prefectures_resolver(person_prefecture_ids)
