@@ -10,9 +10,20 @@ serves it again only while each of them is still current:
 - the dashboard depends on the person signed in and on the person a helper acts for
   (`person_pages`): a change to that person's dossiers, attestations, tickets, substitution
   cases, mandates or address moves it on, and nobody else's;
-- the agent queue depends on the agent's prefecture (`prefecture_queue`): a change to any dossier
-  of that prefecture (including one moved in or out) moves it on;
+- the agent queue depends on its prefecture's **listing** (`prefecture_queue`: which filed
+  dossiers it lists and in which order; for a page filtered by status, also the statuses of the
+  prefecture's dossiers) and on **the rows it shows** (`rows_shown`, one generation per row,
+  its applicant's). A write to a dossier moves on only the pages showing its row; a filing, a
+  transfer or a move from a draft moves on every page of the queue (anef/generations.py);
 - the ticket console depends on the console (`console_queue`): any ticket change moves it on.
+
+Why rows, and not the prefecture alone: at the load bench's 10 dossier writes a second, 8 of
+them in Paris, the prefecture's generation moved 8 times a second and Paris's queue was outdated
+before most renders were over (7–10 % of the ceiling). A page of 25 rows out of Paris's 300
+now moves on for the writes to its own rows (about one in twelve) and for the changes of the
+list itself. The price: a kept queue page costs a second round trip to the cache (one
+`get_many` of its rows' generations, after the first has found the page), and a rendered one a
+second query (the page's rows first, their generations read, then their columns).
 
 The services bump these generations when their transaction commits; nothing here reads SQL. A
 sign-in (`last_login`) or the hourly sweep therefore no longer throws every kept page away: the
@@ -22,7 +33,10 @@ How a stale page is never served:
 
 - **generations are read before the data**, in the same round trip as the page. A change that
   commits during the render bumps after that read, and the page kept under the old value is
-  never served;
+  never served. The rows' generations cannot be read before the render knows its rows: the view
+  reads which rows it shows (a query of their ids, under the listing's generation read first),
+  then their generations (`rows_shown`), then their columns. A change to a row committed after
+  its generation was read bumps after it; one committed before is in the columns read;
 - **what is not a generation is in the key**: the view, the user, the person a helper acts for,
   the full address (filters, page number), the language and today's date. Pages that change with
   the time of day (the console's late tickets) change at most `PAGE_TIMEOUT` late;
@@ -35,9 +49,11 @@ How a stale page is never served:
 One render per stale page (single flight): when a page is missing or outdated, the request that
 takes the page's lock (`cache.add`, `LOCK_TIMEOUT` seconds) renders it; the others asking for the
 same page (same key: same view, person, address, language, day) poll the cache for up to
-`WAIT_SECONDS` and serve its copy if it was kept under the generations they read first, or
-under those current when they poll, or by a render that took the lock after they read (the
-same rule as a kept page served at once: never a copy older than what they read). A render
+`WAIT_SECONDS` and serve its copy if each generation it was kept under is the one they read
+first or the one current when they poll (a generation's value never comes back, so either
+way no change of that scope was bumped between the copy's read and theirs), or if it was kept
+by a render that took the lock after they read (the same rule as a kept page served at once:
+never a copy older than what they read). A render
 holding the lock reads the generations again once it holds it and keeps its lock's token with
 its copy; a waiting request trusts every token but the lock's and the copy's it found at its
 first look (read in the same round trip as its generations). Without that third rule, under a
@@ -63,6 +79,7 @@ private as the database (docs/docker-compose.md).
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -83,9 +100,13 @@ PAGE_TIMEOUT = 60
 # What `{% csrf_token %}` renders in a kept page, replaced by the visitor's own token.
 CSRF_PLACEHOLDER = "anef-page-csrf-placeholder-9d41a7"
 REQUEST_FLAG = "_anef_page_cache_rendering"
+# On the request while a cached view renders: the generations of the rows it shows, read by
+# `rows_shown` before their columns.
+REQUEST_ROWS = "_anef_page_cache_rows"
 
-_PAGE_KEY = "pages:page:%s"
-_LOCK_KEY = "pages:lock:%s"
+# v2: copies kept with their rows' generations (a copy of the earlier format is never read).
+_PAGE_KEY = "pages:page:v2:%s"
+_LOCK_KEY = "pages:lock:v2:%s"
 MAX_QUERY_VALUE = 32
 # Seconds: how long the lock of a page being rendered lasts if its holder never releases it (a
 # process killed mid-render); longer than a render, short enough that a lost lock does no harm.
@@ -132,8 +153,23 @@ def person_pages(request: HttpRequest) -> list[str]:
 
 
 def prefecture_queue(request: HttpRequest) -> list[str]:
-    """The dossiers of the agent's prefecture."""
-    return [generations.prefecture_key(request.user.prefecture_id)]
+    """Which dossiers of the agent's prefecture are listed and in which order; and, for a page
+    filtered by status, their statuses. The rows shown are told by the view (`rows_shown`)."""
+    prefecture_id = request.user.prefecture_id
+    keys = [generations.prefecture_key(prefecture_id)]
+    if request.GET.get("status"):
+        keys.append(generations.prefecture_statuses_key(prefecture_id))
+    return keys
+
+
+def rows_shown(request: HttpRequest, keys: list[str]) -> None:
+    """The page being rendered shows the rows of these generations: read them now, before the
+    view reads the rows' columns (after it has read which rows it shows), and keep the page
+    under them too. Outside a cached render (not kept, cache off), nothing."""
+    rows = getattr(request, REQUEST_ROWS, None)
+    if rows is None or not keys:
+        return
+    rows.update(generations.read(list(keys)))
 
 
 def console_queue(request: HttpRequest) -> list[str]:
@@ -237,14 +273,41 @@ def page_cached(
     return decorate
 
 
-def _entry(found: dict, page_key: str) -> tuple[dict, bytes, list, int | None] | None:
-    """The kept copy: the generations it was kept under, its body and headers, and the token of
-    the lock its render held (None: rendered without the lock, or kept before tokens were)."""
+@dataclass(frozen=True)
+class _Kept:
+    """A kept copy: the generations of the page's scopes and of its rows it was kept under, its
+    body and headers, and the token of the lock its render held (None: rendered without the
+    lock)."""
+
+    kept_under: dict
+    body: bytes
+    headers: list
+    token: int | None
+    rows: dict
+
+
+def _entry(found: dict, page_key: str) -> _Kept | None:
     entry = found.get(page_key)
     if entry is None:
         return None
     kept_under, body, headers, *rest = entry
-    return kept_under, body, headers, (rest[0] if rest else None)
+    token = rest[0] if rest else None
+    rows = rest[1] if len(rest) > 1 else {}
+    return _Kept(kept_under, body, headers, token, rows)
+
+
+def _rows_now(kept: _Kept | None) -> dict:
+    """The generations, now, of the rows a copy shows (one round trip; none without rows). A
+    generation missing (evicted) is missing here too: the copy is then outdated."""
+    if kept is None or not kept.rows:
+        return {}
+    return cache.get_many(list(kept.rows))
+
+
+def _not_older(kept_under: dict, first: dict, now: dict) -> bool:
+    """Each generation a copy was kept under is the one a request read first or the one current
+    now: no change of that scope was bumped between the copy's read and the request's."""
+    return all(value in (first.get(key), now.get(key)) for key, value in kept_under.items())
 
 
 def _page(
@@ -259,16 +322,17 @@ def _page(
     # is read in the same round trip: whoever holds it now may have read before this request.
     found = cache.get_many([page_key, lock_key, *keys])
     current = generations.current(keys, found)
-    entry = _entry(found, page_key)
-    if entry is not None and entry[0] == current:
-        return _served(request, entry[1], entry[2])
+    kept = _entry(found, page_key)
+    first_rows = _rows_now(kept)
+    if kept is not None and kept.kept_under == current and kept.rows == first_rows:
+        return _served(request, kept.body, kept.headers)
     if None in current.values():  # the cache keeps nothing: no copy to wait for
         return _rendered(request, page_key, keys, current, render)
 
     # Copies this request must not take on trust: those of renders that may have read the
     # generations before it did (the lock's holder now, the copy kept now, any render without
     # the lock). A copy made under any other lock was read after this request's read.
-    untrusted = {None, found.get(lock_key), entry[3] if entry is not None else None}
+    untrusted = {None, found.get(lock_key), kept.token if kept is not None else None}
     token = fresh_token()
     deadline = time.monotonic() + WAIT_SECONDS
     pause = POLL_FIRST
@@ -285,15 +349,18 @@ def _page(
         _pause(pause)
         pause = min(pause * 2, POLL_MAX)
         found = cache.get_many([page_key, lock_key, *keys])
-        entry = _entry(found, page_key)
-        if entry is not None:
-            kept_under, body, headers, rendered_by = entry
+        kept = _entry(found, page_key)
+        if kept is not None:
             now = {key: found.get(key) for key in keys}
-            # Kept under what this request read first, or under what is current now, or by a
-            # render that read the generations after this request did (a change committed
-            # meanwhile does not send it back to wait): never older than what it read.
-            if kept_under in (current, now) or rendered_by not in untrusted:
-                return _served(request, body, headers)
+            # Kept under what this request read first or what is current now, scope by scope,
+            # or by a render that read the generations after this request did (a change
+            # committed meanwhile does not send it back to wait): never older than what it read.
+            if (
+                kept.kept_under.keys() == current.keys()
+                and _not_older(kept.kept_under, current, now)
+                and _not_older(kept.rows, first_rows, _rows_now(kept))
+            ) or kept.token not in untrusted:
+                return _served(request, kept.body, kept.headers)
         locked = lock_key in found
     return _rendered(request, page_key, keys, current, render)
 
@@ -307,17 +374,20 @@ def _rendered(
     *,
     token: int | None = None,
 ) -> HttpResponse:
-    """`render()`, kept under the generations read before it when it may be. A render holding
-    the page's lock (`token`) reads the generations again once it holds it, and keeps its copy
-    with its token: requests that were already waiting may then serve that copy even if a change
-    was committed while it rendered (it read after them)."""
+    """`render()`, kept under the generations read before it when it may be (its rows' read by
+    the view through `rows_shown`, before their columns). A render holding the page's lock
+    (`token`) reads the generations again once it holds it, and keeps its copy with its token:
+    requests that were already waiting may then serve that copy even if a change was committed
+    while it rendered (it read after them)."""
     if token is not None:
         current = generations.read(keys)
     setattr(request, REQUEST_FLAG, True)
+    setattr(request, REQUEST_ROWS, {})
     try:
         response = render()
     finally:
         delattr(request, REQUEST_FLAG)
+        rows = request.__dict__.pop(REQUEST_ROWS)
     keep = (
         response.status_code == 200
         and not response.streaming
@@ -325,12 +395,17 @@ def _rendered(
         and not _never_cache(response)
         and not request.session.modified
         and None not in current.values()
+        and None not in rows.values()
     )
     content = response.content
     if keep:
         if token is not None and cache.get(_lock_key(page_key)) != token:
             token = None  # our lock expired mid-render: another may have read after us
-        cache.set(page_key, (current, content, list(response.items()), token), timeout=PAGE_TIMEOUT)
+        cache.set(
+            page_key,
+            (current, content, list(response.items()), token, rows),
+            timeout=PAGE_TIMEOUT,
+        )
     response.content = with_csrf_token(request, content)
     return response
 

@@ -14,7 +14,7 @@ class ApplicationsConfig(AppConfig):
         from applications.selectors import person_prefecture_ids
         from applications.services.outages import on_outage_changed
 
-        # The prefectures whose queues show a person (anef imports no domain app).
+        # The prefectures holding a person's dossiers (anef and accounts import no higher app).
         generations.person_prefectures_resolver(person_prefecture_ids)
         # The renewal reminder's banner on the dashboard (issue 16).
         hooks.portal_person_panels.register(PANEL, renewal_reminder_panel)

@@ -155,6 +155,26 @@ class QueueFilters:
 QUEUE_SCOPES = ("mine", "unassigned", "followed")
 
 
+# The dossier's fields that decide whether the queue lists it and where (its filters but the
+# status, which has a generation of its own, and its order): a change of one of them moves the
+# prefecture's whole queue on (anef/generations.py, `LISTING`), the other columns only the rows
+# that show them. Keep in step with `backoffice_queue` below.
+QUEUE_LISTING_FIELDS = frozenset(
+    {
+        "prefecture",
+        "prefecture_id",
+        "ground",
+        "ground_id",
+        "kind",
+        "filed_at",
+        "renews_permit",
+        "renews_permit_id",
+        "applicant",
+        "applicant_id",
+    }
+)
+
+
 def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
     """The agent's prefecture's filed dossiers, filtered; one query whatever the page size.
 
@@ -216,8 +236,8 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
 
 
 def person_prefecture_ids(user_id: int) -> list[int]:
-    """The prefectures holding one of this person's dossiers, whose queues show the person's
-    name and foreigner number (anef/generations.py `bump_person_everywhere`)."""
+    """The prefectures holding one of this person's dossiers (registered with anef.generations
+    for `accounts.mandates`, which sits below the dossiers)."""
     return list(
         Application.objects.filter(applicant_id=user_id)
         .order_by()

@@ -6,6 +6,8 @@ Every state change goes through `applications.services`, which moves the dossier
 (CONVENTIONS.md).
 """
 
+from functools import partial
+
 from django.utils.translation import gettext_lazy as _
 
 from anef import generations
@@ -13,7 +15,14 @@ from anef.workflow import TransitionNotAllowed, Workflow, move
 from applications.enums import ApplicationStatus as S
 from applications.enums import EventKind as E
 
-__all__ = ["TRANSITIONS", "WORKFLOW", "TransitionNotAllowed", "allowed_actions", "target_state"]
+__all__ = [
+    "LISTING_ACTIONS",
+    "TRANSITIONS",
+    "WORKFLOW",
+    "TransitionNotAllowed",
+    "allowed_actions",
+    "target_state",
+]
 
 WORKFLOW = Workflow(
     name="application",
@@ -21,7 +30,9 @@ WORKFLOW = Workflow(
     timeline="applications.Event",
     subject="application",
     refused=_("This action is not possible while the application is « %(status)s »."),
-    on_change=generations.bump_dossier,  # the person's pages and the prefecture's queue
+    # The person's pages, the dossier's row and the queue's status filters (a move from or to a
+    # draft changes the list itself: `LISTING_ACTIONS`, bumped by the services' `_transition`).
+    on_change=partial(generations.bump_dossier, affects=generations.STATUS),
     actions={
         "submit": move({S.DRAFT}, S.SUBMITTED, events=[E.SUBMITTED]),
         "request_correction": move(
@@ -48,6 +59,14 @@ WORKFLOW = Workflow(
         # An accepted error report re-opens a decision it shows to be wrong (DESIGN.md §7.2).
         "reopen": move({S.UNFAVOURABLE, S.CLOSED}, S.COMPLETE, events=[E.REOPENED]),
     },
+)
+
+# Actions that move a dossier from or to a draft: it enters or leaves the prefecture's queue
+# (which lists every filed dossier, drafts never), whatever the page's filters.
+LISTING_ACTIONS: frozenset[str] = frozenset(
+    action
+    for action, spec in WORKFLOW.actions.items()
+    if S.DRAFT in spec.moves or S.DRAFT in spec.moves.values()
 )
 
 # action → {source: target}, for the templates and tests that read the table.

@@ -134,6 +134,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="dossier updates per second during the runs, to see the page cache under writes",
     )
     parser.add_argument(
+        "--listing-share",
+        type=float,
+        default=0.1,
+        help="share of the writes that change which dossiers a queue lists (a filing, a "
+        "transfer): every page of the prefecture's queue",
+    )
+    parser.add_argument(
+        "--status-share",
+        type=float,
+        default=0.45,
+        help="share of the writes that change a status (the queue's status filters and the "
+        "row); the others change a column of the row (a document, an error report)",
+    )
+    parser.add_argument(
         "--logins-per-second",
         type=float,
         default=0,
@@ -525,11 +539,15 @@ def in_background(per_second: float, act):
         worker.join()
 
 
-def dossier_writes(per_second: float):
+def dossier_writes(per_second: float, listing_share: float, status_share: float):
     """`per_second` dossiers a second changed as a service changes one: the row written
-    (`updated_at`) in a transaction that, on commit, bumps the generations of its person and
-    its prefecture (anef/generations.py), as every dossier event does. 80 % of the dossiers are
-    in Paris: the agent queue measured is moved on by most of them."""
+    (`updated_at`) in a transaction that, on commit, bumps what the change may show
+    (anef/generations.py `bump_dossier`): its person and its row always; with `status_share`
+    of the writes a status change (the queue's status filters too), with `listing_share` a
+    change of the list itself (a filing, a transfer: every page of its prefecture's queue).
+    Over a dossier's life about one event in eight after the filing changes the list, half
+    change the status and the rest a row (documents, error reports, a notification). 80 % of
+    the dossiers are in Paris: the agent queue measured is Paris's."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -537,13 +555,18 @@ def dossier_writes(per_second: float):
     from applications.models import Application
 
     rows = list(Application.objects.values_list("pk", "applicant_id", "prefecture_id"))
+    scopes = [generations.LISTING, generations.STATUS, generations.ROW]
+    weights = [listing_share, status_share, max(0.0, 1 - listing_share - status_share)]
 
     def write(rng: random.Random) -> None:
         pk, applicant_id, prefecture_id = rng.choice(rows)
+        affects = rng.choices(scopes, weights)[0]
         with transaction.atomic():
             Application.objects.filter(pk=pk).update(updated_at=timezone.now())
-            generations.bump_person(applicant_id)
-            generations.bump_prefecture(prefecture_id)
+            generations.bump_dossier(
+                Application(pk=pk, applicant_id=applicant_id, prefecture_id=prefecture_id),
+                affects=affects,
+            )
 
     return in_background(per_second, write)
 
@@ -854,8 +877,9 @@ def main(argv: list[str] | None = None) -> int:
             f"load: locust (FastHttpUser), {args.users} users, no wait, "
             f"{'keep-alive' if args.keep_alive else 'a new connection per request'}, "
             f"{args.duration} s per page; "
-            f"{args.writes_per_second:g} dossier writes and {args.logins_per_second:g} "
-            "sign-ins a second during the runs; "
+            f"{args.writes_per_second:g} dossier writes ({args.listing_share:.0%} of them "
+            f"changing a queue's list, {args.status_share:.0%} a status, the others a row) and "
+            f"{args.logins_per_second:g} sign-ins a second during the runs; "
             f"{os.cpu_count()} CPUs on this host, shared with the "
             "load generator; load "
             f"average before the runs {os.getloadavg()[0]:.1f} (other work on the host lowers "
@@ -872,7 +896,8 @@ def main(argv: list[str] | None = None) -> int:
         # The ceiling before and after every page: each page is compared to the ceiling of the
         # same minutes. The whole sequence runs `--rounds` times.
         rounds: list[list[tuple[Endpoint, Figures, float | None]]] = []
-        with dossier_writes(args.writes_per_second), background_logins(args.logins_per_second):
+        writes = dossier_writes(args.writes_per_second, args.listing_share, args.status_share)
+        with writes, background_logins(args.logins_per_second):
             for number in range(1, args.rounds + 1):
                 ceiling_before = locust_run(base, ceiling, args, workdir)
                 results: list[tuple[Endpoint, Figures, float | None]] = [

@@ -9,13 +9,37 @@ from anef.workflow import transition
 from applications import hooks
 from applications.enums import ApplicationStatus, CorrectionStatus, EventKind
 from applications.models import Application, CorrectionRequest, Event
-from applications.workflow import WORKFLOW
+from applications.selectors import QUEUE_LISTING_FIELDS
+from applications.workflow import LISTING_ACTIONS, WORKFLOW
+
+# Events that change a column of the dossier's row in the queue at most (documents, error
+# reports, the deposit receipt, a notification, a number or an address): neither which dossiers
+# the queue lists nor their order. Any other kind bumps the prefecture's whole queue (the safe
+# default for a kind added later); a transfer names both prefectures (services/addresses.py).
+ROW_EVENTS = frozenset(
+    {
+        EventKind.DEPOSIT_RECEIPT,
+        EventKind.DOCUMENT_ADDED,
+        EventKind.DOCUMENT_REMOVED,
+        EventKind.DECISION_NOTIFIED,
+        EventKind.ERROR_REPORTED,
+        EventKind.ERROR_REPORT_ACCEPTED,
+        EventKind.ERROR_REPORT_REJECTED,
+        EventKind.ADDRESS_CHANGED,
+        EventKind.FOREIGNER_NUMBER_ATTACHED,
+        EventKind.PERMIT_RECORD_CORRECTED,
+    }
+)
 
 # --- Helpers: one event and one audit entry per change ------------------------------------------
 
 
 def _event(application: Application, kind: EventKind, actor: User | None, **params: Any) -> Event:
-    generations.bump_dossier(application)  # every visible change of a dossier has its event
+    # Every visible change of a dossier has its event; a draft is in no queue.
+    row_only = kind in ROW_EVENTS or application.status == ApplicationStatus.DRAFT
+    generations.bump_dossier(
+        application, affects=generations.ROW if row_only else generations.LISTING
+    )
     return Event.record(application=application, kind=kind, actor=actor, params=params)
 
 
@@ -46,6 +70,10 @@ def _transition(
         CorrectionRequest.objects.filter(application=locked, status=CorrectionStatus.OPEN).update(
             status=CorrectionStatus.CANCELLED
         )
+    # The table's `on_change` bumped the row and the status filters; a move from or to a draft
+    # lists the dossier or no longer does, and some fields place it in the list.
+    if action in LISTING_ACTIONS or QUEUE_LISTING_FIELDS & set(fields or {}):
+        generations.bump_dossier(locked, affects=generations.LISTING)
     _attestations_refresh_on_commit(locked.pk)
     return locked
 

@@ -98,6 +98,7 @@ def address_change(
             old = application.prefecture
             application.prefecture = new_prefecture
             application.save(update_fields=["prefecture", "updated_at"])
+            generations.bump_prefecture(old.pk)  # leaves that queue (its event names the new one)
             _event(
                 application,
                 EventKind.TRANSFERRED,

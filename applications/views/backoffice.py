@@ -25,7 +25,7 @@ from accounts.permissions import can_use_back_office, is_prefecture_supervisor, 
 from accounts.selectors import applicant_profile_get
 from anef import generations
 from anef.errors import DomainError
-from anef.page_cache import page_cached, prefecture_queue
+from anef.page_cache import page_cached, prefecture_queue, rows_shown
 from anef.page_errors import show_refusal
 from applications import services
 from applications.consultations import consulted
@@ -168,14 +168,27 @@ def agent_queue(request: HttpRequest) -> list[str]:
 @require_safe
 @page_cached(depends_on=agent_queue, query=("status", "ground", "kind", "order", "page", "scope"))
 def home(request: HttpRequest) -> HttpResponse:
-    """The prefecture's filed dossiers, filtered and paginated, in a constant number of queries."""
+    """The prefecture's filed dossiers, filtered and paginated, in a constant number of queries.
+
+    Which rows the page shows is read first (ids only), then the generations of those rows for
+    the page cache (`rows_shown`), then their columns: a change to a row committed after its
+    generation was read bumps it again, so the page is never kept under a row's newer
+    generation with its older columns (anef/page_cache.py)."""
     form = QueueFilterForm(request.GET or None)
-    paginator = Paginator(
-        backoffice_queue(request.user, form.queue_filters()).only(*QUEUE_COLUMNS),
-        QUEUE_PAGE_SIZE,
-    )
+    queue = backoffice_queue(request.user, form.queue_filters())
+    paginator = Paginator(queue.values_list("pk", "applicant_id"), QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [QueueRow(application, _profile_of(application.applicant)) for application in page]
+    listed = list(page.object_list)
+    rows_shown(request, generations.queue_row_keys(applicant for _pk, applicant in listed))
+    by_pk = {
+        application.pk: application
+        for application in queue.only(*QUEUE_COLUMNS).filter(pk__in=[pk for pk, _a in listed])
+    }
+    rows = [
+        QueueRow(application, _profile_of(application.applicant))
+        for application in (by_pk.get(pk) for pk, _applicant in listed)
+        if application is not None  # moved out or deleted between the two reads
+    ]
     return render(
         request,
         "applications/backoffice/home.html",

@@ -38,9 +38,10 @@ from tests.applications.factories import (
     pdf_upload,
 )
 
-# Session, user, the agent's prefecture, the grounds of the filter, the count, the page; the
+# Session, user, the agent's prefecture, the grounds of the filter, the count, the page's ids,
+# their columns (read after the rows' page-cache generations: anef/page_cache.py); the
 # supervisor's permission (the user's and their groups': the link to the team's load, issue 20).
-QUEUE_MAX_QUERIES = 8
+QUEUE_MAX_QUERIES = 9
 
 TODAY = datetime.date.today
 
