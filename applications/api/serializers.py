@@ -305,6 +305,11 @@ class ApplicationAbilitiesSerializer(serializers.Serializer):
         help_text="An agent of the dossier's prefecture may record how and when the decision "
         "reached the person (always false for the person and their helpers)."
     )
+    record_obligation_to_leave = serializers.BooleanField(
+        help_text="After a refusal, an agent of the dossier's prefecture may record whether it "
+        "comes with an obligation to leave France (always false for the person and their "
+        "helpers)."
+    )
 
 
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
