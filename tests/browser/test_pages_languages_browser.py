@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from anef.demo import DEMO_DOMAIN
+from substitution.models import Desk
+from tests.browser.conftest import DESKTOP
 from tests.browser.helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser]
@@ -49,3 +51,13 @@ def test_browser_helper_pages_in_each_language(demo, open_page, language):
     page = open_page(language)
     sign_in(page, demo, f"claire.martin@{DEMO_DOMAIN}")
     visit(page, demo, HELPER, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_substitution_desk_day_in_each_language(demo, open_page, language):
+    """The appointments of a desk's day, as an agent of Seine-Saint-Denis prints it."""
+    page = open_page(language, DESKTOP)
+    sign_in(page, demo, f"agent.seine-saint-denis@{DEMO_DOMAIN}")
+    desk = Desk.objects.filter(prefecture__departement_code="93").first()
+    page.goto(demo + reverse("substitution_backoffice:desk_day", args=[desk.pk]))
+    check_page(page, f"desk-day-{language}")
