@@ -23,10 +23,19 @@ class DossierDeadlines:
     remedy_before: date | None
 
 
-def application_deadlines(
-    application: Application, *, today: date | None = None
-) -> DossierDeadlines:
-    today = today or timezone.localdate()
+@dataclass(frozen=True)
+class LegalDeadlines:
+    """The two deadlines the law sets, without the decision window (which reads the processing
+    times): what the API states on a dossier."""
+
+    implicit_rejection_on: date | None
+    remedy: str  # a RemedyDeadline, or "" when no decision can be challenged here
+    remedy_before: date | None
+
+
+def application_legal_deadlines(application: Application) -> LegalDeadlines:
+    """When the silence becomes an implicit rejection, and until when the decision can be
+    challenged: no query beyond the dossier and its ground."""
     complete_on = timezone.localdate(application.completed_at) if application.completed_at else None
     remedy, remedy_before = "", None
     if application.status in REMEDY_STATES:
@@ -35,8 +44,7 @@ def application_deadlines(
             notified_on=application.notified_on,
         )
         remedy = RemedyDeadline(kind).value
-    return DossierDeadlines(
-        decision_window=application_decision_window(application, today=today),
+    return LegalDeadlines(
         implicit_rejection_on=implicit_rejection_on(
             status=application.status,
             complete_on=complete_on,
@@ -44,4 +52,17 @@ def application_deadlines(
         ),
         remedy=remedy,
         remedy_before=remedy_before,
+    )
+
+
+def application_deadlines(
+    application: Application, *, today: date | None = None
+) -> DossierDeadlines:
+    today = today or timezone.localdate()
+    legal = application_legal_deadlines(application)
+    return DossierDeadlines(
+        decision_window=application_decision_window(application, today=today),
+        implicit_rejection_on=legal.implicit_rejection_on,
+        remedy=legal.remedy,
+        remedy_before=legal.remedy_before,
     )

@@ -79,6 +79,10 @@ class EventKind(models.TextChoices):
     DECIDED_UNFAVOURABLE = "decided_unfavourable", _("Refusal")
     CLOSED = "closed", _("Application closed")
     DECISION_NOTIFIED = "decision_notified", _("Decision notified")
+    OBLIGATION_TO_LEAVE_RECORDED = (
+        "obligation_to_leave_recorded",
+        _("Obligation to leave France recorded"),
+    )
     CARD_AVAILABLE = "card_available", _("Card ready")
     CARD_HANDED_OVER = "card_handed_over", _("Card handed over")
     WITHDRAWN = "withdrawn", _("Application withdrawn")

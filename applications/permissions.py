@@ -56,4 +56,8 @@ def get_abilities(user, application: Application) -> dict[str, bool]:
     abilities["attach_foreigner_number"] = agent
     # Issue 18: the day a decision sent by letter or by hand reached the person.
     abilities["record_notification"] = agent and application.status in DECIDED_STATES
+    # Whether a refusal comes with an obligation to leave France, recorded after it.
+    abilities["record_obligation_to_leave"] = (
+        agent and application.status == ApplicationStatus.UNFAVOURABLE
+    )
     return abilities

@@ -51,6 +51,17 @@ _EVENT_TEXTS = {
         "The decision was notified to you on %(notified_on)s (%(channel)s). The time limits "
         "to challenge it start on that day."
     ),
+    # Recorded after the refusal (issue 18); one sentence for each answer.
+    EventKind.OBLIGATION_TO_LEAVE_RECORDED: {
+        True: gettext_lazy(
+            "The prefecture recorded that its refusal comes with an obligation to leave France "
+            "(OQTF). The time limits to challenge it are shorter: read them in the decision."
+        ),
+        False: gettext_lazy(
+            "The prefecture recorded that its refusal does not come with an obligation to leave "
+            "France: the date before which you can challenge it is shown above."
+        ),
+    },
     EventKind.CARD_AVAILABLE: gettext_lazy(
         "Your card is ready: make an appointment to collect it."
     ),
@@ -109,6 +120,14 @@ _AGENT_EVENT_TEXTS = {
     EventKind.DECISION_NOTIFIED: gettext_lazy(
         "%(actor)s recorded that the decision was notified on %(notified_on)s (%(channel)s)."
     ),
+    EventKind.OBLIGATION_TO_LEAVE_RECORDED: {
+        True: gettext_lazy(
+            "%(actor)s recorded that the refusal comes with an obligation to leave France (OQTF)."
+        ),
+        False: gettext_lazy(
+            "%(actor)s recorded that the refusal does not come with an obligation to leave France."
+        ),
+    },
     EventKind.SUBMITTED: gettext_lazy("%(actor)s submitted the application to the prefecture."),
     EventKind.DEPOSIT_RECEIPT: gettext_lazy("Deposit receipt issued to the applicant."),
     EventKind.DOCUMENT_ADDED: gettext_lazy("%(actor)s added a document: %(document)s (%(name)s)."),
@@ -172,10 +191,14 @@ def actor_subject(event) -> str:
 
 def _template(event: Event, audience: Audience):
     if audience == Audience.AGENT:
-        return _AGENT_EVENT_TEXTS.get(event.kind)
-    if event.actor_role == Role.HELPER:
-        return _EVENT_TEXTS_BY_HELPER.get(event.kind, _EVENT_TEXTS.get(event.kind))
-    return _EVENT_TEXTS.get(event.kind)
+        template = _AGENT_EVENT_TEXTS.get(event.kind)
+    elif event.actor_role == Role.HELPER:
+        template = _EVENT_TEXTS_BY_HELPER.get(event.kind, _EVENT_TEXTS.get(event.kind))
+    else:
+        template = _EVENT_TEXTS.get(event.kind)
+    if isinstance(template, dict):  # a sentence for each answer, e.g. with or without an OQTF
+        return template.get(event.params.get("obligation_to_leave"))
+    return template
 
 
 # Event parameters stored as ISO dates, shown in the reader's language.

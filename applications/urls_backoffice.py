@@ -50,6 +50,11 @@ urlpatterns = [
         name="application_record_notification",
     ),
     path(
+        f"{_dossier}obligation-to-leave/",
+        backoffice_notification.application_record_obligation_to_leave,
+        name="application_record_obligation_to_leave",
+    ),
+    path(
         f"{_dossier}card-available/",
         backoffice.application_record_card_available,
         name="application_record_card_available",

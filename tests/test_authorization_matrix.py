@@ -150,6 +150,11 @@ ROUTES = {
         {"reference": "reference"},
         BACK_OFFICE_DOSSIER,
     ),
+    "backoffice:application_record_obligation_to_leave": (
+        "post",
+        {"reference": "reference"},
+        BACK_OFFICE_DOSSIER,
+    ),
     "backoffice:error_report_accept": (
         "post",
         {"reference": "reference", "report_pk": "report"},

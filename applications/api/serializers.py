@@ -18,6 +18,7 @@ from rest_framework import serializers
 from accounts.api.serializers import PrefectureSummarySerializer
 from accounts.selectors import applicant_profile_get
 from anef.api_errors import ErrorSerializer as ErrorSerializer  # re-exported: shared
+from applications.deadlines import application_legal_deadlines
 from applications.enums import ApplicationStatus, Channel, ErrorReportCategory, RequestedCard
 from applications.models import Application, Document, ResidencePermit
 from applications.permissions import get_abilities
@@ -231,6 +232,23 @@ class DecisionSerializer(serializers.Serializer):
     explanation = serializers.CharField(source="decision_explanation")
     legal_basis = serializers.CharField(source="decision_legal_basis")
     remedies = serializers.CharField(source="decision_remedies")
+    obligation_to_leave = serializers.BooleanField(
+        source="decision_obligation_to_leave",
+        allow_null=True,
+        help_text="Whether the decision comes with an obligation to leave France (OQTF); null "
+        "when the prefecture has not recorded it. Its remedies then have shorter limits, "
+        "stated in the decision itself.",
+    )
+    notification_channel = serializers.CharField(
+        help_text="How the decision reached the person: `portal_email`, `letter`, "
+        "`hand_delivery`, or empty while not recorded."
+    )
+    notification_channel_label = serializers.CharField(source="get_notification_channel_display")
+    notified_on = serializers.DateField(
+        allow_null=True,
+        help_text="The day the person received the decision; the remedies' time limits start "
+        "on that day. Null while not recorded.",
+    )
 
 
 class CorrectionRequestSerializer(serializers.Serializer):
@@ -243,6 +261,26 @@ class CorrectionRequestSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     answered_at = serializers.DateTimeField(allow_null=True)
     answer = serializers.CharField()
+
+
+class LegalDeadlinesSerializer(serializers.Serializer):
+    """The deadlines the law sets on this dossier, as dates (applications.deadlines)."""
+
+    implicit_rejection_on = serializers.DateField(
+        allow_null=True,
+        help_text="For a complete dossier awaiting its decision: the day the silence becomes an "
+        "implicit rejection. Null in other states, or when the rule gives no date we can state.",
+    )
+    remedy = serializers.CharField(
+        help_text="After a refusal or a closure: `dated` (challenge it before `remedy_before`), "
+        "`not_notified` (the two months start on the notification, not recorded yet) or "
+        "`not_computed` (an obligation to leave France, or not recorded: read the decision). "
+        "Empty when there is no decision to challenge."
+    )
+    remedy_before = serializers.DateField(
+        allow_null=True,
+        help_text="When `remedy` is `dated`: the decision can be challenged before this day.",
+    )
 
 
 class ApplicationAbilitiesSerializer(serializers.Serializer):
@@ -263,6 +301,15 @@ class ApplicationAbilitiesSerializer(serializers.Serializer):
     record_card_handed_over = serializers.BooleanField()
     answer_error_reports = serializers.BooleanField()
     attach_foreigner_number = serializers.BooleanField()
+    record_notification = serializers.BooleanField(
+        help_text="An agent of the dossier's prefecture may record how and when the decision "
+        "reached the person (always false for the person and their helpers)."
+    )
+    record_obligation_to_leave = serializers.BooleanField(
+        help_text="After a refusal, an agent of the dossier's prefecture may record whether it "
+        "comes with an obligation to leave France (always false for the person and their "
+        "helpers)."
+    )
 
 
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
@@ -281,6 +328,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     missing_documents = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
     correction_requests = CorrectionRequestSerializer(many=True, source="correction_requests.all")
+    deadlines = serializers.SerializerMethodField()
     abilities = serializers.SerializerMethodField()
 
     def _checklist(self, application: Application) -> list[ChecklistItem]:
@@ -317,6 +365,10 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
         if application.decided_at is None and application.decision_reason_id is None:
             return None
         return DecisionSerializer(application).data
+
+    @extend_schema_field(LegalDeadlinesSerializer)
+    def get_deadlines(self, application: Application) -> dict:
+        return LegalDeadlinesSerializer(application_legal_deadlines(application)).data
 
     @extend_schema_field(ApplicationAbilitiesSerializer)
     def get_abilities(self, application: Application) -> dict:

@@ -12,7 +12,8 @@ One module per responsibility, every public name re-exported here (callers impor
 - `documents`: adding and removing files;
 - `instruction`: corrections, completeness, error reports;
 - `decisions`: favourable, refusal, closure, the card;
-- `notification`: how and when a decision reached the person (issue 18);
+- `notification`: how and when a decision reached the person, and whether a refusal comes with
+  an obligation to leave France (issue 18);
 - `addresses`: foreigner number and change of address.
 
 A test that replaces a helper patches it in the module that uses it (e.g.
@@ -42,7 +43,10 @@ from applications.services.instruction import (
     error_report_create,
     error_report_reject,
 )
-from applications.services.notification import application_record_notification
+from applications.services.notification import (
+    application_record_notification,
+    application_record_obligation_to_leave,
+)
 from applications.services.permits import permit_declare
 
 __all__ = [
@@ -57,6 +61,7 @@ __all__ = [
     "application_record_card_available",
     "application_record_card_handed_over",
     "application_record_notification",
+    "application_record_obligation_to_leave",
     "application_submit",
     "application_withdraw",
     "correction_answer",

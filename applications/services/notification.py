@@ -12,6 +12,9 @@ months), so the day it was notified is recorded on the dossier with the way it t
   registered letter's acknowledgement, the handover) once they know it
   (`application_record_notification`); until then the person is told that the two months start
   when the decision reaches them.
+
+Whether a refusal comes with an obligation to leave France (OQTF) can also be recorded after the
+decision (`application_record_obligation_to_leave`): without it, no date of remedy is computed.
 """
 
 from datetime import date
@@ -26,7 +29,7 @@ from accounts.models import User
 from anef.audit import audit_action
 from anef.emails import bilingual_email_enqueue
 from anef.errors import DomainError
-from applications.enums import EventKind, NotificationChannel
+from applications.enums import ApplicationStatus, EventKind, NotificationChannel
 from applications.models import Application
 from applications.rules import DECIDED_STATES
 from applications.services._core import _event
@@ -120,3 +123,41 @@ def application_record_notification(
             _("The day of notification cannot be before the day of the decision."),
         )
     return _set_notification(locked, actor=actor, channel=channel, notified_on=notified_on)
+
+
+@transaction.atomic
+def application_record_obligation_to_leave(
+    *, application: Application, actor: User, obligation_to_leave: bool
+) -> Application:
+    """The agent records, after a refusal, whether it comes with an obligation to leave France
+    (OQTF): decisions taken before the question was asked (or through the API, which does not
+    ask) left it unrecorded, and the person is then told to read the decision for the
+    remedies' limits. Only a refusal can carry one (a closure never does), and only an agent of
+    the dossier's prefecture records it; a correction keeps the value before and after in the
+    audit entry. Recording the same answer again changes nothing."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if getattr(actor, "prefecture_id", None) != locked.prefecture_id:
+        raise DomainError("not_yours", _("This application is handled by another prefecture."))
+    if locked.status != ApplicationStatus.UNFAVOURABLE or locked.decided_at is None:
+        raise DomainError(
+            "obligation_to_leave_without_refusal",
+            _("Only a refusal can come with an obligation to leave France."),
+        )
+    before = locked.decision_obligation_to_leave
+    if before is obligation_to_leave:
+        return locked
+    locked.decision_obligation_to_leave = obligation_to_leave
+    locked.save(update_fields=["decision_obligation_to_leave", "updated_at"])
+    _event(
+        locked,
+        EventKind.OBLIGATION_TO_LEAVE_RECORDED,
+        actor,
+        obligation_to_leave=obligation_to_leave,
+    )
+    audit_action(
+        instance=locked,
+        actor=actor,
+        action="decision_obligation_to_leave",
+        changes={"decision_obligation_to_leave": (before, obligation_to_leave)},
+    )
+    return locked

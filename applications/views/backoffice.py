@@ -49,6 +49,7 @@ from applications.views.backoffice_forms import (
     FavourableDecisionForm,
     ForeignerNumberForm,
     NotificationRecordForm,
+    ObligationToLeaveForm,
     QueueFilterForm,
     ReasonedDecisionForm,
 )
@@ -260,6 +261,7 @@ def _dossier_context(
                 "notified_on": application.notified_on,
             }
         ),
+        "obligation_to_leave_form": ObligationToLeaveForm.for_decision(application),  # issue 18
         "foreigner_number_form": bound.get("foreigner_number") or ForeignerNumberForm(),
         # Other apps' blocks (its attestations, its risk if any, the "issue now" button).
         **backoffice_dossier_panels.context(request.user, application),

@@ -276,6 +276,26 @@ class NotificationRecordForm(forms.Form):
         self.fields["channel"].choices = NotificationChannel.choices
 
 
+class ObligationToLeaveForm(forms.Form):
+    """After a refusal: whether it comes with an obligation to leave France (issue 18)."""
+
+    obligation_to_leave = forms.TypedChoiceField(
+        label=_("Does the refusal come with an obligation to leave France (OQTF)?"),
+        choices=[("", _("Choose")), ("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "oqtf")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def for_decision(cls, application) -> "ObligationToLeaveForm":
+        """The form showing what is recorded (nothing chosen when it is not)."""
+        answer = {True: "yes", False: "no"}.get(application.decision_obligation_to_leave, "")
+        return cls(initial={"obligation_to_leave": answer})
+
+
 class CardHandedOverForm(forms.Form):
     card_number = forms.CharField(label=_("Card number"), max_length=30)
     valid_from = forms.DateField(label=_("Valid from"), widget=_date_input())

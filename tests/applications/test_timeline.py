@@ -84,6 +84,7 @@ def test_timeline_every_kind_agent_text_has_no_second_person(kind, role):
         "purge_on": "2026-06-01",
         "notified_on": "2026-02-02",
         "channel": "letter",
+        "obligation_to_leave": True,
     }
     text = event_text(_event(kind, role, **params), audience=Audience.AGENT)
     words = text.lower().replace(".", " ").replace(":", " ").split()

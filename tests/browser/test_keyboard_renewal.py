@@ -1,6 +1,6 @@
 """Keyboard only (RGAA theme 12, WCAG 2.1.1 and 2.4.7): DESIGN.md §7 scenario 1 walked without
 a mouse — Tab and Shift+Tab to move, Enter and Space to activate, typing into the focused field —
-and the accessibility statement checked with axe-core in French, English and Arabic."""
+in French, English and Arabic, each page checked with axe-core in its language."""
 
 import pytest
 from django.urls import reverse
@@ -14,6 +14,7 @@ from tests.browser.keyboard import IS_FOCUSED, assert_focus_visible, tab_to
 
 pytestmark = [pytest.mark.browser]
 AMINA = f"amina.diallo@{DEMO_DOMAIN}"
+LANGUAGES = ["fr", "en", "ar"]
 
 
 def _activate(page, key: str = "Enter") -> None:
@@ -23,10 +24,10 @@ def _activate(page, key: str = "Enter") -> None:
     page.wait_for_load_state()
 
 
-def _sign_in_by_keyboard(page, base_url: str) -> None:
+def _sign_in_by_keyboard(page, base_url: str, language: str) -> None:
     """From the home page: the skip link first, then the sign-in form, keys only."""
     page.goto(base_url + reverse("home"))
-    check_page(page, "home-fr")
+    check_page(page, f"home-{language}")
     page.keyboard.press("Tab")
     skip_link = page.locator(".fr-skiplinks a[href='#content']")
     assert skip_link.evaluate(IS_FOCUSED), "the first Tab must land on « Go to content »"
@@ -37,7 +38,7 @@ def _sign_in_by_keyboard(page, base_url: str) -> None:
     tab_to(page, page.locator(f"main a[href='{reverse('account_login')}']"))
     assert_focus_visible(page)
     _activate(page)
-    check_page(page, "sign-in-fr")
+    check_page(page, f"sign-in-{language}")
     tab_to(page, page.locator("main input[name=login]"))
     page.keyboard.type(AMINA)
     tab_to(page, page.locator("main input[name=password]"))
@@ -49,11 +50,12 @@ def _sign_in_by_keyboard(page, base_url: str) -> None:
     assert page.url.endswith(reverse("portal:home")), page.url
 
 
-def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path, language):
     """Amina signs in, opens her renewal, adds a real PDF, sends it and downloads her API."""
     application = Application.objects.get(applicant__email=AMINA)
-    page = open_page("fr")
-    _sign_in_by_keyboard(page, demo)
+    page = open_page(language)
+    _sign_in_by_keyboard(page, demo, language)
 
     # Her dossier, from the list of her applications.
     detail = reverse("portal:application_detail", args=[application.reference])
@@ -89,7 +91,7 @@ def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path):
     success = page.locator("main .fr-alert--success")
     assert scan.name in success.inner_text()
     assert page.locator(f"main a.fr-link:text-is('{scan.name}')").count() == 1
-    check_page(page, "upload-fr")
+    check_page(page, f"upload-{language}")
 
     # Her attestations, then the API's PDF, downloaded with Enter.
     tab_to(page, page.locator(f"main a[href='{reverse('attestations_portal:list')}']"))
@@ -106,7 +108,7 @@ def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path):
         assert handle.read(5) == b"%PDF-"
 
 
-@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_accessibility_statement_has_no_serious_violation(demo, open_page, language):
     page = open_page(language)
     page.goto(demo + reverse("accessibility_statement"))
@@ -114,12 +116,13 @@ def test_browser_accessibility_statement_has_no_serious_violation(demo, open_pag
     check_page(page, f"accessibility-statement-{language}")
 
 
-def test_browser_keyboard_report_an_accessibility_problem(demo, open_page):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_keyboard_report_an_accessibility_problem(demo, open_page, language):
     """From the statement, the report button opens the contact form with its subject chosen."""
-    page = open_page("fr")
+    page = open_page(language)
     page.goto(demo + reverse("accessibility_statement"))
     tab_to(page, page.locator("main #report-accessibility-problem"))
     assert_focus_visible(page)
     _activate(page)
     assert page.locator("main select[name=category]").input_value() == "accessibility"
-    check_page(page, "contact-form-accessibility-fr")
+    check_page(page, f"contact-form-accessibility-{language}")

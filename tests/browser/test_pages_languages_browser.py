@@ -1,11 +1,13 @@
-"""The applicant-side pages that the scenario tests walk in French only, checked with axe in
-English and Arabic (right to left) too, at phone width (issue 7: zero serious or critical
-violation on every scenario page in fr, en and ar; each page in its language)."""
+"""The public, applicant and helper pages, checked at phone width in French, English and Arabic
+(right to left): axe-core (issue 7: zero serious or critical violation, each page in its
+language) and nothing out of its box or of the window (issue 18: the mandates table)."""
 
 import pytest
 from django.urls import reverse
 
 from anef.demo import DEMO_DOMAIN
+from substitution.models import Desk
+from tests.browser.conftest import DESKTOP
 from tests.browser.helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser]
@@ -23,20 +25,20 @@ APPLICANT = {
     "consultations": "personal_data_consultations",
 }
 HELPER = {"people-i-help": "mandates:helping"}
-HTML_LANG = {"en": "en", "ar": "ar"}
+LANGUAGES = ["fr", "en", "ar"]
 
 
 def visit(page, base: str, pages: dict[str, str], language: str) -> None:
     for name, route in pages.items():
         response = page.goto(base + reverse(route))
         assert response.status == 200, route
-        assert page.locator("html").get_attribute("lang") == HTML_LANG[language]
+        assert page.locator("html").get_attribute("lang") == language
         if language == "ar":
             assert page.locator("html").get_attribute("dir") == "rtl"
         check_page(page, f"{name}-{language}")
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_public_and_applicant_pages_in_each_language(demo, open_page, language):
     page = open_page(language)
     visit(page, demo, PUBLIC, language)
@@ -44,8 +46,18 @@ def test_browser_public_and_applicant_pages_in_each_language(demo, open_page, la
     visit(page, demo, APPLICANT, language)
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_helper_pages_in_each_language(demo, open_page, language):
     page = open_page(language)
     sign_in(page, demo, f"claire.martin@{DEMO_DOMAIN}")
     visit(page, demo, HELPER, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_substitution_desk_day_in_each_language(demo, open_page, language):
+    """The appointments of a desk's day, as an agent of Seine-Saint-Denis prints it."""
+    page = open_page(language, DESKTOP)
+    sign_in(page, demo, f"agent.seine-saint-denis@{DEMO_DOMAIN}")
+    desk = Desk.objects.filter(prefecture__departement_code="93").first()
+    page.goto(demo + reverse("substitution_backoffice:desk_day", args=[desk.pk]))
+    check_page(page, f"desk-day-{language}")

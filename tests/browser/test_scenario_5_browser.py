@@ -42,7 +42,7 @@ def test_browser_scenario_5_blocked_person_gets_the_written_acknowledgement(
     number = Ticket.objects.get(email=email).number
     assert number in person.inner_text("main")  # the person is given the ticket number
 
-    agent = open_page("fr", DESKTOP)
+    agent = open_page(language, DESKTOP)  # the staff's pages are checked in each language too
     sign_in(agent, demo, f"contact@{DEMO_DOMAIN}")
     agent.goto(demo + reverse("support_console:home") + f"?search={number}")
     check_page(agent, f"support-console-search-{language}")
