@@ -158,7 +158,7 @@ class Application(models.Model):
     attestations_swept_on = models.DateField(null=True, blank=True, editable=False)
     attestations_dirty = models.BooleanField(default=True, editable=False)
     # The next day on which its attestations can change if nothing about it changes
-    # (attestations.rules.next_review_on); NULL: settled, or nothing ahead until it changes.
+    # (attestations.review_rules.next_review_on); NULL: settled, or nothing ahead until it changes.
     attestations_next_review_on = models.DateField(null=True, blank=True, editable=False)
     # Retention of the documents (issue 8, applications/retention.py): when the person was told
     # that the documents of this decided dossier will be deleted; never told twice.

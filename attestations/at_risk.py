@@ -5,7 +5,7 @@ Four sections, each read in one or two queries whatever the prefecture's size:
 
 (a) `permits_ending`: a permit held in the portal ends within `PERMIT_ENDING_DAYS` days and no
     renewal has been filed for it (R. 431-5 1°: it should have been, by the 60th day);
-(b) `renewals`: renewals the law leaves uncovered (`rules.renewal_risk`: filed late, incomplete
+(b) `renewals`: renewals the law leaves uncovered (`risk_rules.renewal_risk`: filed late, incomplete
     near expiry) and renewals still incomplete close to the last day of their filing window;
 (c) `api_gaps`: APIs ending within the lead time with no next one issued. This must be zero:
     the sweep issues the next API `api_lead_days` ahead; each row says why it did not;
@@ -34,7 +34,8 @@ from applications.rules import (
 from applications.selectors import application_list_visible_to, title_renewed_online
 from attestations.enums import AttestationKind
 from attestations.models import Attestation
-from attestations.rules import RISK_FILED_LATE, Policy, entitled_to_api, renewal_risk
+from attestations.risk_rules import RISK_FILED_LATE, renewal_risk
+from attestations.rules import Policy, entitled_to_api
 from attestations.selectors import (
     PROCEDURES_CONTINUING_A_PERMIT,
     renewal_siblings_facts,

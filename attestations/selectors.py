@@ -138,7 +138,7 @@ def dossier_facts_list(applications: Iterable[Application]) -> list[DossierFacts
 
 def renewal_siblings_facts(applications: Iterable[Application]) -> dict[int, list[DossierFacts]]:
     """Per permit renewed by one of `applications`: the facts of every application renewing it
-    (the applications themselves included), in one query, for `rules.renewal_risk`."""
+    (the applications themselves included), in one query, for `risk_rules.renewal_risk`."""
     permit_ids = {application.renews_permit_id for application in applications}
     permit_ids.discard(None)
     if not permit_ids:

@@ -4,7 +4,8 @@ the ground decided for an ADF), and its legal sentence in French, English and Ar
 
 from applications.models import Application
 from attestations.enums import AttestationKind
-from attestations.rules import API, rights_for
+from attestations.rights import rights_for
+from attestations.rules import API
 
 BENEFITS_SENTENCE = {
     "fr": (

@@ -19,7 +19,8 @@ from anef import generations
 from applications.enums import ApplicationStatus
 from applications.models import Application
 from attestations import verification_cache
-from attestations.rules import Policy, next_review_on
+from attestations.review_rules import next_review_on
+from attestations.rules import Policy
 from attestations.selectors import outages_around
 from attestations.services.ledger import (
     _all_final,
@@ -122,7 +123,7 @@ def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport
 
 def sweepable(today: date) -> Q:
     """The dossiers the sweep must look at: changed since, never swept, or due for a review
-    (`attestations_next_review_on`, from `rules.next_review_on`: the next day on which their
+    (`attestations_next_review_on`, from `review_rules.next_review_on`: the next day on which their
     attestations can change; NULL for a settled dossier or one with nothing ahead)."""
     return ~Q(status=ApplicationStatus.DRAFT) & (
         Q(attestations_dirty=True)

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_safe
 from accounts.permissions import can_use_portal, requires
 from applications.models import Application
 from applications.selectors import application_list_visible_to
-from attestations.rules import Policy, renewal_risk
+from attestations.risk_rules import renewal_risk
+from attestations.rules import Policy
 from attestations.selectors import (
     attestation_list_visible_to,
     dossier_facts_list,

@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attestations.rights import rights_for
+from attestations.risk_rules import RISK_FILED_LATE, RISK_INCOMPLETE_NEAR_EXPIRY, renewal_risk
 from attestations.rules import (
     ADF,
     API,
@@ -21,16 +23,12 @@ from attestations.rules import (
     END_CARD_HANDED_OVER,
     END_REFUSED,
     END_SUPERSEDED,
-    RISK_FILED_LATE,
-    RISK_INCOMPLETE_NEAR_EXPIRY,
     DossierFacts,
     Entry,
     Policy,
     months_period_end,
     plan_ledger,
     renewal_filed_in_time,
-    renewal_risk,
-    rights_for,
 )
 
 LAW = Policy()

@@ -1,4 +1,4 @@
-"""When the sweep must look at a group again (`rules.next_review_on`, issue 16): the next day on
+"""When the sweep must look at a group again (`review_rules.next_review_on`): the next day on
 which its attestations can change if none of its facts does. Boundaries of the pure function,
 then the proof that it misses nothing: a sweep run only on the days a fact changes and on review
 days writes exactly the ledger of a sweep run every day, on the same days."""
@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attestations.review_rules import next_review_on
 from attestations.rules import (
     ADF,
     API,
@@ -20,7 +21,6 @@ from attestations.rules import (
     Plan,
     Policy,
     months_period_end,
-    next_review_on,
     plan_ledger,
 )
 from tests.attestations.test_rules import EXPIRY, LAW, ONE_DAY, apply_plan, as_of, renewal
