@@ -20,7 +20,9 @@ ROUTES = {
     "backoffice:export_download": (
         "get",
         {"pk": "queue_export"},
-        {**BACK_OFFICE_PAGE, "other_agent": HIDDEN},
+        # Only the agent who asked: a colleague of the same prefecture, even a supervisor,
+        # does not find it.
+        {**BACK_OFFICE_PAGE, "other_agent": HIDDEN, "prefecture_supervisor": HIDDEN},
     ),
     "backoffice:statistics": ("get", {}, {**BACK_OFFICE_PAGE, "admin": OK}),
 }
