@@ -90,7 +90,8 @@ def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path, language):
     _activate(page)  # upload.js sends it with a progress bar, then reloads the dossier
     success = page.locator("main .fr-alert--success")
     assert scan.name in success.inner_text()
-    assert page.locator(f"main a.fr-link:text-is('{scan.name}')").count() == 1
+    # The file name is isolated from the sentence's direction (<bdi>) inside the link.
+    assert page.locator(f"main a.fr-link:has(bdi:text-is('{scan.name}'))").count() == 1
     check_page(page, f"upload-{language}")
 
     # Her attestations, then the API's PDF, downloaded with Enter.
