@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from anef.api_errors import error_body
 from anef.api_parsers import DepthLimitedJSONParser as JSONParser
 from applications.api.serializers import ErrorSerializer
-from attestations import numbers, signing, verification
+from attestations import numbers, signed_codes, signing, verification
 from attestations.api import serializers as s
 from attestations.selectors import attestation_get_public
 from attestations.throttling import SCOPE_API, PerIpRateThrottle
@@ -159,7 +159,7 @@ class VerifyTokenView(PublicVerificationView):
         body = {
             "authentic": True,
             "key_id": token.split(".")[1],
-            "payload": verification.payload_facts(payload),
+            "payload": signed_codes.payload_facts(payload),
             "attestation": verification.verification_facts_for(attestation)
             if attestation is not None
             else None,

@@ -31,7 +31,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import can_use_portal, requires
 from anef.errors import DomainError
 from anef.page_errors import show_refusal
-from attestations import numbers, share_codes, signing, verification, verification_cache
+from attestations import (
+    numbers,
+    share_codes,
+    signed_codes,
+    signing,
+    verification,
+    verification_cache,
+)
 from attestations.models import VerifierKind
 from attestations.selectors import attestation_get_public, attestation_list_visible_to
 from attestations.throttling import SCOPE_PAGE, SCOPE_SHARE_CODE, rate_limited
@@ -139,7 +146,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
                 {"number": normalised, **extra_context},
                 status=404,
             )
-        check = verification.token_check(token, normalised) if token else None
+        check = signed_codes.token_check(token, normalised) if token else None
         context = {"number": normalised, "check": check, "facts": None, "show_birth_date": False}
         if check is None or check.is_authentic:
             context["facts"] = verification.verification_facts_for(attestation)

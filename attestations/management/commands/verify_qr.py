@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from attestations import numbers, signing
-from attestations.verification import payload_facts
+from attestations.signed_codes import payload_facts
 
 NOT_AUTHENTIC = 1
 BAD_KEYS_FILE = 2
