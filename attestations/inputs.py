@@ -29,12 +29,11 @@ from applications.models import Application
 from applications.workflow import OPEN_STATES
 from attestations.models import AttestationInputSeen
 from attestations.rules import Policy
+from attestations.services.sweep import NEVER_AGAIN
 from reference.models import Ground
 
 POLICY_KEY = "policy"
 GROUND_KEY_PREFIX = "ground:"
-# attestations.services.NEVER_AGAIN: a settled dossier (nothing can change its attestations).
-SETTLED_SWEPT_ON = "9999-12-31"
 
 
 @dataclass
@@ -59,7 +58,7 @@ def inputs_in_force() -> dict[str, str]:
 def _dossiers_still_open_to_change():
     """Filed dossiers whose attestations may still change: not settled by the sweep."""
     return Application.objects.exclude(status=ApplicationStatus.DRAFT).filter(
-        Q(status__in=sorted(OPEN_STATES)) | ~Q(attestations_swept_on=SETTLED_SWEPT_ON)
+        Q(status__in=sorted(OPEN_STATES)) | ~Q(attestations_swept_on=NEVER_AGAIN)
     )
 
 
@@ -78,18 +77,16 @@ def attestation_inputs_check() -> InputsReport:
     if not changed:
         return report
     dossiers = _dossiers_still_open_to_change().filter(attestations_dirty=False)
-    if POLICY_KEY in changed:
-        report.policy_changed = True
-        report.grounds_changed = sorted(
-            k.removeprefix(GROUND_KEY_PREFIX) for k in changed - {POLICY_KEY}
-        )
-        report.dossiers_marked = dossiers.update(attestations_dirty=True)
-    else:
-        codes = sorted(key.removeprefix(GROUND_KEY_PREFIX) for key in changed)
-        report.grounds_changed = codes
-        report.dossiers_marked = dossiers.filter(
+    report.policy_changed = POLICY_KEY in changed
+    report.grounds_changed = sorted(
+        key.removeprefix(GROUND_KEY_PREFIX) for key in changed - {POLICY_KEY}
+    )
+    if not report.policy_changed:  # a new policy concerns every dossier; a ground, its own
+        codes = report.grounds_changed
+        dossiers = dossiers.filter(
             Q(ground__code__in=codes) | Q(renews_permit__ground__code__in=codes)
-        ).update(attestations_dirty=True)
+        )
+    report.dossiers_marked = dossiers.update(attestations_dirty=True)
     now = timezone.now()
     for key in changed:
         AttestationInputSeen.objects.update_or_create(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.permissions import can_use_back_office, is_prefecture_supervisor, requires
 from anef.errors import DomainError
 from anef.page_errors import show_refusal
+from applications.exports.cells import neutralised
 from applications.models import Application
 from applications.selectors import application_list_visible_to
 from applications.workbench import services
@@ -153,11 +154,6 @@ def application_annotate(request: HttpRequest, reference: str) -> HttpResponse:
     return _back(application)
 
 
-def _csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @requires(can_use_back_office)
 @require_safe
 @never_cache
@@ -178,8 +174,8 @@ def application_annotations_export(request: HttpRequest, reference: str) -> Http
             [
                 application.reference,
                 timezone.localtime(annotation.created_at).isoformat(timespec="minutes"),
-                _csv_cell(annotation.author.get_full_name() or annotation.author.email),
-                _csv_cell(annotation.body),
+                neutralised(annotation.author.get_full_name() or annotation.author.email),
+                neutralised(annotation.body),
             ]
         )
     # A BOM, so that a spreadsheet reads the accents.
