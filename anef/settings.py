@@ -403,6 +403,9 @@ SPECTACULAR_SETTINGS = {
         "anef.api_schema.document_unreadable_query",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's button (nested interactive elements, which
+    # screen readers and keyboards cannot reach apart); the operations stay reachable by tag.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from anef import metrics, views
+from anef import api_docs, metrics, views
 from applications.views import documents
 from support.views import portal as support_portal
 
@@ -51,7 +51,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1_patterns, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs.api_docs, name="api-docs"),
+    path(
+        "api/docs/explorer/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        name="api-docs-explorer",
+    ),
 ]
 
 handler404 = "anef.views.page_not_found"

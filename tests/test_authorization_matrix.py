@@ -226,6 +226,7 @@ ROUTES = {
     ),
     "api-schema": ("get", {}, EVERYONE),
     "api-docs": ("get", {}, EVERYONE),
+    "api-docs-explorer": ("get", {}, EVERYONE),
 }
 
 # Each app's routes and the objects they need: `tests/<app>/authz.py` holds `ROUTES` (same shape as

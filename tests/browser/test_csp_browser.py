@@ -40,7 +40,7 @@ def listening_page(open_page):
 def test_csp_browser_public_and_applicant_pages_load_without_violation(demo, open_page):
     page = listening_page(open_page)
     found = {}
-    for path in ("/", reverse("support_public:contact"), reverse("api-docs")):
+    for path in ("/", reverse("support_public:contact"), reverse("api-docs-explorer")):
         found[path] = violations_on(page, demo + path)
     email = f"amina.diallo@{DEMO_DOMAIN}"
     sign_in(page, demo, email)
@@ -52,7 +52,7 @@ def test_csp_browser_public_and_applicant_pages_load_without_violation(demo, ope
         found[path] = violations_on(page, demo + path)
     assert found == {path: [] for path in found}
     # The Swagger UI really started (its start script is a file, not inline code).
-    page.goto(demo + reverse("api-docs"))
+    page.goto(demo + reverse("api-docs-explorer"))
     page.locator("#swagger-ui .information-container").first.wait_for(state="visible")
     assert page.evaluate("window.__cspViolations") == []
 

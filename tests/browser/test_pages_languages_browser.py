@@ -16,6 +16,7 @@ PUBLIC = {
     "home": "home",
     "sign-in": "account_login",
     "contact-form": "support_public:contact",
+    "api-docs": "api-docs",
 }
 APPLICANT = {
     "my-tickets": "support_portal:list",
@@ -61,3 +62,15 @@ def test_browser_substitution_desk_day_in_each_language(demo, open_page, languag
     desk = Desk.objects.filter(prefecture__departement_code="93").first()
     page.goto(demo + reverse("substitution_backoffice:desk_day", args=[desk.pk]))
     check_page(page, f"desk-day-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_api_explorer_in_each_language(demo, open_page, language):
+    """Swagger UI (third party, English whatever the reader's language): declared English, no
+    link inside a button, contrast darkened (issue 18: axe found html-has-lang, 50
+    nested-interactive and 54 color-contrast nodes)."""
+    page = open_page(language)
+    page.goto(demo + reverse("api-docs-explorer"))
+    page.locator("#swagger-ui .opblock-summary-control").first.wait_for(state="visible")
+    assert page.locator("html").get_attribute("lang") == "en"
+    check_page(page, f"api-explorer-{language}")
