@@ -159,7 +159,7 @@ _AGENT_EVENT_TEXTS = {
         "%(actor)s recorded a new address: %(postal_code)s %(city)s."
     ),
     EventKind.TRANSFERRED: gettext_lazy(
-        "After the applicant's move, the application went from %(from_prefecture)s to "
+        "After the applicant's move, the application went from the %(from_prefecture)s to the "
         "%(to_prefecture)s."
     ),
     EventKind.FOREIGNER_NUMBER_ATTACHED: gettext_lazy("%(actor)s added the foreigner number."),

@@ -156,7 +156,7 @@ def test_views_mandates_act_for_helper(client, reference_data):
     response = client.post(reverse("mandates:act_for", kwargs={"person_id": profile.user.pk}))
     assert response["Location"] == reverse("portal:home")
     home = client.get(reverse("portal:home"), headers=EN)
-    assert "The space of <bdi>Ibrahima Sow</bdi>" in home.text
+    assert "Space of the person you help: <bdi>Ibrahima Sow</bdi>" in home.text
     assert "You are acting for Ibrahima Sow" in home.text
     profile_page = client.get(reverse("portal:profile"), headers=EN)
     assert profile.user.email in profile_page.text
