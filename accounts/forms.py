@@ -157,6 +157,7 @@ class ContactPreferencesForm(forms.Form):
         label=_("How do you want us to tell you when something happens?"),
         choices=ContactChannels.choices,
         initial=ContactChannels.EMAIL,
+        required=False,  # left empty: e-mail, as before the choice existed
         widget=forms.RadioSelect,
         help_text=_("Your e-mail address stays the one you sign in with."),
     )
@@ -172,8 +173,9 @@ class ContactPreferencesForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
-        channels = data.get("contact_channels")
+        data = super().clean() or self.cleaned_data
+        channels = data.get("contact_channels") or ContactChannels.EMAIL
+        data["contact_channels"] = channels
         raw = (data.get("phone_number") or "").strip()
         if raw and phone_e164(raw) is None:
             self.add_error(
@@ -183,7 +185,7 @@ class ContactPreferencesForm(forms.Form):
                     "country code, for example +44 7700 900123."
                 ),
             )
-        elif channels and channels != ContactChannels.EMAIL and not raw:
+        elif channels != ContactChannels.EMAIL and not raw:
             self.add_error(
                 "phone_number", _("Enter your mobile phone number to receive text messages.")
             )
