@@ -56,3 +56,12 @@ class MandateStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     EXPIRED = "expired", _("Ended")
     REVOKED = "revoked", _("Revoked")
+
+
+class ContactChannels(models.TextChoices):
+    """How the person wants to be told that something happened (issue 21). E-mail stays the
+    login whatever they choose; texts go only to a number they proved with a code."""
+
+    EMAIL = "email", _("By e-mail")
+    SMS = "sms", _("By text message (SMS)")
+    BOTH = "both", _("By e-mail and by text message")

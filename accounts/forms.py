@@ -16,9 +16,11 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import ContactChannels
 from accounts.models import ApplicantProfile, User
-from accounts.services import applicant_profile_create
+from accounts.services import applicant_profile_create, contact_preferences_set
 from accounts.signals import signup_form_checked
+from anef.phone import phone_e164
 from anef.validators import validate_person_name
 
 logger = logging.getLogger(__name__)
@@ -148,7 +150,60 @@ class LoginForm(AllauthLoginForm):
         return stored or login
 
 
-class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
+class ContactPreferencesForm(forms.Form):
+    """How the person wants to be told (issue 21): e-mail, texts or both, and the number."""
+
+    contact_channels = forms.ChoiceField(
+        label=_("How do you want us to tell you when something happens?"),
+        choices=ContactChannels.choices,
+        initial=ContactChannels.EMAIL,
+        required=False,  # left empty: e-mail, as before the choice existed
+        widget=forms.RadioSelect,
+        help_text=_("Your e-mail address stays the one you sign in with."),
+    )
+    phone_number = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "Only for text messages. We send a code to this number to check it. A text never "
+            "says more than a short sentence and a link to your space."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or self.cleaned_data
+        channels = data.get("contact_channels") or ContactChannels.EMAIL
+        data["contact_channels"] = channels
+        raw = (data.get("phone_number") or "").strip()
+        if raw and phone_e164(raw) is None:
+            self.add_error(
+                "phone_number",
+                _(
+                    "Enter a mobile phone number, for example 06 12 34 56 78, or with its "
+                    "country code, for example +44 7700 900123."
+                ),
+            )
+        elif channels != ContactChannels.EMAIL and not raw:
+            self.add_error(
+                "phone_number", _("Enter your mobile phone number to receive text messages.")
+            )
+        return data
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code received by text message"),
+        max_length=12,
+        help_text=_("6 digits."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}
+        ),
+    )
+
+
+class SignupForm(ApplicantIdentityForm, ContactPreferencesForm, AllauthSignupForm):
     """allauth's sign-up (e-mail, password, confirmation e-mail) plus the person's identity.
 
     The foreigner number is optional: anyone may create an account without it (DESIGN.md §3,
@@ -171,11 +226,13 @@ class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
 
     account_fields = ("email", "password1", "password2")
     name_fields = ("first_name", "last_name")
+    contact_fields = ("contact_channels", "phone_number")
     field_order = [
         *account_fields,
         *name_fields,
         *ApplicantIdentityForm.identity_fields,
         *ApplicantIdentityForm.address_fields,
+        *contact_fields,
     ]
 
     def __init__(self, *args, **kwargs):
@@ -201,6 +258,13 @@ class SignupForm(ApplicantIdentityForm, AllauthSignupForm):
         user.first_name = self.cleaned_data["first_name"].strip()
         user.last_name = self.cleaned_data["last_name"].strip()
         user.save(update_fields=["first_name", "last_name"])
+        # The number is checked later, signed in (a code sent from an anonymous form would let
+        # anyone text any number).
+        contact_preferences_set(
+            user=user,
+            channels=self.cleaned_data.get("contact_channels") or ContactChannels.EMAIL,
+            phone_number=self.cleaned_data.get("phone_number") or "",
+        )
         try:
             applicant_profile_create(user=user, **self.profile_kwargs())
         except ValidationError:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.enums import (
     ConsentMethod,
     ConsentProof,
+    ContactChannels,
     MandateDuration,
     MandateEventKind,
     MandateStatus,
@@ -83,6 +84,16 @@ class User(AbstractUser):
         help_text=_("Required for prefecture agents, empty for everyone else."),
     )
     preferred_language = models.CharField(_("preferred language"), max_length=8, default="fr")
+    # Issue 21: texts as well as (or instead of) e-mails, to a mobile number in E.164 form
+    # (anef.phone) proven by a one-time code (accounts.services.phone_verify).
+    contact_channels = models.CharField(
+        _("how we contact you"),
+        max_length=8,
+        choices=ContactChannels.choices,
+        default=ContactChannels.EMAIL,
+    )
+    phone_number = models.CharField(_("mobile phone number"), max_length=16, blank=True)
+    phone_verified_at = models.DateTimeField(_("phone number verified on"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -108,11 +119,23 @@ class User(AbstractUser):
                 name="user_role_valid",
                 condition=Q(role__in=Role.values),
             ),
+            models.CheckConstraint(
+                name="user_phone_verified_has_number",
+                condition=Q(phone_verified_at__isnull=True) | ~Q(phone_number=""),
+            ),
         ]
 
     def __str__(self) -> str:
         full_name = self.get_full_name()
         return f"{full_name} <{self.email}>" if full_name else self.email
+
+    @property
+    def sms_number(self) -> str:
+        """The number texts go to: only if the person chose texts and proved the number
+        (anef.sms reads this), else empty."""
+        if self.contact_channels == ContactChannels.EMAIL or self.phone_verified_at is None:
+            return ""
+        return self.phone_number
 
     def clean(self) -> None:
         super().clean()

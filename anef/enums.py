@@ -9,6 +9,7 @@ class OneTimeCodeChannel(models.TextChoices):
     value here and a sender in `anef.one_time_codes.SENDERS`, nothing else changes."""
 
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message (SMS)")
 
 
 class OneTimeCodeClosure(models.TextChoices):
@@ -22,6 +23,7 @@ class MessageChannel(models.TextChoices):
     by phone: a value here and a sender in `anef.outbox.CHANNELS`, nothing else changes."""
 
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message (SMS)")
 
 
 class MessageStatus(models.TextChoices):
@@ -40,6 +42,12 @@ class NotificationKind(models.TextChoices):
     RENEWAL_REMINDER_70 = "renewal_reminder_70", _("Renewal not filed: reminder 70 days before")
     RENEWAL_INCOMPLETE_30 = "renewal_incomplete_30", _("Renewal incomplete: 30 days before")
     RENEWAL_INCOMPLETE_20 = "renewal_incomplete_20", _("Renewal incomplete: 20 days before")
+    # Issue 21: what may also be told by text message (anef/sms.py).
+    ATTESTATION_READY = "attestation_ready", _("An attestation is ready")
+    CORRECTION_REQUESTED = "correction_requested", _("A correction was requested")
+    CALLBACK_SCHEDULED = "callback_scheduled", _("A callback was scheduled")
+    APPOINTMENT_CONFIRMED = "appointment_confirmed", _("An appointment was confirmed")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
 
 
 class NotificationLogChannel(models.TextChoices):
@@ -48,6 +56,7 @@ class NotificationLogChannel(models.TextChoices):
 
     EMAIL = "email", _("E-mail")
     PORTAL = "portal", _("Portal")
+    SMS = "sms", _("Text message (SMS)")
 
 
 class NotificationSubject(models.TextChoices):
@@ -56,6 +65,9 @@ class NotificationSubject(models.TextChoices):
 
     PERMIT = "permit", _("Residence permit")
     APPLICATION = "application", _("Application")
+    ATTESTATION = "attestation", _("Attestation")
+    APPOINTMENT = "appointment", _("Appointment")
+    TICKET = "ticket", _("Contact request")
 
 
 class OutageSource(models.TextChoices):

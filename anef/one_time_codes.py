@@ -24,8 +24,9 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,8 @@ from anef.emails import bilingual_message
 from anef.enums import OneTimeCodeChannel, OneTimeCodeClosure
 from anef.errors import DomainError
 from anef.models import OneTimeCode
+from anef.phone import phone_e164
+from anef.sms import sms_render, sms_send_now
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,9 @@ def normalise_destination(channel: str, destination: str) -> str:
     value = unicodedata.normalize("NFKC", destination or "").strip()
     if channel == OneTimeCodeChannel.EMAIL:
         return value.casefold()
+    if channel == OneTimeCodeChannel.SMS:
+        # One number however it is typed (06 12…, +33 6 12…): the limits per address hold.
+        return phone_e164(value) or ""
     return value
 
 
@@ -85,7 +91,20 @@ def _send_email(*, destination: str, code: str, lifetime_minutes: int) -> None:
     ).send()
 
 
-SENDERS: dict[str, Callable[..., None]] = {OneTimeCodeChannel.EMAIL: _send_email}
+def _send_sms(*, destination: str, code: str, lifetime_minutes: int) -> None:
+    number = phone_e164(destination)
+    text = sms_render(
+        "one_time_code",
+        {"code": code, "minutes": str(lifetime_minutes)},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    sms_send_now(number=number, text=text)
+
+
+SENDERS: dict[str, Callable[..., None]] = {
+    OneTimeCodeChannel.EMAIL: _send_email,
+    OneTimeCodeChannel.SMS: _send_sms,  # issue 21: a phone number proven before texts go to it
+}
 
 
 # --- Services -----------------------------------------------------------------------------------

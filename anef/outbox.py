@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 
 from anef.enums import MessageChannel, MessageStatus
 from anef.models import OutgoingMessage
+from anef.sms import SmsChannel
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,10 @@ class EmailChannel:
             logger.debug("Outbox: closing the e-mail connection failed", exc_info=True)
 
 
-CHANNELS: dict[str, Channel] = {MessageChannel.EMAIL: EmailChannel()}
+CHANNELS: dict[str, Channel] = {
+    MessageChannel.EMAIL: EmailChannel(),
+    MessageChannel.SMS: SmsChannel(),  # issue 21 (anef/sms.py)
+}
 
 
 # --- Enqueue ------------------------------------------------------------------------------------
@@ -206,14 +210,21 @@ def enqueue_emails(emails: Iterable[tuple[EmailMessage, str, Any]], *, language:
     """A sweep's batch of e-mails, each `(email, idempotency_key, person)`, written in one
     INSERT (a duplicate key is skipped by the database: ON CONFLICT DO NOTHING), and one nudge
     of the outbox's sweep on commit: a constant number of queries however large the batch."""
-    rows = [
-        OutgoingMessage(
-            channel=MessageChannel.EMAIL,
-            **{**row, "idempotency_key": row["idempotency_key"] or f"uuid:{uuid.uuid4()}"},
-        )
-        for email, key, person in emails
-        for row in _email_rows(email, idempotency_key=key, language=language, person=person)
-    ]
+    enqueue_bulk(
+        [
+            OutgoingMessage(
+                channel=MessageChannel.EMAIL,
+                **{**row, "idempotency_key": row["idempotency_key"] or f"uuid:{uuid.uuid4()}"},
+            )
+            for email, key, person in emails
+            for row in _email_rows(email, idempotency_key=key, language=language, person=person)
+        ]
+    )
+
+
+def enqueue_bulk(rows: list[OutgoingMessage]) -> None:
+    """Unsaved messages (any channel, each with its idempotency key) written in one INSERT, a
+    duplicate key skipped by the database, and one nudge of the sweep on commit."""
     if rows:
         OutgoingMessage.objects.bulk_create(rows, ignore_conflicts=True)
         transaction.on_commit(_nudge_due, robust=True)

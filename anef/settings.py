@@ -629,3 +629,19 @@ LOGGING = {
         "anef.cache": {"filters": ["once_per_minute"]},
     },
 }
+
+# --- Text messages and helper sessions (issue 21) -----------------------------------------------
+# django-sms backends: the console by default (`make run` needs nothing); the generic HTTP
+# provider with SMS_BACKEND=anef.sms_backends.HttpSmsBackend, SMS_HTTP_URL and SMS_HTTP_TOKEN;
+# "sms.backends.filebased.SmsBackend" with SMS_FILE_PATH to keep them in files.
+SMS_BACKEND = env.str("SMS_BACKEND", default="sms.backends.console.SmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
+DEFAULT_FROM_SMS = env.str("DEFAULT_FROM_SMS", default="ANEF")
+# The address that links in texts start with (anef/sms.py: at most 40 characters with the path).
+SMS_SITE_URL = env.str("SMS_SITE_URL", default=SITE_URL)
+# A helper acting for a person stops after this long without an action (accounts/views/acting.py).
+ACTING_FOR_IDLE_SECONDS = env.int("ACTING_FOR_IDLE_SECONDS", default=15 * 60)
+MIDDLEWARE = [*MIDDLEWARE, "accounts.views.acting.ActingForSessionMiddleware"]

@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anef.emails import EMAIL_LANGUAGES, bilingual_message
+from anef.enums import NotificationKind, NotificationSubject
 from anef.outbox import enqueue_emails
+from anef.sms import SmsNotice, sms_enqueue_many, sms_link
 from attestations.models import Attestation
 
 logger = logging.getLogger(__name__)
@@ -74,6 +76,17 @@ def _notify_batch(attestations: list[Attestation]) -> tuple[list[int], int]:
         emails.append((_message(holder, group), key, holder))
         done.extend(attestation.pk for attestation in group)
     enqueue_emails(emails, language="+".join(EMAIL_LANGUAGES))
+    # Issue 21: and a text to those who chose texts (once a day at most; a link, nothing else).
+    sms_enqueue_many(
+        SmsNotice(
+            person=group[0].holder,
+            kind=NotificationKind.ATTESTATION_READY,
+            subject_type=NotificationSubject.ATTESTATION,
+            subject_id=group[0].pk,
+            context={"link": sms_link()},
+        )
+        for group in by_holder.values()
+    )
     return done, len(emails)
 
 

@@ -104,6 +104,17 @@ def _tasks_run_in_process(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings) -> list:
+    """Texts go to django-sms's in-memory outbox (issue 21), empty at each test's start; the
+    list of what was sent (`sms.Message`), like Django's `mail.outbox`."""
+    import sms
+
+    settings.SMS_BACKEND = "sms.backends.locmem.SmsBackend"
+    sms.outbox = []
+    return sms.outbox
+
+
 @pytest.fixture(scope="session")
 def _media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")

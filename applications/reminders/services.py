@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from anef.enums import NotificationLogChannel
 from anef.notifications import Notification, notifications_record
 from anef.outbox import enqueue_emails
+from anef.sms import SmsNotice, sms_enqueue_many, sms_link
 from applications.enums import ApplicationStatus
 from applications.reminders.rules import REMINDER_70, REMINDER_90, WINDOW_OPEN
 from applications.reminders.selectors import (
@@ -144,6 +145,16 @@ def _send_batch(batch: list[PermitReminder], today: date) -> int:
         )
     for language, emails in by_language.items():
         enqueue_emails(emails, language=language)
+    sms_enqueue_many(  # issue 21: a neutral text, once per person, kind and due day
+        SmsNotice(
+            entry.permit.holder,
+            entry.reminder.kind,
+            *entry.reminder.subject,
+            context={"link": sms_link()},
+            due_day=entry.reminder.due_on,
+        )
+        for entry in batch
+    )
     return sum(len(emails) for emails in by_language.values())
 
 

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from anef import uploads
 from anef.audit import audit_action
+from anef.enums import NotificationKind, NotificationSubject
 from anef.errors import DomainError
+from anef.sms import sms_enqueue, sms_link
 from anef.transactions import atomic_with_files
 from applications.enums import (
     ApplicationStatus,
@@ -61,6 +63,13 @@ def correction_request_create(
         application=updated, requested_by=actor, message=message, deadline=deadline
     )
     correction.document_types.set(document_types)
+    sms_enqueue(  # issue 21: a neutral text to those who chose texts (once a day at most)
+        person=updated.applicant,
+        kind=NotificationKind.CORRECTION_REQUESTED,
+        subject_type=NotificationSubject.APPLICATION,
+        subject_id=updated.pk,
+        context={"link": sms_link()},
+    )
     return correction
 
 

@@ -71,6 +71,9 @@ ROUTES = {
     "mandates:receipt": ("get", {"pk": "revoked_mandate"}, PERSON_MANDATE),
     "mandates:consent_file": ("get", {"pk": "mandate"}, SIGNED_FORM),
     "mandates:helping": ("get", {}, HELPER_PAGE),
+    # Issue 21: how the person is contacted, their own (a helper never sets it for them).
+    "accounts:contact": ("get", {}, PERSON_PAGE),
+    "accounts:phone_verify": ("get", {}, PERSON_PAGE),
     "mandates:request": ("get", {}, HELPER_PAGE),
     "mandates:record": ("get", {}, HELPER_PAGE),
     "mandates:act_for": ("post", {"person_id": "owner"}, ACT_FOR),
