@@ -182,7 +182,7 @@ class ContactPreferencesForm(forms.Form):
                 "phone_number",
                 _(
                     "Enter a mobile phone number, for example 06 12 34 56 78, or with its "
-                    "country code, for example +44 7700 900123."
+                    "country code, for example +44 7911 123456."
                 ),
             )
         elif channels != ContactChannels.EMAIL and not raw:

@@ -110,7 +110,7 @@ def phone_number_clean(raw: str) -> str:
             "phone_invalid",
             _(
                 "Enter a mobile phone number, for example 06 12 34 56 78, or with its country "
-                "code, for example +44 7700 900123."
+                "code, for example +44 7911 123456."
             ),
         )
     return number

@@ -1,63 +1,46 @@
 """Mobile phone numbers in E.164 form (issue 21: text messages).
 
-Why not the `phonenumbers` library: it is not installed in this project (a request to the lead
-is in the report of the SMS work). Until then, these few rules cover what a text message needs:
+Parsing and validation are Google's numbering plans (the `phonenumbers` library, "lite"
+edition: the same metadata without the geocoding and carrier files): which ranges exist, which
+are mobiles, how long a number is in each country. What stays here is the French reading of a
+number typed without its country code:
 
-- a number written as in France (06 12 34 56 78, 07…) is a French mobile, +33 6/7; the mobile
-  prefixes of the overseas departments dialled from France (0690, 0694, 0696, 0639…) are given
-  their own country code (+590, +594, +596, +262), as the numbering plan says;
-- a number written with its country code (+44 7…, 0044 7…) is kept as typed, checked only for
-  its length (E.164: at most 15 digits) and, for +33, that it is a mobile;
-- a landline or a special number in France (01–05, 08, 09) cannot receive a text: refused.
-
-Spaces, dots, dashes and brackets are what people type between digits; anything else is refused
-rather than guessed.
+- a number written as in France (06 12 34 56 78) is read in France first; the mobiles of the
+  overseas departments dialled from France (0690 …, 0692 …, 0696 …) belong to their own
+  numbering plans (+590, +262, +596 …), so those plans are tried next;
+- a number written with its country code (+44 …, 0044 …) is read in its own country's plan;
+- only a number that can receive a text is kept: a mobile (or a number the plan cannot tell from
+  a mobile, as in North America); landlines and special numbers are refused, never guessed.
 """
 
-import re
 import unicodedata
 
-# Overseas mobile prefixes, as dialled in France (0 + 3 digits), and their country code.
-OVERSEAS_MOBILE = {
-    "0690": "590",  # Guadeloupe, Saint-Barthélemy, Saint-Martin
-    "0691": "590",
-    "0694": "594",  # French Guiana
-    "0696": "596",  # Martinique
-    "0697": "596",
-    "0692": "262",  # La Réunion
-    "0693": "262",
-    "0639": "262",  # Mayotte
-}
-_SEPARATORS = re.compile(r"[\s.\-()/]")
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+# France first, then the overseas departments whose mobiles are dialled 06… from France.
+FRENCH_REGIONS = ("FR", "GP", "GF", "MQ", "RE", "YT")
+TEXTABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
 def phone_e164(raw: str) -> str | None:
-    """The number in E.164 form (+ and 8 to 15 digits), or None when it is not a mobile number
-    this module can read."""
-    value = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    """The number in E.164 form, or None when it is not a mobile number of a known plan."""
+    value = unicodedata.normalize("NFKC", raw or "").strip()
+    if not value or any(character.isalpha() for character in value):
+        return None  # letters are refused rather than read as a keypad's vanity number
     if value.startswith("00"):
         value = "+" + value[2:]
-    if value.startswith("+"):
-        digits = value[1:]
-        if not digits.isdigit() or not 8 <= len(digits) <= 15 or digits[0] == "0":
+    for region in FRENCH_REGIONS:
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
             return None
-        if digits.startswith("33"):
-            return _french("0" + digits[2:])
-        return "+" + digits
-    if not value.isdigit():
-        return None
-    return _french(value)
-
-
-def _french(national: str) -> str | None:
-    """A number as dialled in France (10 digits starting with 0)."""
-    if len(national) != 10 or not national.startswith("0"):
-        return None
-    overseas = OVERSEAS_MOBILE.get(national[:4])
-    if overseas:
-        return f"+{overseas}{national[1:]}"
-    if national[1] in "67":
-        return f"+33{national[1:]}"
+        if phonenumbers.is_valid_number(number):
+            if phonenumbers.number_type(number) not in TEXTABLE:
+                return None
+            return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        if value.startswith("+"):
+            return None  # an international number is read in its own plan only
     return None
 
 

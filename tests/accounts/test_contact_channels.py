@@ -68,7 +68,7 @@ def test_contact_preferences_new_number_must_be_proven_again(
     _send(user, django_capture_on_commit_callbacks)
     phone_verify(user=user, code=_code(sms_outbox))
     user = contact_preferences_set(
-        user=user, channels=ContactChannels.SMS, phone_number="07 00 00 00 01"
+        user=user, channels=ContactChannels.SMS, phone_number="07 81 23 45 67"
     )
     assert (user.phone_verified_at, user.sms_number) == (None, "")
 

@@ -70,10 +70,12 @@ def test_segments_emoji_counts_two_ucs2_units():
         ("06.12.34.56.78", NUMBER),
         ("+33 6 12 34 56 78", NUMBER),
         ("0033612345678", NUMBER),
-        ("07-00-00-00-01", "+33700000001"),
+        ("07-81-23-45-67", "+33781234567"),
+        ("0696 12 34 56", "+596696123456"),
         ("0690 12 34 56", "+590690123456"),
         ("0692 12 34 56", "+262692123456"),
-        ("+44 7700 900123", "+447700900123"),
+        ("+44 7911 123456", "+447911123456"),
+        ("+1 202 555 0100", "+12025550100"),
     ],
 )
 def test_phone_e164_mobile_numbers_normalised(typed, e164):
@@ -81,7 +83,17 @@ def test_phone_e164_mobile_numbers_normalised(typed, e164):
 
 
 @pytest.mark.parametrize(
-    "typed", ["01 23 45 67 89", "0612", "+33 1 23 45 67 89", "06 12 34 56 7x", "+0612345678", ""]
+    "typed",
+    [
+        "01 23 45 67 89",
+        "0612",
+        "+33 1 23 45 67 89",
+        "06 12 34 56 7x",
+        "+0612345678",
+        "",
+        "+44 7700 900123",  # a range reserved for fiction: no such mobile
+        "0800 12 34 56",
+    ],
 )
 def test_phone_e164_landline_or_malformed_refused(typed):
     assert phone_e164(typed) is None
