@@ -409,3 +409,7 @@ from applications.workbench.models import (  # noqa: E402, F401
     WorkbenchEvent,
     WorkbenchEventKind,
 )
+
+# Document review and expert opinions (issue 20), in their own packages.
+from applications.opinions.models import Opinion  # noqa: E402, F401
+from applications.review.models import DocumentReview  # noqa: E402, F401
