@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from anef.errors import DomainError
 from applications.enums import ApplicationStatus
-from applications.models import Opinion, WorkbenchEvent
+from applications.models import Application, Opinion, WorkbenchEvent
 from applications.opinions import rules, services
 from applications.opinions.rules import OpinionStatus
 from reference.models import Prefecture
@@ -258,3 +258,19 @@ def test_opinion_ask_view_by_agent(client, application, agent, colleague):
     )
     assert response.status_code == 302
     assert Opinion.objects.get().addressee == colleague
+
+
+def test_opinion_list_of_agent_of_other_prefecture_empty(opinion, other_agent):
+    from applications.opinions.selectors import opinion_list_visible_to
+
+    assert not opinion_list_visible_to(other_agent).exists()
+
+
+def test_opinion_dossier_moved_new_prefecture_agents_do_not_see_it(opinion, application):
+    from applications.opinions.selectors import opinions_panel
+
+    lyon = Prefecture.objects.get(departement_code="69")
+    Application.objects.filter(pk=application.pk).update(prefecture=lyon)
+    application.refresh_from_db()
+    lyon_agent = PrefectureAgentFactory(prefecture=lyon)
+    assert opinions_panel(lyon_agent, application)["opinions"]["items"] == []
