@@ -18,5 +18,12 @@ class ApplicationsConfig(AppConfig):
         generations.person_prefectures_resolver(person_prefecture_ids)
         # The renewal reminder's banner on the dashboard (issue 16).
         hooks.portal_person_panels.register(PANEL, renewal_reminder_panel)
+        # Document review and expert opinions on the dossier pages (issue 20).
+        from applications.opinions import selectors as opinions
+        from applications.review import selectors as review
+
+        hooks.backoffice_dossier_panels.register(review.PANEL, review.review_panel)
+        hooks.backoffice_dossier_panels.register(opinions.PANEL, opinions.opinions_panel)
+        hooks.portal_dossier_panels.register(review.PANEL, review.piece_states)
         # An outage recorded or closed: the renewals it may excuse are swept again.
         outage_changed.connect(on_outage_changed, dispatch_uid="applications_outage_changed")

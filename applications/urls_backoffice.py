@@ -80,3 +80,27 @@ urlpatterns = [
         name="error_report_reject",
     ),
 ]
+
+# Document review and expert opinions (issue 20).
+from applications.views import opinions, review  # noqa: E402
+
+urlpatterns += [
+    path(
+        f"{_dossier}documents/<int:document_pk>/review/",
+        review.document_review,
+        name="document_review",
+    ),
+    path(
+        f"{_dossier}rejected-pieces/",
+        review.rejected_pieces_request,
+        name="rejected_pieces_request",
+    ),
+    path(f"{_dossier}opinions/", opinions.opinion_ask, name="opinion_ask"),
+    path(f"{_dossier}opinions/<int:pk>/answer/", opinions.opinion_answer, name="opinion_answer"),
+    path(
+        f"{_dossier}opinions/<int:pk>/withdraw/",
+        opinions.opinion_withdraw,
+        name="opinion_withdraw",
+    ),
+    path(f"{_dossier}opinions/<int:pk>/file/", opinions.opinion_file, name="opinion_file"),
+]

@@ -239,6 +239,8 @@ APP_MODULES = [
         "tests.accounts.authz",
         "tests.attestations.authz",
         "tests.applications.authz_exports",
+        "tests.applications.review.authz",
+        "tests.applications.opinions.authz",
     )
     if importlib.util.find_spec(name) is not None
 ]

@@ -110,6 +110,12 @@ class WorkbenchEventKind(models.TextChoices):
     UNASSIGNED = "unassigned", _("Unassigned")
     ANNOTATED = "annotated", _("Note added")
     ANNOTATIONS_EXPORTED = "annotations_exported", _("Notes exported")
+    # Document review and expert opinions (applications/review, applications/opinions).
+    DOCUMENT_ACCEPTED = "document_accepted", _("File accepted")
+    DOCUMENT_REJECTED = "document_rejected", _("File rejected")
+    OPINION_ASKED = "opinion_asked", _("Opinion asked")
+    OPINION_ANSWERED = "opinion_answered", _("Opinion answered")
+    OPINION_WITHDRAWN = "opinion_withdrawn", _("Opinion withdrawn")
 
 
 class WorkbenchEvent(TimelineEvent):

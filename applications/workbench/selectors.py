@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import Role
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from applications.review.rules import RejectionReason
 from applications.timeline import Audience, actor_subject, timeline_entries
 from applications.workbench.models import (
     Annotation,
@@ -100,10 +101,27 @@ _WORKBENCH_TEXTS = {
     WorkbenchEventKind.ANNOTATIONS_EXPORTED: gettext_lazy(
         "%(actor)s exported the notes for a request from the person (number of notes: %(count)s)."
     ),
+    WorkbenchEventKind.DOCUMENT_ACCEPTED: gettext_lazy("%(actor)s accepted the file « %(name)s »."),
+    WorkbenchEventKind.DOCUMENT_REJECTED: gettext_lazy(
+        "%(actor)s rejected the file « %(name)s »: %(rejection_reason)s."
+    ),
+    WorkbenchEventKind.OPINION_ASKED: gettext_lazy(
+        "%(actor)s asked for the opinion of %(addressee)s."
+    ),
+    WorkbenchEventKind.OPINION_ANSWERED: gettext_lazy(
+        "%(actor)s recorded the opinion of %(addressee)s."
+    ),
+    WorkbenchEventKind.OPINION_WITHDRAWN: gettext_lazy(
+        "%(actor)s withdrew the question to %(addressee)s."
+    ),
 }
 _RELEASED_BY_TRANSFER = gettext_lazy(
     "The assignment to %(agent)s ended: the application moved to another prefecture."
 )
+
+
+def _rejection_reason_label(code: str) -> str:
+    return str(RejectionReason(code).label) if code in RejectionReason.values else code
 
 
 def workbench_event_text(event: WorkbenchEvent) -> str:
@@ -111,6 +129,10 @@ def workbench_event_text(event: WorkbenchEvent) -> str:
         "actor": actor_subject(event),
         "agent": event.params.get("agent_name", ""),
         "count": event.params.get("count", 0),
+        # Document review and expert opinions (applications/review, applications/opinions).
+        "name": event.params.get("name", ""),
+        "addressee": event.params.get("addressee", ""),
+        "rejection_reason": _rejection_reason_label(event.params.get("rejection_reason", "")),
     }
     if event.params.get("reason") == "transferred":
         return str(_RELEASED_BY_TRANSFER) % params

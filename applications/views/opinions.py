@@ -1,0 +1,157 @@
+"""The back office's expert opinions (issue 20): ask, answer, withdraw, and the answer's file.
+Opinions are found through `opinion_list_visible_to` (the agent's own prefecture's only, on
+this dossier): anyone else gets a 404. Each action is one POST calling one service."""
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.permissions import can_use_back_office, requires
+from anef import uploads
+from anef.errors import DomainError
+from anef.page_errors import show_refusal
+from applications.models import Application
+from applications.opinions import services
+from applications.opinions.models import Opinion
+from applications.opinions.rules import (
+    ANSWER_MAX_LENGTH,
+    OUTSIDE_SERVICE_MAX_LENGTH,
+    QUESTION_MAX_LENGTH,
+)
+from applications.opinions.selectors import opinion_list_visible_to
+from applications.selectors import application_list_visible_to
+from applications.workbench.selectors import prefecture_agents
+
+
+class OpinionAskForm(forms.Form):
+    addressee = forms.IntegerField(required=False)
+    outside_service = forms.CharField(required=False, max_length=OUTSIDE_SERVICE_MAX_LENGTH)
+    question = forms.CharField(
+        label=gettext_lazy("Question"), max_length=QUESTION_MAX_LENGTH, widget=forms.Textarea
+    )
+
+
+class OpinionAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=gettext_lazy("Answer"), max_length=ANSWER_MAX_LENGTH, widget=forms.Textarea
+    )
+    file = forms.FileField(required=False)
+
+
+def _application_get(request: HttpRequest, reference: str) -> Application:
+    return get_object_or_404(application_list_visible_to(request.user), reference=reference)
+
+
+def _opinion_get(request: HttpRequest, application: Application, pk: int) -> Opinion:
+    return get_object_or_404(
+        opinion_list_visible_to(request.user).filter(application=application), pk=pk
+    )
+
+
+def _back(application: Application) -> HttpResponse:
+    return redirect(
+        reverse("backoffice:application_detail", args=[application.reference]) + "#opinions"
+    )
+
+
+def _attempt(request: HttpRequest, call, success: str) -> None:
+    try:
+        call()
+    except DomainError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, success)
+
+
+@requires(can_use_back_office)
+@require_POST
+def opinion_ask(request: HttpRequest, reference: str) -> HttpResponse:
+    """An agent of the agent's own prefecture only (looked up there), or an outside service."""
+    application = _application_get(request, reference)
+    form = OpinionAskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The question was not sent: write it, and say whom you ask."))
+        return _back(application)
+    addressee = None
+    if form.cleaned_data["addressee"]:
+        addressee = (
+            prefecture_agents(request.user.prefecture_id)
+            .filter(pk=form.cleaned_data["addressee"])
+            .first()
+        )
+        if addressee is None:
+            messages.error(request, _("Choose an agent of your prefecture."))
+            return _back(application)
+    _attempt(
+        request,
+        lambda: services.opinion_ask(
+            application=application,
+            actor=request.user,
+            question=form.cleaned_data["question"],
+            addressee=addressee,
+            outside_service=form.cleaned_data["outside_service"],
+        ),
+        _("The question is recorded on the application."),
+    )
+    return _back(application)
+
+
+@requires(can_use_back_office)
+@require_POST
+def opinion_answer(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    application = _application_get(request, reference)
+    opinion = _opinion_get(request, application, pk)
+    form = OpinionAnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("The answer was not saved: write it first."))
+        return _back(application)
+    _attempt(
+        request,
+        lambda: services.opinion_answer(
+            opinion=opinion,
+            actor=request.user,
+            answer=form.cleaned_data["answer"],
+            uploaded_file=form.cleaned_data["file"],
+        ),
+        _("The answer is saved."),
+    )
+    return _back(application)
+
+
+@requires(can_use_back_office)
+@require_POST
+def opinion_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    application = _application_get(request, reference)
+    opinion = _opinion_get(request, application, pk)
+    _attempt(
+        request,
+        lambda: services.opinion_withdraw(opinion=opinion, actor=request.user),
+        _("The question is withdrawn."),
+    )
+    return _back(application)
+
+
+@requires(can_use_back_office)
+@require_safe
+@never_cache
+def opinion_file(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """The answer's file, to the agents of the prefecture that asked only (a 404 otherwise)."""
+    application = _application_get(request, reference)
+    opinion = _opinion_get(request, application, pk)
+    if not opinion.answer_file:
+        return _back(application)
+    response = FileResponse(
+        opinion.answer_file.open("rb"),
+        content_type=uploads.served_type(opinion.answer_content_type),
+        as_attachment=request.GET.get("inline") is None,
+        filename=uploads.display_name(opinion.answer_file_name, opinion.answer_content_type),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
