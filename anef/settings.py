@@ -626,3 +626,10 @@ LOGGING = {
         "anef.cache": {"filters": ["once_per_minute"]},
     },
 }
+
+# --- Substitution: waiting list for an earlier appointment (issue 21) -----------------------------
+# Offers of a freed place not accepted in time expire and go to the next person; idempotent.
+CELERY_BEAT_SCHEDULE["substitution-expire-slot-offers"] = {
+    "task": "substitution.expire_slot_offers",
+    "schedule": 300.0,
+}
