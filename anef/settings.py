@@ -645,3 +645,10 @@ SMS_SITE_URL = env.str("SMS_SITE_URL", default=SITE_URL)
 # A helper acting for a person stops after this long without an action (accounts/views/acting.py).
 ACTING_FOR_IDLE_SECONDS = env.int("ACTING_FOR_IDLE_SECONDS", default=15 * 60)
 MIDDLEWARE = [*MIDDLEWARE, "accounts.views.acting.ActingForSessionMiddleware"]
+
+# --- Substitution: waiting list for an earlier appointment (issue 21) -----------------------------
+# Offers of a freed place not accepted in time expire and go to the next person; idempotent.
+CELERY_BEAT_SCHEDULE["substitution-expire-slot-offers"] = {
+    "task": "substitution.expire_slot_offers",
+    "schedule": 300.0,
+}

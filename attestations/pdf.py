@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from weasyprint import CSS, HTML
@@ -101,6 +102,7 @@ LABELS = {
         "Scan the QR code or type the address below: the page says whether the attestation "
         "is valid and which rights it carries.",
     ),
+    "guide": Bilingual("Ce que prouve ce document", "What this document proves"),
     "page": Bilingual("Page", "Page"),
     "may_stay": Bilingual("Peut séjourner en France", "May stay in France"),
     "may_work": Bilingual("Peut travailler", "May work"),
@@ -401,7 +403,13 @@ def _context(attestation: Attestation) -> dict:
         "qr_column": f"{qr.size_mm + 4:.1f}mm",
         # The address a person can type: the QR code holds the same one with the signed token.
         "verify_url": url.split("?", 1)[0],
+        # The checker's guide (issue 21), short enough to type: the site without its scheme.
+        "guide_url": _short(f"{settings.SITE_URL}{reverse('verify_guide')}"),
     }
+
+
+def _short(url: str) -> str:
+    return url.split("://", 1)[-1]
 
 
 # --- Rendering ----------------------------------------------------------------------------------

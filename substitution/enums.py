@@ -41,6 +41,10 @@ class CaseEventKind(models.TextChoices):
     APPOINTMENT_MISSED = "appointment_missed", _("Appointment missed")
     DEPOSIT_RECORDED = "deposit_recorded", _("Application deposit recorded")
     CLOSED = "closed", _("Case closed")
+    WAITLIST_JOINED = "waitlist_joined", _("Asked for an earlier appointment")
+    WAITLIST_LEFT = "waitlist_left", _("No longer waiting for an earlier appointment")
+    EARLIER_SLOT_OFFERED = "earlier_slot_offered", _("Earlier appointment offered")
+    EARLIER_SLOT_EXPIRED = "earlier_slot_expired", _("Offer of an earlier appointment expired")
 
 
 class DeskKind(models.TextChoices):
@@ -53,6 +57,24 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     ATTENDED = "attended", _("Attended")
     NO_SHOW = "no_show", _("Did not come")
+
+
+class WaitlistStatus(models.TextChoices):
+    """A person's request for an earlier appointment than the one they booked."""
+
+    WAITING = "waiting", _("Waiting for an earlier time")
+    OFFERED = "offered", _("An earlier time is offered")
+    DONE = "done", _("Moved to an earlier time")
+    LEFT = "left", _("No longer waiting")
+
+
+class SlotOfferStatus(models.TextChoices):
+    """A freed place offered to the next person waiting, held for them for a while."""
+
+    PENDING = "pending", _("Offered, waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    VOID = "void", _("No longer possible")
 
 
 class QueueTicketStatus(models.TextChoices):

@@ -27,6 +27,8 @@ from substitution.enums import (
     FailureStep,
     QueueTicketEventKind,
     QueueTicketStatus,
+    SlotOfferStatus,
+    WaitlistStatus,
 )
 
 
@@ -269,6 +271,15 @@ class Appointment(models.Model):
         on_delete=models.PROTECT,
         related_name="appointments",
     )
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitution_appointments",
+        help_text=_("The application the appointment is for, when there is one (issue 21)."),
+    )
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -306,6 +317,13 @@ class Appointment(models.Model):
                 condition=Q(status=AppointmentStatus.BOOKED),
                 name="appointment_one_booked_per_case",
             ),
+            # One appointment waiting per application, whatever the case that booked it
+            # (issue 21: slots are not resold by booking one application many times).
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status=AppointmentStatus.BOOKED, application__isnull=False),
+                name="appointment_one_booked_per_application",
+            ),
             models.CheckConstraint(
                 name="appointment_cancelled_at_iff_cancelled",
                 condition=Q(status=AppointmentStatus.CANCELLED, cancelled_at__isnull=False)
@@ -319,6 +337,97 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} @ {self.slot_id}"
+
+
+class WaitlistEntry(models.Model):
+    """A person with a booked appointment who asked for an earlier one at the same desk: when a
+    place frees there before their time, it is offered to the first waiting (issue 21)."""
+
+    case = models.ForeignKey(
+        SubstitutionCase,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="waitlist_entries",
+    )
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting list entry")
+        verbose_name_plural = _("waiting list entries")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]),
+                name="waitlist_one_live_entry_per_case",
+            ),
+        ]
+        indexes = [models.Index(fields=["desk", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} waits at {self.desk_id}"
+
+
+def _new_offer_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SlotOffer(models.Model):
+    """A freed place held for one waiting person until `expires_at`; accepting moves their
+    booking to it. One pending offer per slot at a time, one offer per person and slot."""
+
+    entry = models.ForeignKey(
+        WaitlistEntry,
+        verbose_name=_("waiting list entry"),
+        on_delete=models.CASCADE,
+        related_name="offers",
+    )
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("slot"), on_delete=models.CASCADE, related_name="offers"
+    )
+    token = models.CharField(
+        _("accept link token"),
+        max_length=64,
+        unique=True,
+        default=_new_offer_token,
+        editable=False,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SlotOfferStatus.choices,
+        default=SlotOfferStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("offer of an earlier slot")
+        verbose_name_plural = _("offers of an earlier slot")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(status=SlotOfferStatus.PENDING),
+                name="slot_offer_one_pending_per_slot",
+            ),
+            models.UniqueConstraint(fields=["entry", "slot"], name="slot_offer_once_per_entry"),
+            models.CheckConstraint(
+                name="slot_offer_expires_after_offer", condition=Q(expires_at__gt=F("created_at"))
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.slot_id} for {self.entry_id}"
 
 
 class QueueTicket(models.Model):

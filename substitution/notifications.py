@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anef.emails import bilingual_email_enqueue
-from substitution.models import Appointment, SubstitutionCase
+from substitution.cancel_links import cancel_url
+from substitution.models import Appointment, SlotOffer, SubstitutionCase
 from substitution.selectors import appointment_address_lines, case_items_to_bring
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
             "reference": case.reference,
             "case_url": case_url(case),
             "calendar_url": calendar_url(case, appointment),
+            "cancel_url": cancel_url(appointment),
             "contact_phone": settings.CONTACT_PHONE,
         },
         key=f"substitution:appointment-{'reminder' if reminder else 'booked'}:{appointment.pk}",
@@ -114,6 +116,38 @@ def appointment_cancelled_send(appointment: Appointment) -> bool:
             "contact_phone": settings.CONTACT_PHONE,
         },
         key=f"substitution:appointment-cancelled:{appointment.pk}",
+        person=case.person,
+    )
+    return True
+
+
+def offer_url(offer: SlotOffer) -> str:
+    path = reverse("substitution_public:slot_offer", kwargs={"token": offer.token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def slot_offer_send(offer: SlotOffer, *, current: Appointment) -> bool:
+    """An earlier place freed for a person on the waiting list: when, until when the offer
+    holds, and the private link that accepts it (issue 21)."""
+    case = offer.entry.case
+    if not case.email:
+        logger.info("Offer %s: no e-mail address, nothing sent", offer.pk)
+        return False
+    _send(
+        case.email,
+        lambda: _("An earlier appointment is free for you"),
+        "emails/substitution_slot_offer.txt",
+        {
+            "name": case.display_name,
+            "starts_at": timezone.localtime(offer.slot.starts_at),
+            "current_starts_at": timezone.localtime(current.slot.starts_at),
+            "desk": offer.slot.desk,
+            "expires_at": timezone.localtime(offer.expires_at),
+            "offer_url": offer_url(offer),
+            "reference": case.reference,
+            "contact_phone": settings.CONTACT_PHONE,
+        },
+        key=f"substitution:slot-offer:{offer.pk}",
         person=case.person,
     )
     return True

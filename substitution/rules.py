@@ -127,3 +127,8 @@ def booking_needs_verified_email(*, origin: str, has_account: bool) -> bool:
 def over_limit(count: int, limit: int) -> bool:
     """Whether one more would pass the limit (`count` already done within the window)."""
     return count >= limit
+
+
+# How long a freed place is held for the person waiting who is offered it (issue 21: "a
+# time-limited accept link, e.g. 2 hours"); also the least notice an offered place gives.
+OFFER_VALIDITY = timedelta(hours=2)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -19,7 +19,14 @@ from anef.client_ip import network_of
 from applications.selectors import application_checklist, prefecture_for_postal_code
 from reference.models import GroundRequirement, Prefecture
 from substitution import rules
-from substitution.enums import AppointmentStatus, CaseOrigin, CaseStatus, QueueTicketStatus
+from substitution.enums import (
+    AppointmentStatus,
+    CaseOrigin,
+    CaseStatus,
+    QueueTicketStatus,
+    SlotOfferStatus,
+    WaitlistStatus,
+)
 from substitution.models import (
     LIVE_APPOINTMENT_STATES,
     Appointment,
@@ -27,7 +34,9 @@ from substitution.models import (
     FailureRecord,
     QueueTicket,
     Slot,
+    SlotOffer,
     SubstitutionCase,
+    WaitlistEntry,
 )
 
 
@@ -176,11 +185,16 @@ def slot_list_free(
     slots = Slot.objects.filter(starts_at__gt=after, desk__active=True)
     if prefecture is not None:
         slots = slots.filter(desk__prefecture=prefecture)
+    # A place offered to a waiting person is held for them until the offer expires (issue 21).
+    held = SlotOffer.objects.filter(
+        slot=OuterRef("pk"), status=SlotOfferStatus.PENDING, expires_at__gt=after
+    )
     return (
         slots.annotate(
-            taken=Count("appointments", filter=Q(appointments__status__in=LIVE_APPOINTMENT_STATES))
+            taken=Count("appointments", filter=Q(appointments__status__in=LIVE_APPOINTMENT_STATES)),
+            held=Case(When(Exists(held), then=Value(1)), default=Value(0)),
         )
-        .filter(taken__lt=F("capacity"))
+        .filter(taken__lt=F("capacity") - F("held"))
         .select_related("desk__prefecture")
         .order_by("starts_at", "desk_id")[:limit]
     )
@@ -415,3 +429,14 @@ def appointment_list_suspicious(
         )
         for row in rows
     ]
+
+
+def case_waitlist_entry(case: SubstitutionCase) -> WaitlistEntry | None:
+    """The case's live request for an earlier time (waiting, or an offer made), if any."""
+    return (
+        WaitlistEntry.objects.filter(
+            case=case, status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+        )
+        .order_by("-created_at")
+        .first()
+    )

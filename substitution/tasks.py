@@ -40,3 +40,19 @@ def send_appointment_cancelled(appointment_id: int) -> bool:
         .first()
     )
     return appointment_cancelled_send(appointment) if appointment is not None else False
+
+
+@shared_task(name="substitution.offer_freed_slot")
+def offer_freed_slot(slot_id: int) -> bool:
+    """After a cancellation: offer the freed place to the next person waiting at that desk."""
+    from substitution.services import slot_offer_next
+
+    return slot_offer_next(slot_id) is not None
+
+
+@shared_task(name="substitution.expire_slot_offers")
+def expire_slot_offers() -> int:
+    """Beat: offers of an earlier place not accepted in time expire and go to the next."""
+    from substitution.services import slot_offers_expire
+
+    return slot_offers_expire()

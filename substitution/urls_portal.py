@@ -1,6 +1,6 @@
 from django.urls import path
 
-from substitution.views import portal
+from substitution.views import portal, waitlist
 
 app_name = "substitution_portal"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<str:reference>/book/", portal.case_book, name="case_book"),
     path("cases/<str:reference>/cancel/", portal.case_cancel, name="case_cancel"),
     path("cases/<str:reference>/mode/", portal.case_mode, name="case_mode"),
+    path("cases/<str:reference>/waitlist/", waitlist.case_waitlist, name="case_waitlist"),
     path(
         "appointments/<int:pk>/calendar.ics",
         portal.appointment_calendar,

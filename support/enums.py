@@ -21,6 +21,9 @@ class TicketCategory(models.TextChoices):
     QUESTION_ABOUT_RIGHTS = "question_about_rights", _("A question about my rights")
     # The accessibility statement's feedback channel (loi n° 2005-102, art. 47).
     ACCESSIBILITY = "accessibility", _("Accessibility problem")
+    # An employer, landlord or body checking an attestation (issue 21): answered with what
+    # `/verify` shows, nothing more.
+    CHECKER = "checker", _("I am checking an attestation (employer, landlord, body)")
     OTHER = "other", _("Something else")
 
 

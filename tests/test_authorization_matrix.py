@@ -207,6 +207,8 @@ ROUTES = {
     "verify_form": ("get", {}, EVERYONE),
     "verify": ("get", {"number": "attestation"}, EVERYONE),
     "verify_keys": ("get", {}, EVERYONE),
+    "verify_guide": ("get", {}, EVERYONE),
+    "verify_guide_print": ("get", {}, EVERYONE),
     "verify_share_enter": ("get", {}, EVERYONE),
     "verify_share_mine": ("get", {}, PORTAL_PAGE),
     # Sharing an attestation with a verifier stays the holder's own act, even under a mandate.

@@ -5,12 +5,12 @@ No account and no session: no authentication runs (so no CSRF for a POST from a 
 every client is limited per IP address (`PerIpRateThrottle`, scope `verify`).
 """
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from anef.api_errors import error_body
 from anef.api_parsers import DepthLimitedJSONParser as JSONParser
 from applications.api.serializers import ErrorSerializer
-from attestations import numbers, signed_codes, signing, verification
+from attestations import numbers, signed_codes, signing, unclear, verification
 from attestations.api import serializers as s
 from attestations.selectors import attestation_get_public
 from attestations.throttling import SCOPE_API, PerIpRateThrottle
@@ -55,6 +55,22 @@ def _day_asked(text: str | None):
         return None
 
 
+UNCLEAR = (
+    " A check that cannot be completed never answers a bare « invalid »: `details` says what it "
+    "means (`meaning`), that it says nothing of the person's rights (`not_meaning`), what the "
+    "checker and the holder can do (`checker_can`, `holder_can`), the day of the answer "
+    "(`checked_on`), the checker's guide (`guide_url`) and where to ask (`contact_url`)."
+)
+
+
+def _unclear(code: str, message, http_status: int, number: str = "") -> Response:
+    answer = unclear.unclear_answer(code, today=timezone.localdate(), number=number)
+    details = answer.as_details()
+    if number:
+        details["number"] = number
+    return Response(error_body(code, message, details), status=http_status)
+
+
 def _errors(descriptions: dict[int, str]) -> dict[int, OpenApiResponse]:
     return {
         code: OpenApiResponse(ErrorSerializer, description=text)
@@ -82,8 +98,9 @@ class VerifyView(PublicVerificationView):
             **_errors(
                 {
                     400: "`invalid_number`: the number contains a typing mistake; "
-                    "`invalid_date`: `on` is not a date (YYYY-MM-DD).",
-                    404: "No attestation has this number.",
+                    "`invalid_date`: `on` is not a date (YYYY-MM-DD)." + UNCLEAR,
+                    404: "`not_found`: we could not find this number; it does not mean the "
+                    "person has no right." + UNCLEAR,
                     429: TOO_MANY,
                 }
             ),
@@ -92,13 +109,11 @@ class VerifyView(PublicVerificationView):
     def get(self, request: Request, number: str) -> Response:
         normalised = numbers.normalise(number)
         if not numbers.is_well_formed(normalised):
-            return Response(
-                error_body(
-                    "invalid_number",
-                    _("Check the number: it contains a typing mistake."),
-                    {"number": number},
-                ),
-                status=status.HTTP_400_BAD_REQUEST,
+            return _unclear(
+                unclear.INVALID_NUMBER,
+                _("Check the number: it contains a typing mistake."),
+                status.HTTP_400_BAD_REQUEST,
+                number=number,
             )
         day = _day_asked(request.query_params.get("on"))
         if "on" in request.query_params and day is None:
@@ -110,7 +125,15 @@ class VerifyView(PublicVerificationView):
             )
         attestation = attestation_get_public(normalised)
         if attestation is None:
-            raise NotFound(_("No attestation has this number."))
+            return _unclear(
+                unclear.NOT_FOUND,
+                _(
+                    "We could not find this number. Check it was typed as printed: it does not "
+                    "mean the person has no right."
+                ),
+                status.HTTP_404_NOT_FOUND,
+                number=normalised,
+            )
         facts = verification.verification_facts_for(attestation, today=day)
         return Response(s.VerificationSerializer(facts).data)
 
@@ -127,7 +150,8 @@ class VerifyTokenView(PublicVerificationView):
             200: s.TokenVerificationSerializer,
             **_errors(
                 {
-                    400: "`invalid_token`: altered or not signed by us; `invalid`: no token.",
+                    400: "`invalid_token`: altered or not signed by us; `invalid`: no token."
+                    + UNCLEAR,
                     429: TOO_MANY,
                 }
             ),
@@ -140,20 +164,19 @@ class VerifyTokenView(PublicVerificationView):
         try:
             payload = signing.verify_token(token)
         except signing.InvalidToken:
-            return Response(
-                error_body(
-                    "invalid_token",
-                    _(
-                        "This code has been altered or was not issued by us. Do not rely on the "
-                        "document that carries it."
-                    ),
+            return _unclear(
+                unclear.INVALID_TOKEN,
+                _(
+                    "This code could not be confirmed: it was altered, damaged or not issued by "
+                    "us. Type the attestation's number instead."
                 ),
-                status=status.HTTP_400_BAD_REQUEST,
+                status.HTTP_400_BAD_REQUEST,
             )
         if not isinstance(payload, dict):
-            return Response(
-                error_body("invalid_token", _("This code is not an attestation code.")),
-                status=status.HTTP_400_BAD_REQUEST,
+            return _unclear(
+                unclear.INVALID_TOKEN,
+                _("This code is not an attestation code."),
+                status.HTTP_400_BAD_REQUEST,
             )
         attestation = attestation_get_public(str(payload.get("n", "")))
         body = {

@@ -36,6 +36,7 @@ from attestations import (
     share_codes,
     signed_codes,
     signing,
+    unclear,
     verification,
     verification_cache,
 )
@@ -128,7 +129,13 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
             render(
                 request,
                 VERIFY + "malformed.html",
-                {"number": number, "form": NumberForm(initial={"number": number})},
+                {
+                    "number": number,
+                    "form": NumberForm(initial={"number": number}),
+                    "unclear": unclear.unclear_answer(
+                        unclear.INVALID_NUMBER, today=timezone.localdate(), number=number
+                    ),
+                },
                 status=400,
             )
         )
@@ -143,7 +150,13 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
             return render(
                 request,
                 VERIFY + "not_found.html",
-                {"number": normalised, **extra_context},
+                {
+                    "number": normalised,
+                    "unclear": unclear.unclear_answer(
+                        unclear.NOT_FOUND, today=timezone.localdate(), number=normalised
+                    ),
+                    **extra_context,
+                },
                 status=404,
             )
         check = signed_codes.token_check(token, normalised) if token else None
@@ -151,6 +164,14 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
         if check is None or check.is_authentic:
             context["facts"] = verification.verification_facts_for(attestation)
             context["show_birth_date"] = check is not None  # the verifier holds the code already
+        else:  # never a bare "altered": what it means, what to do, the day
+            context["unclear"] = unclear.unclear_answer(
+                unclear.OTHER_ATTESTATION
+                if check.is_for_another_attestation
+                else unclear.INVALID_TOKEN,
+                today=timezone.localdate(),
+                number=normalised,
+            )
         return render(request, VERIFY + "result.html", {**context, **extra_context})
 
     # The same page for every anonymous visitor: kept in the cache until the attestation changes.
@@ -184,6 +205,7 @@ def share_enter(request: HttpRequest) -> HttpResponse:
     """A verifier types the code the holder gave them (POST: the code stays out of URLs and
     logs) and sees the same facts as the verification page."""
     form = ShareCodeEntryForm(request.POST or None)
+    unclear_answer = None
     if request.method == "POST" and form.is_valid():
         try:
             share_code = share_codes.share_code_consult(
@@ -192,6 +214,9 @@ def share_enter(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as error:
             show_refusal(request, error, form=form, field="code")
+            unclear_answer = unclear.unclear_answer(
+                unclear.SHARE_CODE_REFUSED, today=timezone.localdate()
+            )
         else:
             facts = verification.verification_facts_for(share_code.attestation)
             return _no_index(
@@ -202,7 +227,8 @@ def share_enter(request: HttpRequest) -> HttpResponse:
                 )
             )
     status = 400 if form.is_bound else 200
-    return _no_index(render(request, SHARE + "enter.html", {"form": form}, status=status))
+    context = {"form": form, "unclear": unclear_answer}
+    return _no_index(render(request, SHARE + "enter.html", context, status=status))
 
 
 # --- Share codes: the holder --------------------------------------------------------------------

@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +16,14 @@ from anef.errors import DomainError
 from anef.services import row_locked
 from anef.workflow import transition
 from substitution import notifications, rules, selectors
-from substitution.enums import AppointmentStatus, CaseStatus
-from substitution.models import LIVE_APPOINTMENT_STATES, Appointment, Slot, SubstitutionCase
+from substitution.enums import AppointmentStatus, CaseStatus, SlotOfferStatus
+from substitution.models import (
+    LIVE_APPOINTMENT_STATES,
+    Appointment,
+    Slot,
+    SlotOffer,
+    SubstitutionCase,
+)
 from substitution.services._common import _appointment_cancel_locked
 from substitution.workflow import APPOINTMENT, CASE
 
@@ -32,6 +38,8 @@ def appointment_book(
     actor: User | None,
     now: datetime | None = None,
     origin_ip: str = "",
+    application=None,
+    offer: SlotOffer | None = None,
 ) -> Appointment:
     """Book a place in `slot` for the case (by the person, the contact centre or an agent).
 
@@ -41,13 +49,20 @@ def appointment_book(
 
     Booked by the person themselves (issue 15), a case opened from failed attempts needs its
     e-mail address confirmed first, and one network books for a limited number of cases a
-    day (`origin_ip`, the client's address: see `_self_service_booking_check`)."""
+    day (`origin_ip`, the client's address: see `_self_service_booking_check`).
+
+    The appointment is for `application` (booked from a dossier), else for the case's recorded
+    application, if any: one appointment waiting per application is a database constraint.
+    A place offered to a waiting person (a pending `SlotOffer`) is held for them: it counts as
+    taken for everyone but the `offer` being accepted (`services.waitlist.slot_offer_accept`),
+    which moves an existing booking and so skips the self-service checks."""
     now = now or timezone.now()
     locked_case = row_locked(case)
     if not locked_case.is_open or locked_case.status == CaseStatus.DEPOSIT_RECEIVED:
         raise DomainError("case_not_bookable", _("This case no longer takes an appointment."))
+    application = _application_for(locked_case, application)
     network = ""
-    if _self_service(actor):
+    if offer is None and _self_service(actor):
         network = selectors.network_fingerprint(origin_ip)
         _self_service_booking_check(locked_case, actor=actor, network=network, now=now)
     locked_slot = Slot.objects.select_for_update().select_related("desk").get(pk=slot.pk)
@@ -71,20 +86,35 @@ def appointment_book(
     if previous is not None and previous.slot_id == locked_slot.pk:
         return previous  # booked twice (a double click): nothing changes
     taken = locked_slot.appointments.filter(status__in=LIVE_APPOINTMENT_STATES).count()
-    if taken >= locked_slot.capacity:
+    held = SlotOffer.objects.filter(
+        slot=locked_slot, status=SlotOfferStatus.PENDING, expires_at__gt=now
+    ).exclude(pk=getattr(offer, "pk", None))
+    if taken + held.count() >= locked_slot.capacity:
         raise DomainError("slot_full", _("This time has just been taken. Choose another one."))
     if previous is not None:
         _appointment_cancel_locked(previous, actor)
     if locked_case.prefecture_id is None:
         locked_case.prefecture_id = locked_slot.desk.prefecture_id
         locked_case.save(update_fields=["prefecture"])
-    appointment = Appointment.objects.create(
-        slot=locked_slot,
-        case=locked_case,
-        booked_by=actor if getattr(actor, "is_authenticated", False) else None,
-        booked_at=now,
-        booked_from_network=network,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the constraint's refusal is told, not raised
+            appointment = Appointment.objects.create(
+                slot=locked_slot,
+                case=locked_case,
+                application=application,
+                booked_by=actor if getattr(actor, "is_authenticated", False) else None,
+                booked_at=now,
+                booked_from_network=network,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "application_has_appointment",
+            _(
+                "This application already has an appointment waiting. Cancel it before you "
+                "book another one."
+            ),
+            http_status=409,
+        ) from None
     transition(
         locked_case,
         workflow=CASE,
@@ -106,6 +136,18 @@ def appointment_book(
 
     transaction.on_commit(lambda: send_appointment_confirmation.delay(appointment.pk), robust=True)
     return appointment
+
+
+def _application_for(case: SubstitutionCase, application):
+    """The application an appointment is for: the one it was booked from, which must be the
+    case's person's (or the case's own recorded one), else the case's recorded one."""
+    if application is None:
+        return case.application if case.application_id is not None else None
+    if application.pk == case.application_id:
+        return application
+    if case.person_id is None or application.applicant_id != case.person_id:
+        raise DomainError("not_yours", _("This application is not the one of this case."))
+    return application
 
 
 def _self_service(actor: User | None) -> bool:

@@ -59,6 +59,7 @@ def _urls(
                 ("code_send", "case_code_send"),
                 ("code_verify", "case_code_verify"),
                 ("calendar", "case_calendar"),
+                ("waitlist", "case_waitlist"),
             )
         }
     else:
@@ -69,6 +70,7 @@ def _urls(
                 ("book", "case_book"),
                 ("cancel", "case_cancel"),
                 ("mode", "case_mode"),
+                ("waitlist", "case_waitlist"),
             )
         }
         if appointment is not None:
@@ -114,6 +116,7 @@ def _case_page(
             "urls": _urls(case, token, appointment),
             "private_link": bool(token),
             "code_form": code_form or EmailCodeForm(),
+            "waitlist": selectors.case_waitlist_entry(case) if appointment else None,
         },
         status=status,
     )

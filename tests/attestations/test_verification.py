@@ -143,7 +143,7 @@ def test_page_verify_api_tampered_token_is_rejected(client, api):
     with on(expiry(api) + ONE_DAY):
         response = client.get(path, {"t": tampered(token_of(url))}, headers=ENGLISH)
     assert response.status_code == 200
-    assert "The QR code has been altered" in response.text
+    assert "The QR code could not be confirmed" in response.text
     assert "Valid until" not in response.text
     assert "May work" not in response.text
 
@@ -153,7 +153,7 @@ def test_page_verify_api_token_signed_by_another_key_is_rejected(client, api):
     path = reverse("verify", args=[api.number])
     with on(expiry(api) + ONE_DAY):
         response = client.get(path, {"t": signed_by_another_key(api)}, headers=ENGLISH)
-    assert "The QR code has been altered" in response.text
+    assert "The QR code could not be confirmed" in response.text
     assert "Valid until" not in response.text
 
 
@@ -285,7 +285,7 @@ def test_page_verify_deposit_receipt_proves_no_right_to_stay(client, api):
 def test_page_verify_unknown_number_is_a_plain_404(client, api):
     response = client.get(reverse("verify", args=[unknown_number()]), headers=ENGLISH)
     assert response.status_code == 404
-    assert "No attestation has this number" in response.text
+    assert "We could not find this number" in response.text
 
 
 @pytest.mark.django_db

@@ -4,9 +4,14 @@ The world's applicant has a substitution case in Paris (75), where `agent` works
 appointment at the Paris desk and the world's dossier attached as its recorded deposit; Paris
 also has a PAN. `other_agent` (93) finds none of them (404)."""
 
+import datetime
+
+from django.utils import timezone
+
 from applications.models import Application
+from substitution.cancel_links import cancel_token
 from substitution.enums import CaseOrigin, CaseStatus, DeskKind
-from substitution.models import Appointment, SubstitutionCase
+from substitution.models import Appointment, SlotOffer, SubstitutionCase, WaitlistEntry
 from tests.authz_common import (
     API_APPLICANT,
     API_APPLICANT_DOSSIER,
@@ -60,6 +65,7 @@ ROUTES = {
     "substitution_portal:case_cancel": ("post", CASE, PORTAL_DOSSIER),
     "substitution_portal:case_mode": ("post", CASE, PORTAL_DOSSIER),
     "substitution_portal:appointment_calendar": ("get", APPOINTMENT, PORTAL_DOSSIER),
+    "substitution_portal:case_waitlist": ("post", CASE, PORTAL_DOSSIER),
     # Without an account: the help request and the private link (its token is the key)
     "substitution_public:help_request": ("get", {}, EVERYONE),
     "substitution_public:case": ("get", TOKEN, EVERYONE),
@@ -69,6 +75,10 @@ ROUTES = {
     "substitution_public:case_calendar": ("get", TOKEN, EVERYONE),
     "substitution_public:case_code_send": ("post", TOKEN, EVERYONE),
     "substitution_public:case_code_verify": ("post", TOKEN, EVERYONE),
+    "substitution_public:case_waitlist": ("post", TOKEN, EVERYONE),
+    # The e-mails' links (issue 21): the signed cancel key, the offer's private key
+    "substitution_public:appointment_cancel": ("get", {"token": "cancel_token"}, EVERYONE),
+    "substitution_public:slot_offer": ("get", {"token": "slot_offer_token"}, EVERYONE),
     # API
     "api:substitution-appointment-list": ("get", {}, API_APPLICANT),
     "api:substitution-appointment-cancel": ("post", APPOINTMENT, API_APPLICANT_DOSSIER),
@@ -89,7 +99,15 @@ def world(world: dict) -> dict:
         application=application,
     )
     appointment = Appointment.objects.create(slot=SlotFactory(desk=desk), case=case)
+    entry = WaitlistEntry.objects.create(case=case, desk=desk)
+    offer = SlotOffer.objects.create(
+        entry=entry,
+        slot=SlotFactory(desk=desk),
+        expires_at=timezone.now() + datetime.timedelta(hours=2),
+    )
     return {
+        "cancel_token": cancel_token(appointment),
+        "slot_offer_token": offer.token,
         "substitution_case": case.reference,
         "substitution_appointment": appointment.pk,
         "substitution_desk": desk.pk,
