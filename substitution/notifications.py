@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anef.emails import bilingual_email_enqueue
+from anef.enums import NotificationKind, NotificationSubject
+from anef.sms import sms_day, sms_enqueue, sms_time
 from substitution.cancel_links import cancel_url
 from substitution.models import Appointment, SlotOffer, SubstitutionCase
 from substitution.selectors import appointment_address_lines, case_items_to_bring
@@ -69,11 +71,36 @@ def case_opened_send(case: SubstitutionCase) -> bool:
     return True
 
 
-def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
-    case = appointment.case
-    if not case.email:
-        logger.info("Appointment %s: no e-mail address, nothing sent", appointment.pk)
+def appointment_text(appointment: Appointment, *, reminder: bool) -> bool:
+    """The text of a booking or its reminder, with the cancel link, to a person with an account
+    who chose texts (anef/sms.py decides; once per kind and day). True if one was written."""
+    person = appointment.case.person
+    if person is None:
         return False
+    starts_at = appointment.slot.starts_at
+    return sms_enqueue(
+        person=person,
+        kind=NotificationKind.APPOINTMENT_REMINDER
+        if reminder
+        else NotificationKind.APPOINTMENT_CONFIRMED,
+        context={
+            "day": sms_day(starts_at),
+            "time": sms_time(starts_at),
+            "link": cancel_url(appointment, site=settings.SMS_SITE_URL),
+        },
+        subject_type=NotificationSubject.APPOINTMENT,
+        subject_id=appointment.pk,
+    )
+
+
+def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
+    """The e-mail of a booking or its reminder, and its text where the person takes texts; True
+    if either was written."""
+    case = appointment.case
+    texted = appointment_text(appointment, reminder=reminder)
+    if not case.email:
+        logger.info("Appointment %s: no e-mail address, none sent", appointment.pk)
+        return texted
     _send(
         case.email,
         (lambda: _("Reminder: your appointment tomorrow"))

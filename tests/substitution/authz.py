@@ -79,6 +79,8 @@ ROUTES = {
     # The e-mails' links (issue 21): the signed cancel key, the offer's private key
     "substitution_public:appointment_cancel": ("get", {"token": "cancel_token"}, EVERYONE),
     "substitution_public:slot_offer": ("get", {"token": "slot_offer_token"}, EVERYONE),
+    # The same cancel link, short enough for a text message
+    "appointment_cancel_short": ("get", {"token": "cancel_token"}, EVERYONE),
     # API
     "api:substitution-appointment-list": ("get", {}, API_APPLICANT),
     "api:substitution-appointment-cancel": ("post", APPOINTMENT, API_APPLICANT_DOSSIER),

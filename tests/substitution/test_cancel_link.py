@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from anef.errors import DomainError
 from substitution import services
-from substitution.cancel_links import CANCEL_SALT, cancel_token
+from substitution.cancel_links import CANCEL_SALT, cancel_token, cancel_url
 from substitution.enums import AppointmentStatus
 from tests.substitution.factories import CaseFactory, SlotFactory
 
@@ -56,7 +56,8 @@ def test_cancel_link_replayed_changes_nothing_more(client, booked):
 
 
 def test_cancel_link_forged_is_404(client, booked):
-    forged = signing.Signer(key="not-our-secret", salt=CANCEL_SALT).sign_object({"a": booked.pk})
+    signer = signing.Signer(key="not-our-secret", salt=CANCEL_SALT)
+    forged = f"{booked.pk}-{signer.signature(str(booked.pk))[:16]}"
     response = client.post(_url(forged))
     booked.refresh_from_db()
     assert response.status_code == 404
@@ -65,8 +66,8 @@ def test_cancel_link_forged_is_404(client, booked):
 
 def test_cancel_link_altered_pk_is_404(client, booked):
     mine = services.appointment_book(case=CaseFactory(), slot=SlotFactory(), actor=None)
-    signature = cancel_token(booked).rsplit(":", 1)[1]
-    altered = cancel_token(mine).rsplit(":", 1)[0] + ":" + signature
+    signature = cancel_token(booked).split("-", 1)[1]
+    altered = f"{mine.pk}-{signature}"
     response = client.post(_url(altered))
     mine.refresh_from_db()
     assert response.status_code == 404
@@ -103,6 +104,28 @@ def test_cancel_link_in_confirmation_and_reminder(
         appointment = services.appointment_book(case=CaseFactory(), slot=slot, actor=None)
     with django_capture_on_commit_callbacks(execute=True):
         services.appointment_reminders_send()
-    link = _url(cancel_token(appointment))
+    link = cancel_url(appointment)
     assert len(mailoutbox) == 2
     assert all(link in message.body for message in mailoutbox)
+
+
+@pytest.mark.parametrize(
+    "token", ["", "-", "12", "12-", "x-AAAAAAAAAAAAAAAA", "١٢-AAAAAAAAAAAAAAAA"]
+)
+def test_cancel_link_malformed_token_is_404(client, booked, token):
+    response = client.post(f"/rdv/{token}/" if token else "/rdv/x/")
+    booked.refresh_from_db()
+    assert response.status_code == 404
+    assert booked.status == AppointmentStatus.BOOKED
+
+
+def test_cancel_link_short_address_fits_a_text_and_cancels(client, booked, settings):
+    settings.SMS_SITE_URL = "https://anef.example"
+    from anef.sms import APPOINTMENT_LINK_MAX_LENGTH
+
+    link = cancel_url(booked, site=settings.SMS_SITE_URL)
+    assert len(link) <= APPOINTMENT_LINK_MAX_LENGTH
+    response = client.post(link.removeprefix("https://anef.example"))
+    booked.refresh_from_db()
+    assert response.status_code == 200
+    assert booked.status == AppointmentStatus.CANCELLED
