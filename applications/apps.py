@@ -18,5 +18,11 @@ class ApplicationsConfig(AppConfig):
         generations.person_prefectures_resolver(person_prefecture_ids)
         # The renewal reminder's banner on the dashboard (issue 16).
         hooks.portal_person_panels.register(PANEL, renewal_reminder_panel)
+        # The dossier's message thread on both dossier pages, its new messages on the dashboard.
+        from applications.views import messages as thread
+
+        hooks.portal_dossier_panels.register("thread", thread.portal_thread_panel)
+        hooks.backoffice_dossier_panels.register("thread", thread.backoffice_thread_panel)
+        hooks.portal_home_panels.register("thread", thread.portal_home_unread)
         # An outage recorded or closed: the renewals it may excuse are swept again.
         outage_changed.connect(on_outage_changed, dispatch_uid="applications_outage_changed")
