@@ -13,8 +13,8 @@ from tests.applications.factories import PDF_BYTES
 pytestmark = pytest.mark.django_db
 
 SHORT, LONG = 5, 50
-# The portal's dossier page (14 today): its own reads, the other apps' panels, and the thread's three
-# (messages, their files, marking read); the back office's (24) has more panels.
+# The portal's dossier page (14 today): its own reads, the other apps' panels, and the thread's
+# three (messages, their files, marking read); the back office's (24) has more panels.
 PORTAL_MAX_QUERIES = 16
 BACKOFFICE_MAX_QUERIES = 27
 
