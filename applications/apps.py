@@ -25,5 +25,12 @@ class ApplicationsConfig(AppConfig):
         hooks.backoffice_dossier_panels.register(review.PANEL, review.review_panel)
         hooks.backoffice_dossier_panels.register(opinions.PANEL, opinions.opinions_panel)
         hooks.portal_dossier_panels.register(review.PANEL, review.piece_states)
+
+        # The dossier's message thread on both dossier pages, its new messages on the dashboard.
+        from applications.views import messages as thread
+
+        hooks.portal_dossier_panels.register("thread", thread.portal_thread_panel)
+        hooks.backoffice_dossier_panels.register("thread", thread.backoffice_thread_panel)
+        hooks.portal_home_panels.register("thread", thread.portal_home_unread)
         # An outage recorded or closed: the renewals it may excuse are swept again.
         outage_changed.connect(on_outage_changed, dispatch_uid="applications_outage_changed")

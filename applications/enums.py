@@ -100,3 +100,6 @@ class EventKind(models.TextChoices):
         _("Documents to be deleted soon"),
     )
     DOCUMENTS_PURGED = "documents_purged", _("Documents deleted (retention period)")
+    # The message thread (issue 20, applications/messages/): named as the prefecture sees them.
+    MESSAGE_SENT = "message_sent", _("Message sent")
+    MESSAGE_RECEIVED = "message_received", _("Message received")

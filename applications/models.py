@@ -413,3 +413,7 @@ from applications.workbench.models import (  # noqa: E402, F401
     WorkbenchEvent,
     WorkbenchEventKind,
 )
+
+# isort: split
+# The message thread of a dossier (issue 20), in its own module; loaded with the app's models.
+from applications.messages.models import Message, MessageAttachment  # noqa: E402, F401

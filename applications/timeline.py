@@ -95,6 +95,9 @@ _EVENT_TEXTS = {
         "The retention period is over: the documents of this application were deleted "
         "(number of files: %(count)s). Decisions and attestations are kept."
     ),
+    # The thread (applications/messages/): never the message's text, only that there is one.
+    EventKind.MESSAGE_SENT: gettext_lazy("The prefecture sent you a message."),
+    EventKind.MESSAGE_RECEIVED: gettext_lazy("You sent a message to the prefecture."),
 }
 
 # The same events done by a helper under a mandate: the person did not do them, and the
@@ -103,6 +106,7 @@ _EVENT_TEXTS_BY_HELPER = {
     EventKind.CREATED: gettext_lazy("The application was started."),
     EventKind.CORRECTION_ANSWERED: gettext_lazy("The correction was sent."),
     EventKind.ERROR_REPORTED: gettext_lazy("An error was reported: %(category)s."),
+    EventKind.MESSAGE_RECEIVED: gettext_lazy("A message was sent to the prefecture."),
 }
 
 
@@ -172,6 +176,9 @@ _AGENT_EVENT_TEXTS = {
     ),
     # Already written without « you ».
     EventKind.DOCUMENTS_PURGED: _EVENT_TEXTS[EventKind.DOCUMENTS_PURGED],
+    # Neutral: the agents' timeline says that a message went or came, never what it says.
+    EventKind.MESSAGE_SENT: gettext_lazy("Message sent."),
+    EventKind.MESSAGE_RECEIVED: gettext_lazy("Message received."),
 }
 
 _ACTOR_SUBJECTS = {

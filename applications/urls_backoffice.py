@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications.views import backoffice, backoffice_notification, exports, statistics, workbench
+from applications.views.messages import backoffice_message_attachment, backoffice_message_post
 
 app_name = "backoffice"
 
@@ -103,4 +104,14 @@ urlpatterns += [
         name="opinion_withdraw",
     ),
     path(f"{_dossier}opinions/<int:pk>/file/", opinions.opinion_file, name="opinion_file"),
+]
+
+# The dossier's message thread (issue 20, applications/views/messages.py).
+urlpatterns += [
+    path(f"{_dossier}messages/", backoffice_message_post, name="message_post"),
+    path(
+        f"{_dossier}messages/files/<int:pk>/",
+        backoffice_message_attachment,
+        name="message_attachment",
+    ),
 ]

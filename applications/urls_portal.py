@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications.views import portal, profile
+from applications.views.messages import portal_message_attachment, portal_message_post
 
 app_name = "portal"
 
@@ -59,5 +60,15 @@ urlpatterns = [
         "applications/<str:reference>/reports/",
         portal.error_report_view,
         name="error_report_create",
+    ),
+]
+
+# The dossier's message thread (issue 20, applications/views/messages.py).
+urlpatterns += [
+    path("applications/<str:reference>/messages/", portal_message_post, name="message_post"),
+    path(
+        "applications/<str:reference>/messages/files/<int:pk>/",
+        portal_message_attachment,
+        name="message_attachment",
     ),
 ]

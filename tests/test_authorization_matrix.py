@@ -243,6 +243,7 @@ APP_MODULES = [
         "tests.applications.authz_exports",
         "tests.applications.review.authz",
         "tests.applications.opinions.authz",
+        "tests.applications.messages.authz",
     )
     if importlib.util.find_spec(name) is not None
 ]

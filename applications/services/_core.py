@@ -28,6 +28,8 @@ ROW_EVENTS = frozenset(
         EventKind.ADDRESS_CHANGED,
         EventKind.FOREIGNER_NUMBER_ATTACHED,
         EventKind.PERMIT_RECORD_CORRECTED,
+        EventKind.MESSAGE_SENT,
+        EventKind.MESSAGE_RECEIVED,
     }
 )
 

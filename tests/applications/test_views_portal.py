@@ -117,8 +117,9 @@ def test_views_portal_dashboard_constant_query_count(
 ):
     for code in ("parent_of_french_child", "salaried_worker", "student"):
         ApplicationFactory(applicant=applicant, ground=ground(code))
-    # 7: one of them reads the cards whose renewal reminder may be due (applications/reminders).
-    with django_assert_max_num_queries(7):
+    # 7: one of them reads the cards whose renewal reminder may be due (applications/reminders);
+    # 8: one more reads the new messages of the prefecture by dossier (issue 20).
+    with django_assert_max_num_queries(8):
         response = applicant_client.get(reverse("portal:home"))
     assert len(response.context["rows"]) == 3
 
@@ -286,6 +287,9 @@ PORTAL_ROUTES = {
     "application_withdraw": ("get", ("reference",)),
     "correction_answer": ("post", ("reference",)),
     "error_report_create": ("post", ("reference",)),
+    # The message thread (issue 20): tests/applications/messages/.
+    "message_post": ("post", ("reference",)),
+    "message_attachment": ("get", ("reference", "pk")),
 }
 
 
