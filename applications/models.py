@@ -421,6 +421,7 @@ class Event(TimelineEvent):
 # The instruction workbench's rows (issue 20), in their own module; loaded with the app's models.
 # The agent's queue exports (issue 20), in their own module; loaded with the app's models.
 from applications.exports.models import QueueExport  # noqa: E402, F401
+from applications.reminders.models import RenewalNoticeDay  # noqa: E402, F401
 from applications.workbench.models import (  # noqa: E402, F401
     Annotation,
     Assignment,
