@@ -102,6 +102,11 @@ class ChecklistItem:
     def satisfied(self) -> bool:
         return bool(self.documents) or not self.requirement.mandatory
 
+    @property
+    def copied(self) -> bool:
+        """A file of this piece was copied from the person's last dossier (issue 16)."""
+        return any(document.copied_from_id is not None for document in self.documents)
+
 
 def application_checklist(application: Application) -> list[ChecklistItem]:
     """Each piece asked for this ground and procedure, with the files given for it."""

@@ -197,7 +197,8 @@ def test_views_portal_renew_now_copies_and_lists_the_documents(client, profile, 
     renewal = Application.objects.get(applicant=profile.user, kind="renewal")
     assert response.redirect_chain[-1][0].endswith(renewal.reference + "/")
     assert "We copied 4 documents still valid from your last application" in response.text
-    assert response.text.count("data-copied") == 4
+    assert response.text.count("data-copied>") == 4
+    assert response.text.count("data-copied-piece") == 4
 
 
 def test_views_portal_renew_now_other_person_card_attack(client, profile, permit, last):
