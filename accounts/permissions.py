@@ -63,6 +63,13 @@ def is_administrator(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 
 
+def can_see_national_at_risk(user) -> bool:
+    """The at-risk counts of every prefecture on one page (issue 16): a national view, counts
+    only, for the administration (no ministry role exists; a prefecture's agents and supervisor
+    stay bound to their own prefecture)."""
+    return is_administrator(user)
+
+
 def can_see_prefecture_statistics(user) -> bool:
     """A prefecture's figures (counts and days, nothing personal; issue 20): its agents and
     supervisor for their own prefecture, administrators for any."""

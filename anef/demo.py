@@ -19,6 +19,7 @@ from accounts.models import ApplicantProfile, Mandate, User
 from accounts.services import applicant_profile_create, user_create
 from applications import services
 from applications.models import Application, ResidencePermit
+from applications.reminders.demo import renewal_reminder_demo_seed
 from applications.selectors import application_missing_documents
 from attestations.services import attestations_sweep
 from reference.catalogue.loader import reference_data_load
@@ -223,6 +224,22 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "Admin",
         "administrator",
     ),
+    DemoPerson(
+        f"fatou.ndiaye@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Fatou",
+        "Ndiaye",
+        "renewal reminder — her card ends in 100 days: banner, « renew now », documents copied",
+        profile={
+            "birth_date": date(1992, 2, 21),
+            "nationality": "Sénégalaise",
+            "foreigner_number": "7509876543",
+            "address_line": "8 rue des Pyrénées",
+            "postal_code": "75020",
+            "city": "Paris",
+            "birth_place": "Thiès",
+        },
+    ),
 )
 
 
@@ -421,6 +438,7 @@ def demo_data_seed() -> list[DemoLogin]:
     reference_data_load()
     users = {person.email: _person_upsert(person) for person in DEMO_PEOPLE}
     _demo_dossiers(users)
+    renewal_reminder_demo_seed(users, _demo_pdf)  # applications/reminders/demo.py
     _demo_prefecture_supervisors(users)
     substitution_demo_seed()  # desks, slots and an open case (substitution/demo.py)
     support_demo_seed(users)  # contact-centre tickets, scenario 5 included

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anef.models import TimelineEvent
@@ -285,6 +286,19 @@ class Document(models.Model):
     # Deleted at the end of the retention period (applications/retention.py): the file is gone
     # from storage and `file` is empty; the row stays as a tombstone (type, date, SHA-256).
     purged_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    # A copy made for a renewal prefilled from the last dossier (issue 16): its own stored file,
+    # the file it copies, and the day the person first gave it, from which it ages (a copy of a
+    # copy keeps that day: copying never makes a document younger).
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    first_given_on = models.DateField(_("first given on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("document")
@@ -303,6 +317,11 @@ class Document(models.Model):
     @property
     def is_purged(self) -> bool:
         return self.purged_at is not None
+
+    @property
+    def given_on(self):
+        """The day the person first gave this file (a copy: the original's day)."""
+        return self.first_given_on or timezone.localdate(self.uploaded_at)
 
 
 class CorrectionRequest(models.Model):
@@ -399,12 +418,11 @@ class Event(TimelineEvent):
         return f"{self.application.reference}: {self.kind}"
 
 
-# The instruction workbench's rows (issue 20), in their own module; loaded with the app's models.
-# The agent's queue exports (issue 20), in their own module; loaded with the app's models.
+# The rows of the queue's exports, the document review, expert opinions, renewal reminders and
+# the instruction workbench (issues 16 and 20), in their own packages; loaded with the app's models.
 from applications.exports.models import QueueExport  # noqa: E402, F401
-
-# Document review and expert opinions (issue 20), in their own packages.
 from applications.opinions.models import Opinion  # noqa: E402, F401
+from applications.reminders.models import RenewalNoticeDay  # noqa: E402, F401
 from applications.review.models import DocumentReview  # noqa: E402, F401
 from applications.workbench.models import (  # noqa: E402, F401
     Annotation,

@@ -33,7 +33,7 @@ from applications.models import (
 from applications.workflow import OPEN_STATES
 from reference.enums import ProcedureKind
 from reference.models import DocumentType, Ground, GroundRequirement, Prefecture
-from reference.rules import departement_code_for_postal_code
+from reference.rules import departement_code_for_postal_code, document_reusable
 from reference.selectors import grounds_offered
 
 
@@ -101,6 +101,11 @@ class ChecklistItem:
     @property
     def satisfied(self) -> bool:
         return bool(self.documents) or not self.requirement.mandatory
+
+    @property
+    def copied(self) -> bool:
+        """A file of this piece was copied from the person's last dossier (issue 16)."""
+        return any(document.copied_from_id is not None for document in self.documents)
 
 
 def application_checklist(application: Application) -> list[ChecklistItem]:
@@ -254,3 +259,63 @@ def title_renewed_online(application: Application) -> bool:
         application.ground
     )
     return ground.renewed_online
+
+
+# --- A renewal prefilled from the last dossier (issue 16) -----------------------------------------
+
+
+def application_last_with_files(applicant, *, excluding: Application) -> Application | None:
+    """The person's most recent other dossier that still has files stored (the retention policy
+    empties decided dossiers' files in time). Only `applicant`'s own: never another person's."""
+    stored = Document.objects.filter(
+        application=OuterRef("pk"), purged_at__isnull=True, error_report__isnull=True
+    ).exclude(file="")
+    return (
+        Application.objects.filter(applicant=applicant)
+        .exclude(pk=excluding.pk)
+        .filter(Exists(stored))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def documents_reusable_for(
+    application: Application, source: Application, today: date
+) -> list[Document]:
+    """The files of `source` that `application` may take over on `today`: pieces of its own
+    checklist it has no file for yet, of a type reused across dossiers and still valid by that
+    type's rules (`reference.rules.document_reusable`), each file still stored. Both dossiers
+    must be the same person's: otherwise nothing."""
+    if source.applicant_id != application.applicant_id or source.pk == application.pk:
+        return []
+    wanted = {
+        requirement.document_type_id
+        for requirement in application.ground.requirements.all()
+        if requirement.applies_to(application.kind)
+    }
+    present = set(
+        application.documents.filter(error_report__isnull=True).values_list(
+            "document_type_id", flat=True
+        )
+    )
+    candidates = (
+        source.documents.filter(
+            document_type_id__in=wanted - present,
+            purged_at__isnull=True,
+            error_report__isnull=True,
+            document_type__reusable=True,
+        )
+        .exclude(file="")
+        .select_related("document_type")
+        .order_by("document_type__code", "uploaded_at", "pk")
+    )
+    return [
+        document
+        for document in candidates
+        if document_reusable(
+            reusable=document.document_type.reusable,
+            validity_months=document.document_type.validity_months,
+            given_on=document.given_on,
+            today=today,
+        )
+    ]

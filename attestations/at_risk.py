@@ -178,7 +178,8 @@ def _contact(user) -> Contact:
     return Contact(name=user.get_full_name() or user.email, email=user.email, address=address)
 
 
-def _permits_ending(prefecture: Prefecture, today: date) -> list[AtRiskRow]:
+def _permits_ending(prefecture: Prefecture | None, today: date) -> list[AtRiskRow]:
+    """(a) for one prefecture, or for the whole country (`prefecture` None)."""
     renewals = Application.objects.filter(
         renews_permit=OuterRef("pk"), kind__in=PROCEDURES_CONTINUING_A_PERMIT
     )
@@ -186,8 +187,10 @@ def _permits_ending(prefecture: Prefecture, today: date) -> list[AtRiskRow]:
     newer = ResidencePermit.objects.filter(
         holder=OuterRef("holder"), valid_until__gt=OuterRef("valid_until")
     )
-    in_prefecture = postal_codes_of(
-        prefecture.departement_code, "holder__applicant_profile__postal_code"
+    in_prefecture = (
+        postal_codes_of(prefecture.departement_code, "holder__applicant_profile__postal_code")
+        if prefecture is not None
+        else Q()
     )
     permits = (
         ResidencePermit.objects.filter(
@@ -285,12 +288,14 @@ def _covered_by_a_sibling(facts, siblings, policy: Policy) -> bool:
     )
 
 
-def _api_gaps(prefecture: Prefecture, today: date, policy: Policy) -> list[AtRiskRow]:
+def _api_gaps(prefecture: Prefecture | None, today: date, policy: Policy) -> list[AtRiskRow]:
+    """(c) for one prefecture, or for the whole country (`prefecture` None)."""
     last_day = today + timedelta(days=max(policy.api_lead_days - 1, 0))
+    in_prefecture = Q(application__prefecture=prefecture) if prefecture is not None else Q()
     apis = (
         Attestation.objects.filter(
+            in_prefecture,
             kind=AttestationKind.API,
-            application__prefecture=prefecture,
             ended_on__isnull=True,
             valid_until__gte=today,
             valid_until__lte=last_day,

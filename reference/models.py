@@ -107,6 +107,19 @@ class DocumentType(TranslatedTextMixin, models.Model):
     help_fr = models.TextField(_("help (French)"), blank=True)
     help_en = models.TextField(_("help (English)"), blank=True)
     help_ar = models.TextField(_("help (Arabic)"), blank=True)
+    # Its own validity rules, for a renewal prefilled from the last dossier (issue 16): whether a
+    # file given once may be copied into a later dossier, and for how long after it was given.
+    reusable = models.BooleanField(
+        _("can be reused in a later application"),
+        default=False,
+        help_text=_("No: asked again each time (a tax stamp, the current card, a statement)."),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How long after it is given it stays valid; empty: it does not age."),
+    )
 
     class Meta:
         db_table = "applications_documenttype"

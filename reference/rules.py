@@ -1,5 +1,9 @@
 """Pure rules about the reference catalogue and French postal codes: no database, no clock."""
 
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
 from reference.enums import REFERENCE_LANGUAGES, CardType, DecisionKind, ProcedureKind, RightToWork
 
 
@@ -98,6 +102,11 @@ def catalogue_errors(catalogue: dict) -> list[str]:
         if not entry.get("label_fr"):
             errors.append(f"{what} needs label_fr")
         errors += translation_errors(what, entry, "document_types")
+        months = entry.get("validity_months")
+        if months is not None and (not isinstance(months, int) or months < 1):
+            errors.append(f"{what}: validity_months must be a number of months, at least 1")
+        if months is not None and not entry.get("reusable"):
+            errors.append(f"{what}: validity_months is only for a reusable document")
 
     seen_grounds: set[str] = set()
     for ground in catalogue["grounds"]:
@@ -145,3 +154,26 @@ def catalogue_errors(catalogue: dict) -> list[str]:
                 errors.append(f"decision reason {code!r} lacks {key}")
         errors += translation_errors(f"decision reason {code!r}", reason, "decision_reasons")
     return errors
+
+
+def document_valid_until(given_on: date, validity_months: int | None) -> date | None:
+    """The last day a file given on `given_on` is still valid: a document "less than N months
+    old" given on 10 January is valid until 9 July included, not on 10 July (same day number N
+    months later, the month's last day when it has none, minus one day). None: it does not age.
+
+    The day it was given stands for the document's own date, which the portal does not read:
+    the agent still checks the paper itself."""
+    if validity_months is None:
+        return None
+    return given_on + relativedelta(months=validity_months) - timedelta(days=1)
+
+
+def document_reusable(
+    *, reusable: bool, validity_months: int | None, given_on: date, today: date
+) -> bool:
+    """Whether a file given on `given_on` may be copied into a dossier started on `today`: its
+    type may be reused at all, and the file is still valid today (its last day included)."""
+    if not reusable:
+        return False
+    valid_until = document_valid_until(given_on, validity_months)
+    return valid_until is None or today <= valid_until

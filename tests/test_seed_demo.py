@@ -1,9 +1,12 @@
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings as settings_module
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import ApplicantProfile, User
@@ -130,3 +133,32 @@ def test_seed_demo_with_debug_on_runs_without_the_flag(settings):
 def test_make_run_passes_the_flag():
     makefile = (Path(settings_module.BASE_DIR) / "Makefile").read_text()
     assert "manage.py seed_demo --i-know-this-is-not-production" in makefile
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_a_card_inside_its_renewal_window_with_the_banner(client):
+    from applications.reminders.demo import DEMO_EMAIL
+    from applications.reminders.panels import banners
+
+    call_command("seed_demo", i_know_this_is_not_production=True)
+    fatou = User.objects.get(email=DEMO_EMAIL)
+    shown = banners(fatou, fatou)
+    assert [entry.reminder.kind for entry in shown] == ["renewal_window_open_120"]
+    assert shown[0].permit.valid_until == timezone.localdate() + timedelta(days=100)
+    client.force_login(fatou)
+    page = client.get(reverse("portal:home"), headers={"accept-language": "en"})
+    assert 'id="renewal-reminder-' in page.text
+
+
+@pytest.mark.django_db
+def test_seed_demo_renewal_copies_what_is_still_valid():
+    from applications import services
+    from applications.reminders.demo import DEMO_EMAIL
+
+    call_command("seed_demo", i_know_this_is_not_production=True)
+    fatou = User.objects.get(email=DEMO_EMAIL)
+    permit = fatou.residence_permits.get()
+    _renewal, copies = services.application_create_renewal(
+        applicant=fatou, ground=permit.ground, actor=fatou, renews_permit=permit
+    )
+    assert {copy.document_type.code for copy in copies} == {"passport"}

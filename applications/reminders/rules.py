@@ -178,3 +178,21 @@ def due_reminder(
     if latest is None:
         return None
     return Reminder(kind=latest[0], due_on=latest[1], **dates)
+
+
+# One notice per person per day (DESIGN.md: reminders must not drown the person): when several
+# are due the same day (two cards, or a card's reminder and an incomplete renewal), the most
+# urgent goes first and the others follow on the next days, each still due until sent. An
+# incomplete renewal close to the card's end risks a gap soonest (no API without completeness,
+# 15 days ahead); then the filing reminders, the latest first.
+URGENCY = (INCOMPLETE_20, INCOMPLETE_30, REMINDER_70, REMINDER_90, WINDOW_OPEN)
+
+
+def most_urgent(reminders: Iterable[Reminder]) -> Reminder | None:
+    """The reminder to send first among those due to one person: by kind (`URGENCY`), then the
+    card ending first."""
+    return min(
+        reminders,
+        key=lambda one: (URGENCY.index(one.kind), one.expires_on, one.permit_id),
+        default=None,
+    )

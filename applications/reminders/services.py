@@ -3,7 +3,9 @@
 Each reminder is logged once per channel (anef.models.NotificationLog: person, kind, due day,
 channel unique) with INSERT … ON CONFLICT DO NOTHING, and its e-mail is written to the outbox in
 the same transaction, only for the log rows this run wrote: a second run, or two runs at once,
-send nothing more. The portal channel is the dashboard's banner (applications.reminders.panels),
+send nothing more. At most one reminder per person per day, the most urgent
+(`rules.most_urgent`; `RenewalNoticeDay`'s unique key): the others stay due and go the next
+days. The portal channel is the dashboard's banner (applications.reminders.panels),
 which shows the reminder due today from the rules, so it disappears the moment the person files;
 its log row records that it was shown from that day.
 
@@ -18,7 +20,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,11 +28,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from anef.enums import NotificationLogChannel
+from anef.models import NotificationLog
 from anef.notifications import Notification, notifications_record
 from anef.outbox import enqueue_emails
 from anef.sms import SmsNotice, sms_enqueue_many, sms_link
 from applications.enums import ApplicationStatus
-from applications.reminders.rules import REMINDER_70, REMINDER_90, WINDOW_OPEN
+from applications.reminders.models import RenewalNoticeDay
+from applications.reminders.rules import REMINDER_70, REMINDER_90, WINDOW_OPEN, most_urgent
 from applications.reminders.selectors import (
     PermitReminder,
     permit_reminders,
@@ -114,11 +118,68 @@ def _notifications(entry: PermitReminder) -> list[Notification]:
     ]
 
 
+def _already_emailed(entries: list[PermitReminder]) -> set[tuple]:
+    """The e-mail log keys of these reminders already written (an earlier day or run)."""
+    keys = {_email_key(entry) for entry in entries}
+    if not keys:
+        return set()
+    found = NotificationLog.objects.filter(
+        person_id__in={key[0] for key in keys},
+        kind__in={key[1] for key in keys},
+        due_day__in={key[2] for key in keys},
+        channel=NotificationLogChannel.EMAIL,
+    ).values_list("person_id", "kind", "due_day", "channel")
+    return keys & set(found)
+
+
+def _email_key(entry: PermitReminder) -> tuple:
+    reminder = entry.reminder
+    return (entry.permit.holder_id, reminder.kind, reminder.due_on, NotificationLogChannel.EMAIL)
+
+
+def _claim_the_day(chosen: list[PermitReminder], today: date) -> set[int]:
+    """Take today's one notice for each person (INSERT … ON CONFLICT DO NOTHING RETURNING, in
+    the caller's transaction); the persons whose day this call took. A person already sent a
+    notice today, by this run or one at the same time, is not returned."""
+    if not chosen:
+        return set()
+    table = connection.ops.quote_name(RenewalNoticeDay._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(chosen))
+    parameters: list = []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for entry in chosen:
+        parameters += [
+            entry.permit.holder_id,
+            connection.ops.adapt_datefield_value(today),
+            entry.reminder.kind,
+            now,
+        ]
+    sql = (
+        f"INSERT INTO {table} (person_id, day, kind, created_at) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (person_id, day) DO NOTHING RETURNING person_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _send_batch(batch: list[PermitReminder], today: date) -> int:
-    """Log the batch's reminders and write the e-mails of those logged now, in one transaction
+    """For each person of the batch (all their reminders due today are in it), log and e-mail
+    the most urgent reminder not sent yet, if they were sent none today; in one transaction
     (the caller's). Returns the number of e-mails written."""
+    sent_before = _already_emailed(batch)
+    pending: dict[int, list[PermitReminder]] = defaultdict(list)
+    for entry in batch:
+        if _email_key(entry) not in sent_before:
+            pending[entry.permit.holder_id].append(entry)
+    chosen = []
+    for entries in pending.values():
+        first = most_urgent(entry.reminder for entry in entries)
+        chosen.append(next(entry for entry in entries if entry.reminder is first))
+    claimed = _claim_the_day(chosen, today)
+    chosen = [entry for entry in chosen if entry.permit.holder_id in claimed]
     written = notifications_record(
-        notification for entry in batch for notification in _notifications(entry)
+        notification for entry in chosen for notification in _notifications(entry)
     )
     to_send = {
         notification.key
@@ -126,16 +187,9 @@ def _send_batch(batch: list[PermitReminder], today: date) -> int:
         if notification.channel == NotificationLogChannel.EMAIL
     }
     by_language: dict[str, list] = defaultdict(list)
-    for entry in batch:
-        key = (
-            entry.permit.holder_id,
-            entry.reminder.kind,
-            entry.reminder.due_on,
-            NotificationLogChannel.EMAIL,
-        )
-        if key not in to_send:
+    for entry in chosen:
+        if _email_key(entry) not in to_send:
             continue
-        to_send.discard(key)  # one e-mail per log row, even for two cards ending the same day
         reminder = entry.reminder
         idempotency_key = (
             f"renewal-reminder:{entry.permit.holder_id}:{reminder.kind}:{reminder.due_on:%Y-%m-%d}"
@@ -158,15 +212,29 @@ def _send_batch(batch: list[PermitReminder], today: date) -> int:
     return sum(len(emails) for emails in by_language.values())
 
 
+def _batches_by_person(due: list[PermitReminder], batch_size: int) -> list[list[PermitReminder]]:
+    """About `batch_size` reminders per batch, never splitting one person's between two (the
+    one-notice-a-day choice needs all of them)."""
+    by_person: dict[int, list[PermitReminder]] = defaultdict(list)
+    for entry in due:
+        by_person[entry.permit.holder_id].append(entry)
+    batches: list[list[PermitReminder]] = [[]]
+    for entries in by_person.values():
+        if batches[-1] and len(batches[-1]) + len(entries) > batch_size:
+            batches.append([])
+        batches[-1].extend(entries)
+    return [batch for batch in batches if batch]
+
+
 def renewal_reminders_send(today: date | None = None, *, batch_size: int = BATCH_SIZE) -> int:
-    """Send every renewal reminder due on `today` not sent yet; the number of e-mails written.
-    Idempotent: the log's unique key makes a second run (or a run at the same time) a no-op."""
+    """Send the renewal reminders due on `today` not sent yet, at most one per person per day
+    (the most urgent); the number of e-mails written. Idempotent: the log's unique key, and the
+    day's, make a second run (or a run at the same time) a no-op."""
     today = today or timezone.localdate()
     policy = FilingPolicy.from_settings()
     due = permit_reminders(permits_near_their_window(today, policy), today, policy)
     sent = 0
-    for start in range(0, len(due), batch_size):
-        batch = due[start : start + batch_size]
+    for batch in _batches_by_person(due, batch_size):
         try:
             with transaction.atomic():
                 sent += _send_batch(batch, today)

@@ -10,6 +10,7 @@ One module per responsibility, every public name re-exported here (callers impor
 - `permits`: residence permits held;
 - `filing`: starting, filing and withdrawing a dossier;
 - `documents`: adding and removing files;
+- `carry_over`: a renewal prefilled with the last dossier's files still valid;
 - `instruction`: corrections, completeness, error reports;
 - `decisions`: favourable, refusal, closure, the card;
 - `notification`: how and when a decision reached the person, and whether a refusal comes with
@@ -21,6 +22,7 @@ A test that replaces a helper patches it in the module that uses it (e.g.
 `applications.services.documents.file_written`), not here."""
 
 from applications.services.addresses import address_change, foreigner_number_attach
+from applications.services.carry_over import application_create_renewal, documents_carry_over
 from applications.services.decisions import (
     application_close,
     application_decide_favourable,
@@ -55,6 +57,7 @@ __all__ = [
     "address_change",
     "application_close",
     "application_create",
+    "application_create_renewal",
     "application_decide_favourable",
     "application_decide_unfavourable",
     "application_mark_complete",
@@ -68,6 +71,7 @@ __all__ = [
     "correction_request_create",
     "document_add",
     "document_remove",
+    "documents_carry_over",
     "error_report_accept",
     "error_report_create",
     "error_report_reject",

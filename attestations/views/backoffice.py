@@ -16,10 +16,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.permissions import can_use_back_office, is_prefecture_supervisor, requires
+from accounts.permissions import (
+    can_see_national_at_risk,
+    can_use_back_office,
+    is_prefecture_supervisor,
+    requires,
+)
 from applications.models import Application
 from applications.selectors import application_list_visible_to
 from attestations.at_risk import at_risk_dashboard, at_risk_thresholds
+from attestations.at_risk_national import at_risk_national
 from attestations.rules import Policy
 from attestations.selectors import attestation_list_visible_to, of_dossier
 from attestations.services import attestations_sync_application
@@ -109,3 +115,15 @@ def sweep_application(request: HttpRequest, reference: str) -> HttpResponse:
         )
     url = reverse("backoffice:application_detail", args=[application.reference])
     return redirect(f"{url}#attestations")
+
+
+@requires(can_see_national_at_risk)
+@require_safe
+def at_risk_national_counts(request: HttpRequest) -> HttpResponse:
+    """For the administration: every prefecture's at-risk counts on one page (counts only, no
+    person), in a fixed number of queries (attestations.at_risk_national)."""
+    return render(
+        request,
+        "attestations/backoffice/at_risk_national.html",
+        {"national": at_risk_national(request.user)},
+    )

@@ -27,7 +27,16 @@ PREFECTURE_FIELDS = (
     "pan_opening_hours_en",
     "pan_opening_hours_ar",
 )
-DOCUMENT_TYPE_FIELDS = ("label_fr", "label_en", "label_ar", "help_fr", "help_en", "help_ar")
+DOCUMENT_TYPE_FIELDS = (
+    "label_fr",
+    "label_en",
+    "label_ar",
+    "help_fr",
+    "help_en",
+    "help_ar",
+    "reusable",
+    "validity_months",
+)
 GROUND_FIELDS = (
     "label_fr",
     "label_en",

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import can_use_portal, requires
@@ -14,7 +15,7 @@ from anef.errors import DomainError
 from anef.page_errors import show_refusal
 from applications.models import ResidencePermit
 from applications.selectors import ground_list_offered, permit_list_held_by
-from applications.services import application_create
+from applications.services import application_create, application_create_renewal
 from applications.views.portal._common import TEMPLATES, applicant_only
 from applications.views.portal_forms import (
     PROCEDURE_EXPLANATIONS,
@@ -81,15 +82,26 @@ def _create(
 ) -> HttpResponse:
     """Call `application_create`; on refusal, show its message (and the existing dossier)."""
     options = {"requested_card": requested_card} if requested_card else {}
+    copies = []
     try:
-        application = application_create(
-            applicant=request.portal_subject,
-            ground=ground,
-            kind=kind,
-            actor=request.user,
-            renews_permit=renews_permit,
-            **options,
-        )
+        if kind == ProcedureKind.RENEWAL:
+            # Prefilled from the last dossier: its files still valid are copied (issue 16).
+            application, copies = application_create_renewal(
+                applicant=request.portal_subject,
+                ground=ground,
+                actor=request.user,
+                renews_permit=renews_permit,
+                **options,
+            )
+        else:
+            application = application_create(
+                applicant=request.portal_subject,
+                ground=ground,
+                kind=kind,
+                actor=request.user,
+                renews_permit=renews_permit,
+                **options,
+            )
     except DomainError as error:
         show_refusal(request, error, form=form)
         context.update(
@@ -102,6 +114,23 @@ def _create(
         _("Your application %(reference)s is started. Add your documents, then submit it.")
         % {"reference": application.reference},
     )
+    if copies:
+        messages.info(
+            request,
+            ngettext(
+                "We copied %(count)s document still valid from your last application: "
+                "%(documents)s. Check it, and add only what is missing.",
+                "We copied %(count)s documents still valid from your last application: "
+                "%(documents)s. Check them, and add only what is missing.",
+                len(copies),
+            )
+            % {
+                "count": len(copies),
+                "documents": ", ".join(
+                    dict.fromkeys(str(copy.document_type.label) for copy in copies)
+                ),
+            },
+        )
     return redirect("portal:application_detail", reference=application.reference)
 
 
