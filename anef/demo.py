@@ -20,6 +20,7 @@ from accounts.services import applicant_profile_create, user_create
 from applications import services
 from applications.models import Application, ResidencePermit
 from applications.selectors import application_missing_documents
+from applications.workbench.demo import workbench_demo_seed
 from attestations.services import attestations_sweep
 from reference.catalogue.loader import reference_data_load
 from reference.enums import CardType, ProcedureKind
@@ -422,6 +423,7 @@ def demo_data_seed() -> list[DemoLogin]:
     users = {person.email: _person_upsert(person) for person in DEMO_PEOPLE}
     _demo_dossiers(users)
     _demo_prefecture_supervisors(users)
+    workbench_demo_seed(users, DEMO_DOMAIN)  # Seine-Saint-Denis: assignments, notes, a follow
     substitution_demo_seed()  # desks, slots and an open case (substitution/demo.py)
     support_demo_seed(users)  # contact-centre tickets, scenario 5 included
     attestations_sweep()
