@@ -21,6 +21,7 @@ from applications import services
 from applications.models import Application, ResidencePermit
 from applications.reminders.demo import renewal_reminder_demo_seed
 from applications.selectors import application_missing_documents
+from applications.workbench.demo import workbench_demo_seed
 from attestations.services import attestations_sweep
 from reference.catalogue.loader import reference_data_load
 from reference.enums import CardType, ProcedureKind
@@ -440,6 +441,7 @@ def demo_data_seed() -> list[DemoLogin]:
     _demo_dossiers(users)
     renewal_reminder_demo_seed(users, _demo_pdf)  # applications/reminders/demo.py
     _demo_prefecture_supervisors(users)
+    workbench_demo_seed(users, DEMO_DOMAIN)  # Seine-Saint-Denis: assignments, notes, a follow
     substitution_demo_seed()  # desks, slots and an open case (substitution/demo.py)
     support_demo_seed(users)  # contact-centre tickets, scenario 5 included
     attestations_sweep()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -111,11 +111,18 @@ def completed_in(prefecture_id: int, starts_on: date, today: date) -> QuerySet[A
 
 def _durations_by_ground(queryset: QuerySet, start, end) -> dict[int, list[int]]:
     """Days from `start` to `end` of each row, by ground (never negative: a date typed in
-    the wrong order counts as the same day)."""
-    rows = queryset.order_by().values_list("ground_id", days_between(start, end))
+    the wrong order counts as the same day). The database counts the rows of each ground and
+    number of days (a few hundred rows come back, not one per dossier: issue 20, a year of
+    200,000 dossiers); the lists are rebuilt from these counts for `processing_figures`."""
+    rows = (
+        queryset.order_by()
+        .values("ground_id", days=days_between(start, end))
+        .annotate(count=Count("pk"))
+        .values_list("ground_id", "days", "count")
+    )
     durations: dict[int, list[int]] = {}
-    for ground_id, duration in rows:
-        durations.setdefault(ground_id, []).append(max(duration.days, 0))
+    for ground_id, duration, count in rows:
+        durations.setdefault(ground_id, []).extend([max(duration.days, 0)] * count)
     return durations
 
 

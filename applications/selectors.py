@@ -1,8 +1,10 @@
 """Reads on dossiers and reference data, already scoped to who asks (CONVENTIONS.md): another
 person's or another prefecture's dossier is simply not found."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import (
     Case,
@@ -124,12 +126,54 @@ def application_checklist(application: Application) -> list[ChecklistItem]:
     ]
 
 
+# (document type id, uploaded at) of each of a dossier's files, by dossier id.
+DocumentsGiven = dict[int, list[tuple[int, datetime]]]
+
+
+def documents_given(applications: Iterable[Application]) -> DocumentsGiven:
+    """(document type id, uploaded at) of each dossier's files, in one query (the files sent with
+    an error report are not pieces of the checklist)."""
+    given: DocumentsGiven = defaultdict(list)
+    for application_id, document_type_id, uploaded_at in Document.objects.filter(
+        application__in=list(applications), error_report__isnull=True
+    ).values_list("application_id", "document_type_id", "uploaded_at"):
+        given[application_id].append((document_type_id, uploaded_at))
+    return given
+
+
+def missing_documents_by_application(
+    applications: Iterable[Application], given: DocumentsGiven | None = None
+) -> dict[int, list[DocumentType]]:
+    """The pieces of each dossier's checklist (its ground's requirements that apply to its
+    procedure) still without any file, mandatory ones only: two queries however many dossiers
+    (one when the caller already has `documents_given`)."""
+    applications = list(applications)
+    if not applications:
+        return {}
+    given = documents_given(applications) if given is None else given
+    requirements: dict[int, list[GroundRequirement]] = defaultdict(list)
+    for requirement in GroundRequirement.objects.filter(
+        ground_id__in={application.ground_id for application in applications}
+    ).select_related("document_type"):
+        requirements[requirement.ground_id].append(requirement)
+    missing = {}
+    for application in applications:
+        types = {document_type_id for document_type_id, _at in given.get(application.pk, [])}
+        items = [
+            ChecklistItem(requirement, [True] if requirement.document_type_id in types else [])
+            for requirement in requirements[application.ground_id]
+            if requirement.applies_to(application.kind)
+        ]
+        missing[application.pk] = [
+            item.requirement.document_type for item in items if not item.satisfied
+        ]
+    return missing
+
+
 def application_missing_documents(application: Application) -> list[DocumentType]:
-    return [
-        item.requirement.document_type
-        for item in application_checklist(application)
-        if not item.satisfied
-    ]
+    """The pieces of the dossier's checklist still without any file (`ChecklistItem.satisfied`):
+    `missing_documents_by_application` for one dossier."""
+    return missing_documents_by_application([application])[application.pk]
 
 
 def application_other_open(application: Application) -> QuerySet[Application]:

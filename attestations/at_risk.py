@@ -41,6 +41,7 @@ from attestations.selectors import (
     renewal_siblings_facts,
 )
 from reference.models import Prefecture
+from reference.rules import postal_code_range
 
 # (a) A permit ending within this many days with no renewal filed.
 PERMIT_ENDING_DAYS = 60
@@ -162,14 +163,10 @@ def api_gap_reason(
 
 
 def postal_codes_of(departement_code: str, field_name: str = "postal_code") -> Q:
-    """The postal codes of a département (reference.rules.departement_code_for_postal_code, as a
-    filter on `field_name`)."""
-    if departement_code in ("2A", "2B"):
-        corsica = Q(**{f"{field_name}__startswith": "20"})
-        if departement_code == "2A":
-            return corsica & Q(**{f"{field_name}__lt": "20200"})
-        return corsica & Q(**{f"{field_name}__gte": "20200"})
-    return Q(**{f"{field_name}__startswith": departement_code})
+    """The postal codes of a département, as a filter on `field_name`: the range of
+    reference.rules.postal_code_range, the inverse of departement_code_for_postal_code."""
+    low, high = postal_code_range(departement_code)
+    return Q(**{f"{field_name}__gte": low, f"{field_name}__lt": high})
 
 
 def _contact(user) -> Contact:

@@ -23,6 +23,23 @@ def departement_code_for_postal_code(postal_code: str) -> str:
     return code[:2]
 
 
+def postal_code_range(departement_code: str) -> tuple[str, str]:
+    """The postal codes of a département as the range `[low, high)` of five-digit strings: the
+    inverse of `departement_code_for_postal_code`, for a filter the database runs (a code `c`
+    of the département is `low <= c < high`). Raises ValueError for a code that is no
+    département's."""
+    code = (departement_code or "").strip().upper()
+    if code == "2A":
+        return "20000", "20200"
+    if code == "2B":
+        return "20200", "21000"
+    if len(code) == 3 and code.isdigit() and code.startswith("97"):
+        return f"{code}00", f"{int(code) + 1}00"
+    if len(code) == 2 and code.isdigit() and code not in ("20", "97", "99"):
+        return f"{code}000", f"{int(code) + 1:02d}000"
+    raise ValueError(f"Not a département code: {departement_code!r}")
+
+
 _REQUIRED_GROUND_KEYS = (
     "code",
     "label_fr",

@@ -244,6 +244,7 @@ APP_MODULES = [
         "tests.applications.review.authz",
         "tests.applications.opinions.authz",
         "tests.applications.messages.authz",
+        "tests.applications.authz_workbench_api",
     )
     if importlib.util.find_spec(name) is not None
 ]

@@ -85,9 +85,14 @@ def interpolation_default(value: str) -> str:
 
 @cache
 def settings_variables() -> frozenset[str]:
-    """Names passed to env(...) / env.<type>(...) in anef/settings.py, found in its syntax tree."""
+    """Names passed to env(...) / env.<type>(...) in anef/settings.py and the parts it includes
+    (anef/settings_parts/), found in their syntax trees."""
     names = set()
-    for node in ast.walk(ast.parse(SETTINGS_FILE.read_text())):
+    trees = [
+        ast.parse(path.read_text())
+        for path in [SETTINGS_FILE, *sorted((SETTINGS_FILE.parent / "settings_parts").glob("*.py"))]
+    ]
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if not isinstance(node, ast.Call) or not node.args:
             continue
         func = node.func

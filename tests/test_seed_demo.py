@@ -162,3 +162,18 @@ def test_seed_demo_renewal_copies_what_is_still_valid():
         applicant=fatou, ground=permit.ground, actor=fatou, renews_permit=permit
     )
     assert {copy.document_type.code for copy in copies} == {"passport"}
+
+
+@pytest.mark.django_db
+def test_seed_demo_seine_saint_denis_workbench_is_alive():
+    from applications.models import Annotation, Assignment, Follow
+    from applications.workbench.selectors import WORKING_STATES
+
+    call_command("seed_demo", i_know_this_is_not_production=True)
+    call_command("seed_demo", i_know_this_is_not_production=True)  # created once
+    agent = User.objects.get(email=f"agent.seine-saint-denis@{DEMO_DOMAIN}")
+    in_93 = Application.objects.filter(prefecture__departement_code="93")
+    assert Assignment.objects.filter(agent=agent, application__in=in_93).count() == 2
+    assert in_93.filter(status__in=WORKING_STATES, assignment__isnull=True).exists()
+    assert Annotation.objects.filter(author=agent, application__in=in_93).count() == 2
+    assert Follow.objects.filter(agent=agent, application__in=in_93).count() == 1

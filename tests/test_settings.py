@@ -2,6 +2,7 @@
 
 import re
 import runpy
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,10 @@ def load_settings(monkeypatch, tmp_path):
         monkeypatch.setenv("ANEF_VAR_DIR", str(tmp_path / "var"))
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
+        # anef/settings.py includes anef/settings_parts/: evaluate those afresh too (the
+        # originals are put back after the test).
+        for module in [name for name in sys.modules if name.startswith("anef.settings_parts.")]:
+            monkeypatch.delitem(sys.modules, module)
         return runpy.run_path(str(SETTINGS_FILE))
 
     return load

@@ -86,4 +86,26 @@ urlpatterns = [
         views.ForeignerNumberView.as_view(),
         name="agent-profile-foreigner-number",
     ),
+    # The instruction workbench (issue 20)
+    path("agent/workbench/mine/", views.WorkbenchMineView.as_view(), name="agent-workbench-mine"),
+    path(
+        "agent/workbench/unassigned/",
+        views.WorkbenchUnassignedView.as_view(),
+        name="agent-workbench-unassigned",
+    ),
+    path(
+        "agent/workbench/followed/",
+        views.WorkbenchFollowedView.as_view(),
+        name="agent-workbench-followed",
+    ),
+    path(
+        "agent/applications/<str:reference>/notes/",
+        views.ApplicationNotesView.as_view(),
+        name="agent-application-notes",
+    ),
+    path(
+        "agent/applications/<str:reference>/assign/",
+        views.ApplicationAssignView.as_view(),
+        name="agent-application-assign",
+    ),
 ]

@@ -67,6 +67,14 @@ def routes(applicant, agent):
             "agent-profile-foreigner-number",
             _url("agent-profile-foreigner-number", user_id=applicant.pk),
         ),
+        # The workbench (issue 20)
+        *(
+            ("get", f"agent-workbench-{scope}", _url(f"agent-workbench-{scope}"))
+            for scope in ("mine", "unassigned", "followed")
+        ),
+        ("get", "agent-application-notes", _url("agent-application-notes", **ref)),
+        ("post", "agent-application-notes", _url("agent-application-notes", **ref)),
+        ("post", "agent-application-assign", _url("agent-application-assign", **ref)),
     ]
     return {"applicant": applicant_routes, "agent": agent_routes}
 

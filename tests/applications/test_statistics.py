@@ -84,6 +84,25 @@ def test_statistics_weekly_counts_each_event_in_its_week(paris):
 
 
 @pytest.mark.django_db
+def test_statistics_weekly_counts_weeks_are_local_mondays_to_sundays(paris):
+    monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    earlier_monday = monday - datetime.timedelta(weeks=1)
+    # Sunday 23:30 and Monday 00:30 in Paris (the latter still Sunday in UTC), and a Thursday.
+    for moment in (
+        timezone.make_aware(datetime.datetime.combine(monday, datetime.time(0, 30)))
+        - datetime.timedelta(hours=1),
+        timezone.make_aware(datetime.datetime.combine(monday, datetime.time(0, 30))),
+        _at(earlier_monday + datetime.timedelta(days=3)),
+    ):
+        ApplicationFactory(prefecture=paris, status=ApplicationStatus.SUBMITTED, filed_at=moment)
+
+    weeks = weekly_counts(paris.pk, TODAY)
+
+    assert (weeks[-2].starts_on, weeks[-2].filed) == (earlier_monday, 2)
+    assert (weeks[-1].starts_on, weeks[-1].filed) == (monday, 1)
+
+
+@pytest.mark.django_db
 def test_statistics_weekly_counts_ignore_other_prefecture(lyon, paris):
     _dossier(lyon, filed=TODAY)
     assert sum(week.filed for week in weekly_counts(paris.pk, TODAY)) == 0

@@ -15,7 +15,8 @@ apps import `applications.api.views`):
 - `documents`: files of a dossier, their removal and download;
 - `error_reports`: the person's error reports and the agent's answers;
 - `profiles`: permits held, change of address, the foreigner number;
-- `agents`: the agent's queue, a dossier, the instruction and decision steps.
+- `agents`: the agent's queue, a dossier, the instruction and decision steps;
+- `workbench`: the agent's lists (mine, unassigned, followed), a dossier's notes, assigning.
 """
 
 from applications.api.views._common import (
@@ -73,6 +74,13 @@ from applications.api.views.profiles import (
     ForeignerNumberView,
     PermitListView,
 )
+from applications.api.views.workbench import (
+    ApplicationAssignView,
+    ApplicationNotesView,
+    WorkbenchFollowedView,
+    WorkbenchMineView,
+    WorkbenchUnassignedView,
+)
 
 __all__ = [
     "AGENT",
@@ -86,11 +94,13 @@ __all__ = [
     "AgentApplicationDetailView",
     "AgentQueueView",
     "ApplicantActionView",
+    "ApplicationAssignView",
     "ApplicationDetailView",
     "ApplicationDocumentsView",
     "ApplicationErrorReportsView",
     "ApplicationEventsView",
     "ApplicationListView",
+    "ApplicationNotesView",
     "ApplicationSubmitView",
     "ApplicationWithdrawView",
     "BackOfficeAccess",
@@ -115,6 +125,9 @@ __all__ = [
     "PermitListView",
     "PortalAccess",
     "RequestCorrectionView",
+    "WorkbenchFollowedView",
+    "WorkbenchMineView",
+    "WorkbenchUnassignedView",
     "can_read_documents",
     "errors",
     "page_errors",

@@ -1,24 +1,32 @@
-"""Benchmark of the agents' queue export (issue 20). Not a test: run it on demand.
+"""Benchmark of the agents' queue export (issues 19 and 20). Not a test: run it on demand.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/anef_exports_bench \\
-        .venv/bin/python bench/export_queue.py --count 50000
+        .venv/bin/python bench/exports.py --count 50000
 
 It creates the database afresh (it refuses any name not ending with `_bench`), migrates it,
 loads the reference data, files `--count` dossiers in Seine-Saint-Denis (people with a profile,
 a third of them renewals of a card held), then builds the whole queue's export through the
-real service (`applications.exports.services.queue_export_build`) in a child process, once per
-format, and prints: the time, the rows, the file's size, the child's peak resident memory
-(`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`: the export alone, not the filling) and the
-machine's load average before and after (a loaded machine makes times longer; say so).
+real service (`applications.exports.services.queue_export_build`: the queue's selector read
+with `.iterator(chunk_size=…)`, openpyxl in `write_only` mode) in a child process, once per
+format, and prints:
+
+- the time of the build (`time.perf_counter`), the rows and the file's size;
+- the child's resident memory: at its start (inherited from this process by `fork`) and at its
+  peak (`VmHWM`, the same figure as `resource.getrusage(RUSAGE_SELF).ru_maxrss` in the child);
+  the target is on the peak, the export's own cost is peak − start;
+- in a second child, the same build under `tracemalloc`: the peak of the memory Python
+  allocated during the build (slower, so not timed; `--no-tracemalloc` skips it);
+- the machine's load average before and after (a loaded machine makes times longer).
 
 Targets (issue 20): 50,000 dossiers in under 60 s, under 300 MB.
 """
 
 import argparse
+import json
 import os
-import resource
 import sys
 import time
+import tracemalloc
 from datetime import date, timedelta
 
 from attestations_sweep import database_recreate, django_setup, refuse_unless_bench_database
@@ -32,6 +40,9 @@ def parse_args(argv):
     parser.add_argument("--count", type=int, default=50_000, help="dossiers (default 50,000)")
     parser.add_argument("--batch-size", type=int, default=5_000)
     parser.add_argument("--formats", default="xlsx,csv")
+    parser.add_argument(
+        "--no-tracemalloc", action="store_true", help="skip the second, traced build per format"
+    )
     return parser.parse_args(argv)
 
 
@@ -115,8 +126,60 @@ def population_fill(count: int, batch_size: int):
     )
 
 
-def export_in_child(agent_id: int, file_format: str) -> tuple[float, int, int, int]:
-    """Fork, build the export in the child, and report (seconds, rows, bytes, peak RSS kB)."""
+def _status_kilobytes(field: str) -> int:
+    """`VmRSS` (now) or `VmHWM` (peak) of this process, in kB (Linux)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def export_once(agent_id: int, file_format: str, *, trace: bool = False) -> dict:
+    """Build the whole queue's export of the agent, as the task does, in this process; its
+    figures (the file is deleted afterwards)."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from applications.exports.models import QueueExport
+    from applications.exports.services import queue_export_build
+
+    agent = User.objects.get(pk=agent_id)
+    # The row `queue_export_request` writes, without its on-commit message: the build is timed
+    # here, not in a worker.
+    export = QueueExport.objects.create(
+        requested_by=agent,
+        prefecture_id=agent.prefecture_id,
+        file_format=file_format,
+        filters={},
+        language="fr",
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+    if trace:
+        tracemalloc.start()
+    start = time.perf_counter()
+    built = queue_export_build(export.pk)
+    seconds = time.perf_counter() - start
+    python_peak = None
+    if trace:
+        _current, python_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    if built is None or built.status != "done":
+        raise RuntimeError(f"The {file_format} export was not built ({built and built.status}).")
+    figures = {
+        "seconds": seconds,
+        "rows": built.row_count,
+        "bytes": built.file.size,
+        "python_peak": python_peak,
+    }
+    built.file.delete(save=False)
+    built.delete()
+    return figures
+
+
+def export_in_child(agent_id: int, file_format: str, *, trace: bool = False) -> dict:
+    """Fork, build the export in the child (`export_once`), and return its figures with the
+    child's resident memory at its start and at its peak (kB)."""
     from django.db import connections
 
     connections.close_all()
@@ -126,41 +189,49 @@ def export_in_child(agent_id: int, file_format: str) -> tuple[float, int, int, i
         os.close(read)
         code = 1
         try:
-            from django.utils import timezone
-
-            from accounts.models import User
-            from applications.exports.models import QueueExport
-            from applications.exports.services import queue_export_build
-
-            agent = User.objects.get(pk=agent_id)
-            # The row `queue_export_request` writes, without its on-commit message: the build
-            # is timed here, not in a worker.
-            export = QueueExport.objects.create(
-                requested_by=agent,
-                prefecture_id=agent.prefecture_id,
-                file_format=file_format,
-                filters={},
-                language="fr",
-                expires_at=timezone.now() + timedelta(hours=24),
-            )
-            start = time.perf_counter()
-            built = queue_export_build(export.pk)
-            seconds = time.perf_counter() - start
-            size = built.file.size
-            os.write(write, f"{seconds} {built.row_count} {size}".encode())
-            built.file.delete(save=False)
-            built.delete()
+            rss_start = _status_kilobytes("VmRSS")
+            figures = export_once(agent_id, file_format, trace=trace)
+            figures.update(rss_start_kb=rss_start, rss_peak_kb=_status_kilobytes("VmHWM"))
+            os.write(write, json.dumps(figures).encode())
             code = 0
         finally:
             os._exit(code)
     os.close(write)
-    report = os.read(read, 200).decode()
+    with os.fdopen(read) as pipe:
+        report = pipe.read()
     _pid, status = os.waitpid(pid, 0)
     if status != 0 or not report:
-        sys.exit(f"The {file_format} export failed in the child (status {status}).")
-    seconds, rows, size = report.split()
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return float(seconds), int(rows), int(size), peak_kb
+        raise RuntimeError(f"The {file_format} export failed in the child (status {status}).")
+    return json.loads(report)
+
+
+def report_line(file_format: str, timed: dict, traced: dict | None, load: tuple) -> str:
+    megabytes = timed["rss_peak_kb"] / 1024
+    ok = timed["seconds"] < TARGET_SECONDS and megabytes < TARGET_MEGABYTES
+    python_peak = (
+        f"{traced['python_peak'] / 2**20:.1f} MB" if traced and traced["python_peak"] else "—"
+    )
+    return (
+        f"{file_format}: {timed['rows']:,} rows in {timed['seconds']:.1f} s "
+        f"({timed['rows'] / timed['seconds']:,.0f} rows/s), file {timed['bytes'] / 1e6:.1f} MB; "
+        f"child RSS {timed['rss_start_kb'] / 1024:.0f} MB at start, {megabytes:.0f} MB at peak "
+        f"(export's own: {(timed['rss_peak_kb'] - timed['rss_start_kb']) / 1024:.0f} MB); "
+        f"Python peak under tracemalloc {python_peak} — target < {TARGET_SECONDS:.0f} s and "
+        f"< {TARGET_MEGABYTES:.0f} MB: {'met' if ok else 'NOT met'}; load average "
+        f"{load[0]:.2f} before, {load[1]:.2f} after ({os.cpu_count()} CPUs)"
+    )
+
+
+def measure(agent_id: int, formats: list[str], *, trace: bool = True) -> list[str]:
+    lines = []
+    for file_format in formats:
+        before = os.getloadavg()[0]
+        timed = export_in_child(agent_id, file_format)
+        after = os.getloadavg()[0]
+        traced = export_in_child(agent_id, file_format, trace=True) if trace else None
+        lines.append(report_line(file_format, timed, traced, (before, after)))
+        print(lines[-1], flush=True)
+    return lines
 
 
 def main(argv=None) -> int:
@@ -180,24 +251,8 @@ def main(argv=None) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    failed = False
-    for file_format in args.formats.split(","):
-        load_before = os.getloadavg()
-        seconds, rows, size, peak_kb = export_in_child(agent.pk, file_format)
-        load_after = os.getloadavg()
-        megabytes = peak_kb / 1024
-        ok = seconds < TARGET_SECONDS and megabytes < TARGET_MEGABYTES
-        failed |= not ok
-        print(
-            f"{file_format}: {rows:,} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
-            f"file {size / 1e6:.1f} MB, peak RSS {megabytes:.0f} MB (child, cumulative "
-            f"maximum of the children so far) — target < {TARGET_SECONDS:.0f} s and "
-            f"< {TARGET_MEGABYTES:.0f} MB: {'met' if ok else 'NOT met'}; load average "
-            f"{load_before[0]:.2f} before, {load_after[0]:.2f} after "
-            f"({os.cpu_count()} CPUs)",
-            flush=True,
-        )
-    return 1 if failed else 0
+    measure(agent.pk, args.formats.split(","), trace=not args.no_tracemalloc)
+    return 0
 
 
 if __name__ == "__main__":
