@@ -2,7 +2,6 @@
 in a fixed number of queries however many people hold them; and the reminders one person (or
 their helper) sees on the dashboard."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from accounts.mandates import mandate_list_active_for_helper
 from accounts.permissions import is_applicant, is_helper
 from applications.enums import ApplicationStatus, CorrectionStatus
-from applications.models import Application, CorrectionRequest, Document, ResidencePermit
+from applications.models import Application, CorrectionRequest, ResidencePermit
 from applications.reminders.rules import (
     INCOMPLETE_STATES,
     NOT_FILED_STATES,
@@ -22,8 +21,8 @@ from applications.reminders.rules import (
     due_reminder,
 )
 from applications.rules import FilingPolicy
-from applications.selectors import ChecklistItem
-from reference.models import DocumentType, GroundRequirement
+from applications.selectors import documents_given, missing_documents_by_application
+from reference.models import DocumentType
 
 
 @dataclass(frozen=True)
@@ -75,44 +74,6 @@ def permits_near_their_window(
     )
 
 
-def _documents_given(applications: list[Application]) -> dict[int, list[tuple[int, object]]]:
-    """(document type id, uploaded at) of each dossier's files, in one query."""
-    given: dict[int, list[tuple[int, object]]] = defaultdict(list)
-    for application_id, document_type_id, uploaded_at in Document.objects.filter(
-        application__in=applications, error_report__isnull=True
-    ).values_list("application_id", "document_type_id", "uploaded_at"):
-        given[application_id].append((document_type_id, uploaded_at))
-    return given
-
-
-def missing_documents_by_application(
-    applications: Iterable[Application], given: dict | None = None
-) -> dict[int, list[DocumentType]]:
-    """`applications.selectors.application_missing_documents` for many dossiers in two
-    queries: the pieces of each one's checklist still without any file."""
-    applications = list(applications)
-    if not applications:
-        return {}
-    given = _documents_given(applications) if given is None else given
-    requirements: dict[int, list[GroundRequirement]] = defaultdict(list)
-    for requirement in GroundRequirement.objects.filter(
-        ground_id__in={application.ground_id for application in applications}
-    ).select_related("document_type"):
-        requirements[requirement.ground_id].append(requirement)
-    missing = {}
-    for application in applications:
-        types = {document_type_id for document_type_id, _at in given[application.pk]}
-        items = [
-            ChecklistItem(requirement, [True] if requirement.document_type_id in types else [])
-            for requirement in requirements[application.ground_id]
-            if requirement.applies_to(application.kind)
-        ]
-        missing[application.pk] = [
-            item.requirement.document_type for item in items if not item.satisfied
-        ]
-    return missing
-
-
 def _renewal_facts(
     application: Application, missing: list[DocumentType], given: list[tuple[int, object]]
 ) -> RenewalFacts:
@@ -159,7 +120,7 @@ def permit_reminders(
         for application in permit.renewals.all()
         if application.status in INCOMPLETE_STATES
     ]
-    given = _documents_given(incomplete) if incomplete else {}
+    given = documents_given(incomplete) if incomplete else {}
     missing = missing_documents_by_application(incomplete, given)
     due = []
     for permit in permits:

@@ -12,9 +12,8 @@ from anef.enums import NotificationLogChannel
 from anef.models import NotificationLog, OutgoingMessage
 from applications import services
 from applications.reminders.rules import INCOMPLETE_30, REMINDER_70, REMINDER_90, WINDOW_OPEN
-from applications.reminders.selectors import missing_documents_by_application
 from applications.reminders.services import renewal_reminders_send
-from applications.selectors import application_missing_documents
+from applications.selectors import application_missing_documents, missing_documents_by_application
 from reference.enums import ProcedureKind
 from reference.models import GroundRequirement, Prefecture
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
