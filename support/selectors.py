@@ -117,7 +117,7 @@ class TicketFilters:
 def _overdue_q(now: datetime) -> Q:
     return Q(status__in=LIVE_STATES) & (
         Q(first_responded_at__isnull=True, first_response_due_at__lt=now)
-        | Q(resolved_at__isnull=True, resolution_due_at__lt=now)
+        | Q(resolved_at__isnull=True, resolution_due_at__lt=now, sla_paused_at__isnull=True)
     )
 
 
