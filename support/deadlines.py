@@ -32,7 +32,10 @@ def tickets_escalate_overdue(*, now: datetime | None = None) -> int:
         first_response_breached_at__isnull=True,
     )
     late_resolution = Q(
-        resolved_at__isnull=True, resolution_due_at__lt=now, resolution_breached_at__isnull=True
+        resolved_at__isnull=True,
+        resolution_due_at__lt=now,
+        resolution_breached_at__isnull=True,
+        sla_paused_at__isnull=True,  # waiting for the person: the clock is stopped
     )
     ids = list(
         Ticket.objects.filter(status__in=LIVE_STATES)
@@ -63,6 +66,7 @@ def _ticket_escalate_overdue(pk: int, now: datetime, recipients: list[str]) -> i
         missed.append("first_response")
     if (
         ticket.resolved_at is None
+        and ticket.sla_paused_at is None
         and ticket.resolution_due_at < now
         and ticket.resolution_breached_at is None
     ):

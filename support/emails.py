@@ -156,3 +156,21 @@ def send_recovery_new_address(new_email: str, name: str, reset_url: str) -> None
             "confirm_url": settings.SITE_URL + reverse("support_portal:recovery_confirm"),
         },
     )
+
+
+def send_callback_scheduled(callback_id: int) -> None:
+    """The day and time we will call, and the private link (never the number called)."""
+    from support.models import Callback
+
+    callback = Callback.objects.select_related("ticket__person").get(pk=callback_id)
+    ticket = callback.ticket
+    _send(
+        [ticket.email],
+        lambda: (
+            _("We will call you back about your request %(number)s") % {"number": ticket.number}
+        ),
+        "emails/support_callback_scheduled.txt",
+        {**_ticket_context(ticket), "starts_at": callback.starts_at},
+        key=f"support:callback-scheduled:{callback.pk}",
+        person=ticket.person,
+    )

@@ -10,6 +10,8 @@ class TicketChannel(models.TextChoices):
     WEB_FORM = "web_form", _("Contact form (no account)")
     PORTAL = "portal", _("Personal space")
     PHONE = "phone", _("Phone call")
+    # Opened by the system (issue 21: a dossier that takes much longer than most).
+    AUTOMATIC = "automatic", _("Opened automatically")
 
 
 class TicketCategory(models.TextChoices):
@@ -24,6 +26,8 @@ class TicketCategory(models.TextChoices):
     # An employer, landlord or body checking an attestation (issue 21): answered with what
     # `/verify` shows, nothing more.
     CHECKER = "checker", _("I am checking an attestation (employer, landlord, body)")
+    # Opened by the daily inquiry: the dossier takes 30 days longer than most (issue 21).
+    PROCESSING_DELAY = "processing_delay", _("Processing takes longer than most")
     OTHER = "other", _("Something else")
 
 
@@ -72,6 +76,9 @@ class TicketEventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     DEADLINE_MISSED = "deadline_missed", _("Deadline missed: priority raised")
+    CALLBACK_SCHEDULED = "callback_scheduled", _("Callback scheduled")
+    CALLBACK_MADE = "callback_made", _("Callback made")
+    CALLBACK_MISSED = "callback_missed", _("Callback missed")
     TECHNICAL_IMPOSSIBILITY_CONFIRMED = (
         "technical_impossibility_confirmed",
         _("Technical impossibility confirmed"),
@@ -150,3 +157,12 @@ class DeskDocumentKind(models.TextChoices):
     RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
     IDENTITY_CARD = "identity_card", _("National identity card")
     OTHER = "other", _("Other identity document")
+
+
+class CallbackStatus(models.TextChoices):
+    """A callback the person asked for (issue 21): scheduled, then made or missed."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    MADE = "made", _("Call made")
+    MISSED = "missed", _("No answer")
+    CANCELLED = "cancelled", _("Cancelled")

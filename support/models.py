@@ -8,6 +8,7 @@ impossibility is impossible, whatever the number of clicks or agents at once.
 
 import hashlib
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -130,6 +131,12 @@ class Ticket(models.Model):
         _("first answer late since"), null=True, blank=True
     )
     resolution_breached_at = models.DateTimeField(_("resolution late since"), null=True, blank=True)
+    # Issue 21: the resolution clock stops while the ticket waits for the person's answer; on
+    # leaving that state the paused working time is added to `resolution_due_at` and here.
+    sla_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    sla_paused_working = models.DurationField(
+        _("working time paused"), default=timedelta(0), editable=False
+    )
     escalated_to_prefecture_at = models.DateTimeField(
         _("sent to the prefecture at"), null=True, blank=True
     )
@@ -200,6 +207,14 @@ class Ticket(models.Model):
 
         return self.status in LIVE_STATES
 
+    @property
+    def language(self) -> str:
+        """The person's language (their account's), French when unknown."""
+        for account in (self.person, self.requester):
+            if account is not None and account.preferred_language:
+                return account.preferred_language
+        return "fr"
+
     def first_response_overdue(self, now=None) -> bool:
         from support.rules import first_response_overdue
 
@@ -213,7 +228,9 @@ class Ticket(models.Model):
         from support.rules import resolution_overdue
 
         return resolution_overdue(
-            due_at=self.resolution_due_at, resolved_at=self.resolved_at, now=now or timezone.now()
+            due_at=self.resolution_due_at,
+            resolved_at=self.resolved_at,
+            now=self.sla_paused_at or now or timezone.now(),  # a paused clock reads its pause
         )
 
 
@@ -297,15 +314,18 @@ class TicketEvent(TimelineEvent):
 
 
 class SavedAnswer(models.Model):
-    """A ready answer in plain language, in French and English. Agents insert it in a reply and
-    adapt it; only supervisors (permission `support.supervise_contact_centre`) edit it."""
+    """A ready answer in plain language, one variant per language (French always; English and
+    Arabic when written). The console offers the variant in the person's language, else French
+    with a note (support.rules.saved_answer_variant). Agents insert it in a reply and adapt it;
+    only supervisors (permission `support.supervise_contact_centre`) edit it."""
 
     title = models.CharField(_("title"), max_length=150)
     category = models.CharField(
         _("for requests about"), max_length=32, choices=TicketCategory.choices, blank=True
     )
     body_fr = models.TextField(_("text (French)"))
-    body_en = models.TextField(_("text (English)"))
+    body_en = models.TextField(_("text (English)"), blank=True)
+    body_ar = models.TextField(_("text (Arabic)"), blank=True)
     active = models.BooleanField(_("offered to agents"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -325,6 +345,14 @@ class SavedAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def variant(self, language: str | None):
+        """The text for a ticket in `language` (support.rules.saved_answer_variant)."""
+        from support.rules import saved_answer_variant
+
+        return saved_answer_variant(
+            {"fr": self.body_fr, "en": self.body_en, "ar": self.body_ar}, language
+        )
 
 
 class PersonalDataAccess(models.Model):
@@ -503,3 +531,6 @@ class RecoveryFactsAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recovery_id}: {'ok' if self.matched else 'failed'}"
+
+
+from support.models_reach import Callback, DossierInquiry  # noqa: E402, F401

@@ -135,6 +135,18 @@ def working_time_between(start: datetime, end: datetime, calendar: WorkingCalend
     return total
 
 
+def resumed_due_at(
+    due_at: datetime, paused_at: datetime, now: datetime, calendar: WorkingCalendar
+) -> tuple[datetime, timedelta]:
+    """A clock paused at `paused_at` (waiting for the person) starts again at `now`: the due
+    date moves by exactly the working time that passed meanwhile (none over a weekend or a
+    holiday). Returns (new due date, paused working time)."""
+    paused = working_time_between(paused_at, now, calendar)
+    if not paused:
+        return due_at, paused
+    return add_working_time(due_at, paused, calendar), paused
+
+
 @dataclass(frozen=True)
 class Deadlines:
     first_response_due_at: datetime
@@ -193,3 +205,85 @@ def median_working_hours(
         working_time_between(start, end, calendar).total_seconds() / 3600 for start, end in pairs
     ]
     return round(median(durations), 1)
+
+
+SAVED_ANSWER_LANGUAGES = ("fr", "en", "ar")
+
+
+@dataclass(frozen=True)
+class AnswerVariant:
+    language: str  # the variant given
+    text: str
+    wanted: str  # the ticket's language
+    fell_back: bool  # the ticket's language has no variant: French given instead
+
+
+def saved_answer_variant(bodies: dict[str, str], language: str | None) -> AnswerVariant:
+    """The saved answer's text in `language` (the ticket's: the person's language), or French
+    when that variant is missing or blank; `fell_back` tells the agent so."""
+    wanted = (language or "fr").split("-")[0].lower()
+    if wanted not in SAVED_ANSWER_LANGUAGES:
+        wanted = "fr"
+    text = (bodies.get(wanted) or "").strip()
+    if text:
+        return AnswerVariant(language=wanted, text=text, wanted=wanted, fell_back=False)
+    return AnswerVariant(
+        language="fr", text=(bodies.get("fr") or "").strip(), wanted=wanted, fell_back=True
+    )
+
+
+# --- Callbacks (issue 21) ------------------------------------------------------------------------
+
+
+def callback_slots(
+    now: datetime,
+    calendar: WorkingCalendar,
+    *,
+    slot_minutes: int,
+    working_days_ahead: int,
+    min_notice: timedelta = timedelta(0),
+) -> list[datetime]:
+    """The slots a person may choose: every `slot_minutes` within opening hours, on the working
+    days from today to `working_days_ahead` working days later, starting strictly after
+    `now + min_notice` and ending by closing time."""
+    step = timedelta(minutes=slot_minutes)
+    earliest = now + min_notice
+    slots: list[datetime] = []
+    day = _local(now, calendar).date()
+    if not calendar.is_working_day(day):
+        day = calendar.next_working_day(day)
+    for _index in range(working_days_ahead + 1):
+        start = datetime.combine(day, calendar.opens)
+        closing = datetime.combine(day, calendar.closes)
+        while start + step <= closing:
+            moment = _aware(start, calendar)
+            if moment > earliest:
+                slots.append(moment)
+            start += step
+        day = calendar.next_working_day(day)
+    return slots
+
+
+def is_callback_slot(
+    moment: datetime,
+    now: datetime,
+    calendar: WorkingCalendar,
+    *,
+    slot_minutes: int,
+    working_days_ahead: int,
+    min_notice: timedelta = timedelta(0),
+) -> bool:
+    return moment in callback_slots(
+        now,
+        calendar,
+        slot_minutes=slot_minutes,
+        working_days_ahead=working_days_ahead,
+        min_notice=min_notice,
+    )
+
+
+def median_minutes(delays: list[timedelta]) -> int | None:
+    """The median of delays in whole minutes (None for none)."""
+    if not delays:
+        return None
+    return round(median(delay.total_seconds() for delay in delays) / 60)

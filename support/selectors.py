@@ -117,7 +117,7 @@ class TicketFilters:
 def _overdue_q(now: datetime) -> Q:
     return Q(status__in=LIVE_STATES) & (
         Q(first_responded_at__isnull=True, first_response_due_at__lt=now)
-        | Q(resolved_at__isnull=True, resolution_due_at__lt=now)
+        | Q(resolved_at__isnull=True, resolution_due_at__lt=now, sla_paused_at__isnull=True)
     )
 
 
@@ -351,3 +351,22 @@ def recovery_hold_message(held_until: datetime) -> str:
         "documents cannot be downloaded and no new share code can be created until %(until)s. "
         "Your attestations stay available."
     ) % {"until": date_format(timezone.localtime(held_until), "DATETIME_FORMAT")}
+
+
+def callback_queue(user) -> list:
+    """The scheduled callbacks in due order, with the person's dossiers beside (reference and
+    status only: the contact centre never sees a document); a fixed number of queries."""
+    from support.enums import CallbackStatus
+    from support.models import Callback
+
+    if not is_contact_centre_agent(user):
+        return []
+    dossiers = Application.objects.only("id", "reference", "status", "applicant_id").order_by(
+        "-created_at"
+    )
+    return list(
+        Callback.objects.filter(status=CallbackStatus.SCHEDULED)
+        .select_related("ticket__person")
+        .prefetch_related(Prefetch("ticket__person__applications", queryset=dossiers))
+        .order_by("starts_at", "pk")
+    )

@@ -38,10 +38,10 @@ from support.enums import (
     TicketCategory,
     TicketChannel,
     TicketEventKind,
+    TicketStatus,
 )
 from support.models import (
     PersonalDataAccess,
-    SavedAnswer,
     Ticket,
     TicketAttachment,
     TicketEvent,
@@ -49,7 +49,6 @@ from support.models import (
     follow_up_token,
     token_hash,
 )
-from support.permissions import can_edit_saved_answers
 from support.workflow import WORKFLOW, target_state
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
@@ -77,16 +76,38 @@ def _transition(
     **event_params: Any,
 ) -> Ticket:
     """The one path of every ticket change: `anef.workflow.transition` locks, checks the table,
-    changes, writes the ticket event and the audit entry."""
-    return transition(
-        ticket,
-        workflow=WORKFLOW,
-        action=action,
-        actor=actor,
-        event=event,
-        fields=fields,
-        event_params=event_params,
-    )
+    changes, writes the ticket event and the audit entry; the resolution clock pauses when the
+    ticket starts waiting for the person and starts again when it stops waiting."""
+    with transaction.atomic():
+        locked = row_locked(ticket)
+        clock = _sla_clock_fields(locked, WORKFLOW.target(action, locked.status), timezone.now())
+        return transition(
+            locked,
+            workflow=WORKFLOW,
+            action=action,
+            actor=actor,
+            event=event,
+            fields={**clock, **(fields or {})},
+            event_params=event_params,
+        )
+
+
+def _sla_clock_fields(ticket: Ticket, after: str, now: datetime) -> dict[str, Any]:
+    """Pause on entering "waiting for the person", resume (moving the due date by the paused
+    working time) on leaving it, whichever action leaves it."""
+    waiting = after == TicketStatus.WAITING_ON_APPLICANT
+    if waiting and ticket.sla_paused_at is None:
+        return {"sla_paused_at": now}
+    if not waiting and ticket.sla_paused_at is not None:
+        due, paused = rules.resumed_due_at(
+            ticket.resolution_due_at, ticket.sla_paused_at, now, working_calendar()
+        )
+        return {
+            "sla_paused_at": None,
+            "sla_paused_working": ticket.sla_paused_working + paused,
+            "resolution_due_at": due,
+        }
+    return {}
 
 
 def _cleaned_attachments(attachments: Iterable[UploadedFile]) -> list[uploads.CleanFile]:
@@ -539,43 +560,15 @@ def personal_data_access_record(
     )
 
 
-# --- Saved answers -------------------------------------------------------------------------------
-
-
-@atomic_with_files()
-def saved_answer_save(
-    *,
-    actor: User,
-    title: str,
-    body_fr: str,
-    body_en: str,
-    category: str = "",
-    active: bool = True,
-    answer: SavedAnswer | None = None,
-) -> SavedAnswer:
-    """Create or edit a saved answer; supervisors only."""
-    if not can_edit_saved_answers(actor):
-        raise DomainError("forbidden", _("Only supervisors edit saved answers."))
-    answer = answer or SavedAnswer()
-    before = {"title": answer.title, "body_fr": answer.body_fr, "body_en": answer.body_en}
-    answer.title, answer.body_fr, answer.body_en = title.strip(), body_fr.strip(), body_en.strip()
-    answer.category, answer.active, answer.updated_by = category, active, actor
-    try:
-        with transaction.atomic():
-            answer.save()
-    except IntegrityError as exc:
-        raise DomainError("title_taken", _("Another saved answer has this title.")) from exc
-    audit_action(
-        instance=answer,
-        actor=actor,
-        action="saved_answer_save",
-        changes={key: (value, getattr(answer, key)) for key, value in before.items()},
-    )
-    return answer
-
-
 # --- Split modules, part of this one's interface -------------------------------------------------
 # (imported last: they build on the helpers above)
+from support.answers import saved_answer_save  # noqa: E402, F401
+from support.callbacks import (  # noqa: E402, F401
+    callback_book,
+    callback_figures,
+    callback_mark_made,
+    callback_mark_missed,
+)
 from support.deadlines import tickets_escalate_overdue  # noqa: E402, F401
 from support.impossibility import (  # noqa: E402, F401
     NEXT_STEPS,

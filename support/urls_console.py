@@ -1,6 +1,6 @@
 from django.urls import path
 
-from support.views import console
+from support.views import callbacks, console
 
 app_name = "support_console"
 
@@ -46,4 +46,12 @@ urlpatterns = [
     path("saved-answers/", console.saved_answers, name="saved_answers"),
     path("saved-answers/new/", console.saved_answer_edit, name="saved_answer_new"),
     path("saved-answers/<int:pk>/", console.saved_answer_edit, name="saved_answer_edit"),
+    # Callbacks (issue 21)
+    path("callbacks/", callbacks.console_queue, name="callbacks"),
+    path(
+        "callbacks/<int:pk>/<str:outcome>/",
+        callbacks.console_mark,
+        name="callback_mark",
+    ),
+    path("callbacks/figures/", callbacks.console_figures, name="callback_figures"),
 ]

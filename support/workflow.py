@@ -80,6 +80,11 @@ WORKFLOW = Workflow(
             events=(E.RECOVERY_REQUESTED, E.ACCOUNT_EMAIL_CHANGED, E.PASSWORD_RESET_SENT),
         ),
         "deadline_escalation": Action(moves=_keep(_LIVE), events=(E.DEADLINE_MISSED,)),
+        # Callbacks (issue 21) keep the status; a second miss sends it back to the queue.
+        "callback": Action(
+            moves=_keep(_LIVE),
+            events=(E.CALLBACK_SCHEDULED, E.CALLBACK_MADE, E.CALLBACK_MISSED),
+        ),
     },
 )
 

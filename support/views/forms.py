@@ -14,13 +14,18 @@ from support.enums import DeskDocumentKind, TicketCategory, TicketStatus
 from support.models import SavedAnswer, foreigner_number_validator
 from support.selectors import TicketFilters
 
+# What a person or an agent may choose: the automatic inquiry's subject is the system's.
+CHOSEN_CATEGORIES = [
+    choice for choice in TicketCategory.choices if choice[0] != TicketCategory.PROCESSING_DELAY
+]
+
 # What the browser offers to pick; the server checks the bytes anyway (anef/uploads.py).
 ACCEPTED_TYPES = uploads.ACCEPT_ATTRIBUTE
 HONEYPOT_FIELD = "website"
 
 
-def _textarea(rows: int = 6) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
+def _textarea(rows: int = 6, attrs: dict | None = None) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, **(attrs or {})})
 
 
 class AttachmentField(forms.FileField):
@@ -66,7 +71,7 @@ class ContactForm(forms.Form):
     )
     category = forms.ChoiceField(
         label=_("What is your request about?"),
-        choices=TicketCategory.choices,
+        choices=CHOSEN_CATEGORIES,
         error_messages={"required": _("Choose what your request is about.")},
     )
     message = forms.CharField(
@@ -103,9 +108,7 @@ class NoteForm(forms.Form):
 
 
 class PortalTicketForm(forms.Form):
-    category = forms.ChoiceField(
-        label=_("What is your request about?"), choices=TicketCategory.choices
-    )
+    category = forms.ChoiceField(label=_("What is your request about?"), choices=CHOSEN_CATEGORIES)
     application = forms.ModelChoiceField(
         label=_("Which application is it about? (optional)"),
         queryset=None,
@@ -135,7 +138,7 @@ class PhoneTicketForm(forms.Form):
         required=False,
         validators=[foreigner_number_validator],
     )
-    category = forms.ChoiceField(label=_("Subject"), choices=TicketCategory.choices)
+    category = forms.ChoiceField(label=_("Subject"), choices=CHOSEN_CATEGORIES)
     message = forms.CharField(label=_("What the person asked"), max_length=5000, widget=_textarea())
 
     def clean(self):
@@ -276,5 +279,9 @@ class DeskCheckForm(forms.Form):
 class SavedAnswerForm(forms.ModelForm):
     class Meta:
         model = SavedAnswer
-        fields = ["title", "category", "body_fr", "body_en", "active"]
-        widgets = {"body_fr": _textarea(), "body_en": _textarea()}
+        fields = ["title", "category", "body_fr", "body_en", "body_ar", "active"]
+        widgets = {
+            "body_fr": _textarea(),
+            "body_en": _textarea(),
+            "body_ar": _textarea(attrs={"lang": "ar", "dir": "rtl"}),
+        }

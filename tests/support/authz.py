@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from applications.models import Application
 from support import services
 from support.enums import TicketCategory
-from support.models import AccountRecovery, token_hash
+from support.models import AccountRecovery, Callback, token_hash
 from tests.accounts.factories import ApplicantProfileFactory
 from tests.authz_common import (
     API_APPLICANT,
@@ -119,6 +119,16 @@ ROUTES = {
         {"pk": "support_saved_answer"},
         SUPPORT_SUPERVISOR,
     ),
+    # Callbacks (issue 21): the person books on their own ticket; the console works the queue.
+    "support_portal:callback": ("get", PORTAL_TICKET, PERSON_ONLY_TICKET),
+    "support_public:follow_up_callback": ("get", TOKEN, EVERYONE),
+    "support_console:callbacks": ("get", {}, SUPPORT_CONSOLE),
+    "support_console:callback_figures": ("get", {}, SUPPORT_CONSOLE),
+    "support_console:callback_mark": (
+        "post",
+        {"pk": "support_callback", "outcome": "made"},
+        SUPPORT_CONSOLE,
+    ),
     # Back office: tickets sent to the agent's prefecture
     "support_backoffice:list": ("get", {}, BACK_OFFICE_PAGE),
     "support_backoffice:detail": ("get", ESCALATED, BACK_OFFICE_DOSSIER),
@@ -188,6 +198,9 @@ def world(world: dict) -> dict:
         "support_portal_attachment": portal_ticket.messages.first().attachments.get().pk,
         "support_escalated_ticket": escalated.number,
         "support_saved_answer": SavedAnswerFactory().pk,
+        "support_callback": Callback.objects.create(
+            ticket=portal_ticket, phone="0612345678", starts_at=portal_ticket.created_at
+        ).pk,
     }
 
 

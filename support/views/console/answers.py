@@ -45,6 +45,7 @@ def saved_answer_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
                 category=data["category"],
                 body_fr=data["body_fr"],
                 body_en=data["body_en"],
+                body_ar=data["body_ar"],
                 active=data["active"],
             ),
             _("The saved answer was saved."),

@@ -38,6 +38,7 @@ QUEUE_COLUMNS = (
     "first_responded_at",
     "resolution_due_at",
     "resolved_at",
+    "sla_paused_at",  # a paused clock is not late (issue 21)
     "assignee__first_name",
     "assignee__last_name",
     "assignee__email",

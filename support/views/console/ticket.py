@@ -45,6 +45,7 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
             "application__prefecture",
             "application__ground",
             "person",
+            "requester",
             "acknowledgement",
             "substitution_case",
             "opened_by",
@@ -62,14 +63,14 @@ def _split_name(name: str) -> tuple[str, str]:
     return (first, last) if last else ("", first)
 
 
-def _saved_answer_initial(request: HttpRequest) -> dict[str, str]:
-    """`?answer=<pk>&language=fr|en` puts a saved answer in the reply box, to adapt."""
+def _saved_answer_initial(request: HttpRequest, ticket: Ticket) -> dict[str, str]:
+    """`?answer=<pk>` puts a saved answer in the reply box, to adapt: the variant in the
+    ticket's language (or `&language=fr|en|ar`), French when that one is not written."""
     pk = request.GET.get("answer", "")
     answer = saved_answer_list().filter(pk=int(pk)).first() if pk.isdigit() else None
     if answer is None:
         return {}
-    body = answer.body_en if request.GET.get("language") == "en" else answer.body_fr
-    return {"message": body}
+    return {"message": answer.variant(request.GET.get("language") or ticket.language).text}
 
 
 def _detail_context(
@@ -99,8 +100,12 @@ def _detail_context(
         "record": record,
         "first_response_overdue": ticket.first_response_overdue(now),
         "resolution_overdue": ticket.resolution_overdue(now),
-        "saved_answers": list(saved_answer_list()),
-        "reply_form": bound.get("reply") or ReplyForm(initial=_saved_answer_initial(request)),
+        "ticket_language": ticket.language,
+        "saved_answers": [
+            (answer, answer.variant(ticket.language)) for answer in saved_answer_list()
+        ],
+        "reply_form": bound.get("reply")
+        or ReplyForm(initial=_saved_answer_initial(request, ticket)),
         "note_form": bound.get("note") or NoteForm(),
         "assign_form": bound.get("assign") or AssignForm(agents=contact_centre_agents()),
         "escalate_form": bound.get("escalate") or EscalateForm(),
