@@ -1,17 +1,9 @@
 """Every text fits the segments it is allowed (issue 21), checked on the **rendered** text, in
 French, English and Arabic, at the longest value of every field.
-
-Until the lead merges `locale/pending/sms.json` into the catalogs, the French and Arabic texts
-are taken from that file (added to the loaded catalogs for this test only); once merged, the
-catalogs' own texts are rendered.
+The French and Arabic texts are the catalogs' own (locale/*/LC_MESSAGES).
 """
 
-import json
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.utils.translation import trans_real
 
 from anef.sms import (
     APPOINTMENT_LINK_MAX_LENGTH,
@@ -24,7 +16,6 @@ from anef.sms import (
     sms_render,
 )
 
-PENDING = Path(settings.BASE_DIR) / "locale" / "pending" / "sms.json"
 LANGUAGES = ("fr", "en", "ar")
 # Templates that cannot fit one segment in a language, with why (reported to the lead): an
 # appointment's cancel link carries a token, and Arabic (UCS-2) has 70 characters in all.
@@ -43,41 +34,24 @@ def _longest(field: str, template: str) -> str:
     return {"day": "31/12", "time": "23:59", "code": "999999", "minutes": "15"}[field]
 
 
-@pytest.fixture
-def pending_translations():
-    """The pending French and Arabic texts, in the catalogs while the test runs."""
-    entries = json.loads(PENDING.read_text(encoding="utf-8"))
-    added = []
-    for language in ("fr", "ar"):
-        catalog = trans_real.translation(language)._catalog
-        for entry in entries:
-            if entry["msgid"] not in catalog:
-                catalog[entry["msgid"]] = entry[language]
-                added.append((catalog, entry["msgid"]))
-    yield
-    for catalog, msgid in added:
-        for part in catalog._catalogs:
-            part.pop(msgid, None)
-
-
 CASES = [
     (template, language) for template in sorted(set(TEMPLATES.values())) for language in LANGUAGES
 ] + [("one_time_code", language) for language in LANGUAGES]
 
 
 @pytest.mark.parametrize(("template", "language"), CASES)
-def test_sms_template_longest_fields_fits_its_segments(pending_translations, template, language):
+def test_sms_template_longest_fields_fits_its_segments(template, language):
     context = {field: _longest(field, template) for field in FIELDS[template]}
     text = sms_render(template, context, language=language)
     count = segments(text)
     allowed = MAX_SEGMENTS if (template, language) in TWO_SEGMENTS_ALLOWED else 1
     assert count.segments <= allowed, (text, count)
-    if language != "en":  # the pending text was used, not the English fallback
+    if language != "en":  # translated, not the English fallback
         assert text != sms_render(template, context, language="en")
 
 
 @pytest.mark.parametrize("language", ("fr", "en"))
-def test_sms_templates_latin_languages_stay_in_gsm7(pending_translations, language):
+def test_sms_templates_latin_languages_stay_in_gsm7(language):
     """A French text with « », ê or ç would fall to 70 characters a segment."""
     for template in set(TEMPLATES.values()) | {"one_time_code"}:
         context = {field: _longest(field, template) for field in FIELDS[template]}
