@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 
 from applications.models import Application
-from substitution.cancel_links import cancel_token
+from substitution.cancel_links import cancel_token, offer_short_key
 from substitution.enums import CaseOrigin, CaseStatus, DeskKind
 from substitution.models import Appointment, SlotOffer, SubstitutionCase, WaitlistEntry
 from tests.authz_common import (
@@ -81,6 +81,8 @@ ROUTES = {
     "substitution_public:slot_offer": ("get", {"token": "slot_offer_token"}, EVERYONE),
     # The same cancel link, short enough for a text message
     "appointment_cancel_short": ("get", {"token": "cancel_token"}, EVERYONE),
+    # The offer of an earlier place, short enough for a text message
+    "slot_offer_short": ("get", {"token": "slot_offer_short_key"}, EVERYONE),
     # API
     "api:substitution-appointment-list": ("get", {}, API_APPLICANT),
     "api:substitution-appointment-cancel": ("post", APPOINTMENT, API_APPLICANT_DOSSIER),
@@ -110,6 +112,7 @@ def world(world: dict) -> dict:
     return {
         "cancel_token": cancel_token(appointment),
         "slot_offer_token": offer.token,
+        "slot_offer_short_key": offer_short_key(offer),
         "substitution_case": case.reference,
         "substitution_appointment": appointment.pk,
         "substitution_desk": desk.pk,
