@@ -66,6 +66,8 @@ ROUTES = {
     "substitution_portal:case_mode": ("post", CASE, PORTAL_DOSSIER),
     "substitution_portal:appointment_calendar": ("get", APPOINTMENT, PORTAL_DOSSIER),
     "substitution_portal:case_waitlist": ("post", CASE, PORTAL_DOSSIER),
+    # Issue 21: the dossier's appointment, booked from the dossier's page
+    "substitution_portal:dossier_appointment": ("get", {"reference": "reference"}, PORTAL_DOSSIER),
     # Without an account: the help request and the private link (its token is the key)
     "substitution_public:help_request": ("get", {}, EVERYONE),
     "substitution_public:case": ("get", TOKEN, EVERYONE),
