@@ -78,6 +78,8 @@ ROUTES = {
     "substitution_public:case_code_send": ("post", TOKEN, EVERYONE),
     "substitution_public:case_code_verify": ("post", TOKEN, EVERYONE),
     "substitution_public:case_waitlist": ("post", TOKEN, EVERYONE),
+    # Issue 21: a booking managed without an account, with a code
+    "substitution_public:manage": ("get", {}, EVERYONE),
     # The e-mails' links (issue 21): the signed cancel key, the offer's private key
     "substitution_public:appointment_cancel": ("get", {"token": "cancel_token"}, EVERYONE),
     "substitution_public:slot_offer": ("get", {"token": "slot_offer_token"}, EVERYONE),
