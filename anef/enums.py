@@ -48,6 +48,7 @@ class NotificationKind(models.TextChoices):
     CALLBACK_SCHEDULED = "callback_scheduled", _("A callback was scheduled")
     APPOINTMENT_CONFIRMED = "appointment_confirmed", _("An appointment was confirmed")
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
+    SLOT_OFFER = "slot_offer", _("An earlier appointment was offered")
 
 
 class NotificationLogChannel(models.TextChoices):

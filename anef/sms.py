@@ -89,6 +89,7 @@ TEMPLATES: dict[str, str] = {
     NotificationKind.CALLBACK_SCHEDULED: "callback_scheduled",
     NotificationKind.APPOINTMENT_CONFIRMED: "appointment_confirmed",
     NotificationKind.APPOINTMENT_REMINDER: "appointment_reminder",
+    NotificationKind.SLOT_OFFER: "slot_offer",
 }
 # The fields each template expects (all strings, made by sms_link / sms_day / sms_time).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -98,6 +99,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "callback_scheduled": ("day", "time", "link"),
     "appointment_confirmed": ("day", "time", "link"),
     "appointment_reminder": ("day", "time", "link"),
+    "slot_offer": ("link",),
     "one_time_code": ("code", "minutes"),
 }
 

@@ -24,3 +24,8 @@ class SubstitutionConfig(AppConfig):
             dispatch_uid="substitution_technical_impossibility_confirmed",
         )
         step_failed.connect(receivers.step_failed, dispatch_uid="substitution_step_failed")
+        # Issue 21: the dossier's appointment, on the dossier's page.
+        from applications import hooks
+        from substitution.views.dossier import PANEL, dossier_panel
+
+        hooks.portal_dossier_panels.register(PANEL, dossier_panel)

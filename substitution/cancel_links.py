@@ -16,14 +16,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from substitution.models import Appointment
+from substitution.models import Appointment, SlotOffer
 
 CANCEL_SALT = "substitution.appointment-cancel"
+OFFER_SALT = "substitution.slot-offer"
 SIGNATURE_LENGTH = 16
 
 
-def _signature(number: int) -> str:
-    digest = salted_hmac(CANCEL_SALT, str(number), algorithm="sha256").digest()
+def _signature(number: int, salt: str = CANCEL_SALT) -> str:
+    digest = salted_hmac(salt, str(number), algorithm="sha256").digest()
     return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_LENGTH]
 
 
@@ -45,3 +46,30 @@ def appointment_for_cancel_token(token: str) -> Appointment | None:
     if not constant_time_compare(signature, _signature(int(number))):
         return None
     return Appointment.objects.select_related("slot__desk", "case").filter(pk=int(number)).first()
+
+
+# --- The earlier-slot offer's short accept link (issue 21) -------------------------------------
+# The same kind of key, with a salt of its own (a cancel key never accepts an offer, nor the
+# reverse): the text of an offer carries /rdv/o/<number>-<signature>/, the e-mail the offer's
+# long random token; both open the same offer, which holds for `rules.OFFER_VALIDITY` only.
+
+
+def offer_short_key(offer: SlotOffer) -> str:
+    return f"{offer.pk}-{_signature(offer.pk, OFFER_SALT)}"
+
+
+def offer_short_url(offer: SlotOffer, *, site: str | None = None) -> str:
+    path = reverse("slot_offer_short", kwargs={"token": offer_short_key(offer)})
+    return f"{(site or settings.SMS_SITE_URL).rstrip('/')}{path}"
+
+
+def offer_for_short_key(key: str) -> SlotOffer | None:
+    """The offer a text's accept link names; None for a forged or altered key."""
+    number, _, signature = key.partition("-")
+    if not number.isascii() or not number.isdigit() or len(number) > 18:
+        return None
+    if not constant_time_compare(signature, _signature(int(number), OFFER_SALT)):
+        return None
+    return (
+        SlotOffer.objects.select_related("slot__desk", "entry__case").filter(pk=int(number)).first()
+    )

@@ -280,6 +280,18 @@ class Appointment(models.Model):
         related_name="substitution_appointments",
         help_text=_("The application the appointment is for, when there is one (issue 21)."),
     )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitution_appointments",
+        help_text=_(
+            "The case's account holder when booked, copied so that the database can hold one "
+            "appointment waiting per person across their cases (issue 21)."
+        ),
+    )
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -323,6 +335,14 @@ class Appointment(models.Model):
                 fields=["application"],
                 condition=Q(status=AppointmentStatus.BOOKED, application__isnull=False),
                 name="appointment_one_booked_per_application",
+            ),
+            # One appointment waiting per person with an account, whatever the case: a person
+            # may hold several open cases (the contact centre's, the portal's automatic offer),
+            # and must not hold a desk's time through each (issue 21: slots resold by bots).
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status=AppointmentStatus.BOOKED, person__isnull=False),
+                name="appointment_one_booked_per_person",
             ),
             models.CheckConstraint(
                 name="appointment_cancelled_at_iff_cancelled",

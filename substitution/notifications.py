@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from anef.emails import bilingual_email_enqueue
 from anef.enums import NotificationKind, NotificationSubject
 from anef.sms import sms_day, sms_enqueue, sms_time
-from substitution.cancel_links import cancel_url
+from substitution.cancel_links import cancel_url, offer_short_url
 from substitution.models import Appointment, SlotOffer, SubstitutionCase
 from substitution.selectors import appointment_address_lines, case_items_to_bring
 
@@ -148,6 +148,22 @@ def appointment_cancelled_send(appointment: Appointment) -> bool:
     return True
 
 
+def slot_offer_text(offer: SlotOffer, *, current: Appointment) -> bool:
+    """The text of an earlier place offered, with its short accept link (`/rdv/o/<key>/`, at
+    most 60 characters like the cancel link), to a person with an account who chose texts.
+    Once per person and day (anef/sms.py's log): a second offer the same day goes by e-mail."""
+    person = offer.entry.case.person
+    if person is None:
+        return False
+    return sms_enqueue(
+        person=person,
+        kind=NotificationKind.SLOT_OFFER,
+        context={"link": offer_short_url(offer, site=settings.SMS_SITE_URL)},
+        subject_type=NotificationSubject.APPOINTMENT,
+        subject_id=current.pk,
+    )
+
+
 def offer_url(offer: SlotOffer) -> str:
     path = reverse("substitution_public:slot_offer", kwargs={"token": offer.token})
     return f"{settings.SITE_URL}{path}"
@@ -155,11 +171,13 @@ def offer_url(offer: SlotOffer) -> str:
 
 def slot_offer_send(offer: SlotOffer, *, current: Appointment) -> bool:
     """An earlier place freed for a person on the waiting list: when, until when the offer
-    holds, and the private link that accepts it (issue 21)."""
+    holds, and the private link that accepts it (issue 21); by text too where the person takes
+    texts (`slot_offer_text`). True if either was written."""
     case = offer.entry.case
+    texted = slot_offer_text(offer, current=current)
     if not case.email:
-        logger.info("Offer %s: no e-mail address, nothing sent", offer.pk)
-        return False
+        logger.info("Offer %s: no e-mail address, none sent", offer.pk)
+        return texted
     _send(
         case.email,
         lambda: _("An earlier appointment is free for you"),

@@ -440,3 +440,28 @@ def case_waitlist_entry(case: SubstitutionCase) -> WaitlistEntry | None:
         .order_by("-created_at")
         .first()
     )
+
+
+# --- Appointments booked from a dossier (issue 21) ----------------------------------------------
+
+
+def dossier_case(application) -> SubstitutionCase | None:
+    """The case routed to substitution that books for this dossier: its own case (the one its
+    deposit was recorded by) while it still takes an appointment, else the latest open case of
+    the dossier's applicant. None when the dossier is not on the substitution path."""
+    bookable = SubstitutionCase.objects.filter(
+        status__in=(CaseStatus.OPEN, CaseStatus.APPOINTMENT_BOOKED)
+    ).select_related("prefecture")
+    own = bookable.filter(application=application).order_by("-opened_at").first()
+    if own is not None:
+        return own
+    return bookable.filter(person_id=application.applicant_id).order_by("-opened_at").first()
+
+
+def dossier_booked_appointment(application) -> Appointment | None:
+    """The one appointment waiting for this dossier, whatever case booked it."""
+    return (
+        Appointment.objects.filter(application=application, status=AppointmentStatus.BOOKED)
+        .select_related("slot__desk__prefecture", "case")
+        .first()
+    )

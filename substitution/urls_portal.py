@@ -1,6 +1,6 @@
 from django.urls import path
 
-from substitution.views import portal, waitlist
+from substitution.views import dossier, portal, waitlist
 
 app_name = "substitution_portal"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("cases/<str:reference>/cancel/", portal.case_cancel, name="case_cancel"),
     path("cases/<str:reference>/mode/", portal.case_mode, name="case_mode"),
     path("cases/<str:reference>/waitlist/", waitlist.case_waitlist, name="case_waitlist"),
+    path(
+        "dossiers/<str:reference>/appointment/",
+        dossier.dossier_appointment,
+        name="dossier_appointment",
+    ),
     path(
         "appointments/<int:pk>/calendar.ics",
         portal.appointment_calendar,

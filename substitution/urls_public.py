@@ -3,7 +3,7 @@ link of a case (its long token, never the reference)."""
 
 from django.urls import path
 
-from substitution.views import portal, waitlist
+from substitution.views import manage, portal, waitlist
 
 app_name = "substitution_public"
 
@@ -15,6 +15,9 @@ urlpatterns = [
         name="appointment_cancel",
     ),
     path("earlier/<str:token>/", waitlist.slot_offer, name="slot_offer"),
+    # Issue 21: a booking managed without an account, with a code sent to the case's address
+    path("manage/", manage.manage, name="manage"),
+    path("manage/code/", manage.manage_code, name="manage_code"),
     path("<str:token>/", portal.public_case, name="case"),
     path("<str:token>/book/", portal.public_case_book, name="case_book"),
     path("<str:token>/cancel/", portal.public_case_cancel, name="case_cancel"),

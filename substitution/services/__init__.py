@@ -10,6 +10,7 @@ One module per responsibility, every public name re-exported here (callers impor
 - `desk`: a desk's slots and a digital reception point's walk-in queue;
 - `appointments`: booking, cancelling, marking, and the confirmation and reminder e-mails;
 - `offers`: failures of an essential step recorded, and the appointment offered past them;
+- `dossier`: an appointment booked from the dossier's page, one per dossier;
 - `waitlist`: the waiting list for an earlier time, its offers, and the e-mails' cancel link.
 
 A test that replaces a helper patches it in the module that uses it (e.g.
@@ -25,6 +26,7 @@ from substitution.services.appointments import (
 )
 from substitution.services.cases import case_close, case_mode_change, open_case
 from substitution.services.desk import queue_call_next, queue_ticket_issue, slots_generate
+from substitution.services.dossier import dossier_appointment_book
 from substitution.services.offers import failure_record, offer_accept, signup_refused
 from substitution.services.waitlist import (
     appointment_cancel_by_link,
@@ -45,6 +47,7 @@ __all__ = [
     "appointment_reminders_send",
     "case_close",
     "case_mode_change",
+    "dossier_appointment_book",
     "failure_record",
     "offer_accept",
     "open_case",

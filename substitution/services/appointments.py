@@ -102,11 +102,21 @@ def appointment_book(
                 slot=locked_slot,
                 case=locked_case,
                 application=application,
+                person_id=locked_case.person_id,
                 booked_by=actor if getattr(actor, "is_authenticated", False) else None,
                 booked_at=now,
                 booked_from_network=network,
             )
-    except IntegrityError:
+    except IntegrityError as error:
+        if _constraint(error) == "appointment_one_booked_per_person":
+            raise DomainError(
+                "person_has_appointment",
+                _(
+                    "You already have an appointment waiting at the prefecture. One appointment "
+                    "at a time: move or cancel that one instead."
+                ),
+                http_status=409,
+            ) from None
         raise DomainError(
             "application_has_appointment",
             _(
@@ -136,6 +146,12 @@ def appointment_book(
 
     transaction.on_commit(lambda: send_appointment_confirmation.delay(appointment.pk), robust=True)
     return appointment
+
+
+def _constraint(error: IntegrityError) -> str:
+    """The name of the constraint PostgreSQL refused the row by (psycopg's diagnostics)."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
 
 
 def _application_for(case: SubstitutionCase, application):

@@ -5,7 +5,8 @@ account — the link's key is the only door:
 - `/substitution/appointment-cancel/<signed key>/`: the one-click cancel of a confirmation or
   reminder (GET shows what will be cancelled and one button; the POST cancels: a mail scanner
   that opens links cancels nothing);
-- `/substitution/earlier/<key>/`: an earlier place offered, accepted in one click (POST).
+- `/substitution/earlier/<key>/`: an earlier place offered, accepted in one click (POST); the
+  text message carries the same offer as `/rdv/o/<short signed key>/`.
 """
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from accounts.permissions import can_use_portal, requires
 from anef.errors import DomainError
 from anef.page_errors import show_refusal
 from substitution import services
-from substitution.cancel_links import appointment_for_cancel_token
+from substitution.cancel_links import appointment_for_cancel_token, offer_for_short_key
 from substitution.enums import AppointmentStatus, SlotOfferStatus
 from substitution.views.portal import _own_case, _token_case
 
@@ -91,11 +92,25 @@ def slot_offer(request: HttpRequest, token: str) -> HttpResponse:
     offer = services.slot_offer_get(token)
     if offer is None:
         raise Http404
+    return _offer_page(request, offer)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def slot_offer_short(request: HttpRequest, token: str) -> HttpResponse:
+    """The same offer through the text's short key (/rdv/o/<key>/); a forged key is a 404."""
+    offer = offer_for_short_key(token)
+    if offer is None:
+        raise Http404
+    return _offer_page(request, offer)
+
+
+def _offer_page(request: HttpRequest, offer) -> HttpResponse:
     appointment = None
     status = 200
     if request.method == "POST":
         try:
-            appointment = services.slot_offer_accept(token=token)
+            appointment = services.slot_offer_accept(token=offer.token)
         except DomainError as error:
             show_refusal(request, error)
             status = error.http_status

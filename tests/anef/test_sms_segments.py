@@ -28,7 +28,9 @@ TWO_SEGMENTS_ALLOWED = {
 def _longest(field: str, template: str) -> str:
     if field == "link":
         length = (
-            APPOINTMENT_LINK_MAX_LENGTH if template.startswith("appointment") else LINK_MAX_LENGTH
+            APPOINTMENT_LINK_MAX_LENGTH
+            if template.startswith("appointment") or template == "slot_offer"
+            else LINK_MAX_LENGTH
         )
         return "https://" + "x" * (length - len("https://"))
     return {"day": "31/12", "time": "23:59", "code": "999999", "minutes": "15"}[field]

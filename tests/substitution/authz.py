@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 
 from applications.models import Application
-from substitution.cancel_links import cancel_token
+from substitution.cancel_links import cancel_token, offer_short_key
 from substitution.enums import CaseOrigin, CaseStatus, DeskKind
 from substitution.models import Appointment, SlotOffer, SubstitutionCase, WaitlistEntry
 from tests.authz_common import (
@@ -66,6 +66,8 @@ ROUTES = {
     "substitution_portal:case_mode": ("post", CASE, PORTAL_DOSSIER),
     "substitution_portal:appointment_calendar": ("get", APPOINTMENT, PORTAL_DOSSIER),
     "substitution_portal:case_waitlist": ("post", CASE, PORTAL_DOSSIER),
+    # Issue 21: the dossier's appointment, booked from the dossier's page
+    "substitution_portal:dossier_appointment": ("get", {"reference": "reference"}, PORTAL_DOSSIER),
     # Without an account: the help request and the private link (its token is the key)
     "substitution_public:help_request": ("get", {}, EVERYONE),
     "substitution_public:case": ("get", TOKEN, EVERYONE),
@@ -76,11 +78,15 @@ ROUTES = {
     "substitution_public:case_code_send": ("post", TOKEN, EVERYONE),
     "substitution_public:case_code_verify": ("post", TOKEN, EVERYONE),
     "substitution_public:case_waitlist": ("post", TOKEN, EVERYONE),
+    # Issue 21: a booking managed without an account, with a code
+    "substitution_public:manage": ("get", {}, EVERYONE),
     # The e-mails' links (issue 21): the signed cancel key, the offer's private key
     "substitution_public:appointment_cancel": ("get", {"token": "cancel_token"}, EVERYONE),
     "substitution_public:slot_offer": ("get", {"token": "slot_offer_token"}, EVERYONE),
     # The same cancel link, short enough for a text message
     "appointment_cancel_short": ("get", {"token": "cancel_token"}, EVERYONE),
+    # The offer of an earlier place, short enough for a text message
+    "slot_offer_short": ("get", {"token": "slot_offer_short_key"}, EVERYONE),
     # API
     "api:substitution-appointment-list": ("get", {}, API_APPLICANT),
     "api:substitution-appointment-cancel": ("post", APPOINTMENT, API_APPLICANT_DOSSIER),
@@ -110,6 +116,7 @@ def world(world: dict) -> dict:
     return {
         "cancel_token": cancel_token(appointment),
         "slot_offer_token": offer.token,
+        "slot_offer_short_key": offer_short_key(offer),
         "substitution_case": case.reference,
         "substitution_appointment": appointment.pk,
         "substitution_desk": desk.pk,

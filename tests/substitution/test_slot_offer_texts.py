@@ -1,0 +1,120 @@
+"""An earlier place offered by the waiting list goes by text too, to a person with an account
+who chose texts, with a short accept link (/rdv/o/<key>/) that fits a text (issue 21)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.enums import ContactChannels
+from anef.enums import MessageChannel, NotificationKind
+from anef.models import OutgoingMessage
+from substitution import services
+from substitution.cancel_links import cancel_token, offer_for_short_key, offer_short_key
+from substitution.enums import AppointmentStatus, SlotOfferStatus
+from substitution.models import SlotOffer
+from tests.accounts.factories import ApplicantFactory
+from tests.substitution.factories import CaseFactory, DeskFactory, SlotFactory
+
+pytestmark = pytest.mark.django_db
+NUMBER = "+33612345678"
+
+
+def _slot(desk, days: int, hour: int = 10):
+    start = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=days), datetime.time(hour)
+        )
+    )
+    return SlotFactory(desk=desk, starts_at=start, ends_at=start + datetime.timedelta(minutes=30))
+
+
+def _texter():
+    return ApplicantFactory(
+        contact_channels=ContactChannels.BOTH,
+        phone_number=NUMBER,
+        phone_verified_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def desk(reference_data):
+    return DeskFactory()
+
+
+def _offer(desk, person):
+    booked = services.appointment_book(
+        case=CaseFactory(person=person), slot=_slot(desk, 10), actor=None
+    )
+    services.waitlist_join(case=booked.case, actor=None)
+    early = _slot(desk, 2, hour=9)
+    holder = services.appointment_book(case=CaseFactory(), slot=early, actor=None)
+    services.appointment_cancel(appointment=holder, actor=None)
+    return services.slot_offer_next(early.pk), booked
+
+
+def _texts():
+    return OutgoingMessage.objects.filter(channel=MessageChannel.SMS)
+
+
+def test_slot_offer_text_sent_to_person_who_chose_texts_with_short_link(desk, settings):
+    settings.SMS_SITE_URL = "https://anef.example"
+    offer, _ = _offer(desk, _texter())
+    text = _texts().get()
+    assert text.recipient == NUMBER
+    link = text.body.split()[-1]
+    assert link == f"https://anef.example/rdv/o/{offer_short_key(offer)}/"
+    assert len(link) <= 60
+
+
+def test_slot_offer_text_not_sent_to_person_without_texts(desk):
+    _offer(desk, ApplicantFactory(contact_channels=ContactChannels.EMAIL))
+    assert not _texts().exists()
+
+
+def test_slot_offer_text_logged_under_its_own_kind(desk):
+    from anef.models import NotificationLog
+
+    _offer(desk, _texter())
+    assert NotificationLog.objects.filter(kind=NotificationKind.SLOT_OFFER).count() == 1
+
+
+def test_slot_offer_short_link_accepts_the_offer(desk, client):
+    offer, booked = _offer(desk, _texter())
+    url = reverse("slot_offer_short", kwargs={"token": offer_short_key(offer)})
+    response = client.post(url)
+    assert response.status_code == 200
+    offer.refresh_from_db()
+    booked.refresh_from_db()
+    assert offer.status == SlotOfferStatus.ACCEPTED
+    assert booked.status == AppointmentStatus.CANCELLED
+
+
+def test_slot_offer_short_link_get_changes_nothing(desk, client):
+    offer, _ = _offer(desk, _texter())
+    response = client.get(reverse("slot_offer_short", kwargs={"token": offer_short_key(offer)}))
+    assert response.status_code == 200
+    offer.refresh_from_db()
+    assert offer.status == SlotOfferStatus.PENDING
+
+
+def test_slot_offer_short_link_altered_key_is_404(desk, client):
+    offer, _ = _offer(desk, _texter())
+    key = offer_short_key(offer)
+    forged = f"{offer.pk}-{'A' * (len(key) - len(str(offer.pk)) - 1)}"
+    response = client.post(reverse("slot_offer_short", kwargs={"token": forged}))
+    assert response.status_code == 404
+    assert SlotOffer.objects.get(pk=offer.pk).status == SlotOfferStatus.PENDING
+
+
+def test_slot_offer_short_key_of_another_offer_number_refused(desk):
+    offer, _ = _offer(desk, _texter())
+    signature = offer_short_key(offer).partition("-")[2]
+    assert offer_for_short_key(f"{offer.pk + 1}-{signature}") is None
+
+
+def test_slot_offer_short_link_cancel_key_does_not_open_an_offer(desk):
+    """A cancel key (another salt) of an appointment numbered like the offer opens nothing."""
+    _, booked = _offer(desk, _texter())
+    assert offer_for_short_key(cancel_token(booked)) is None
