@@ -1,6 +1,13 @@
 from django.urls import path
 
-from applications.views import backoffice, backoffice_notification, exports, statistics, workbench
+from applications.views import (
+    backoffice,
+    backoffice_notification,
+    exports,
+    queue_actions,
+    statistics,
+    workbench,
+)
 
 app_name = "backoffice"
 
@@ -79,4 +86,8 @@ urlpatterns = [
         backoffice.error_report_reject,
         name="error_report_reject",
     ),
+    # The queue's saved views and bulk actions (issue 20).
+    path("views/", queue_actions.saved_view_create_view, name="saved_view_create"),
+    path("views/<int:pk>/delete/", queue_actions.saved_view_delete_view, name="saved_view_delete"),
+    path("bulk/", queue_actions.bulk_action, name="bulk_action"),
 ]

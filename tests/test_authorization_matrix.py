@@ -238,6 +238,7 @@ APP_MODULES = [
         "tests.accounts.authz",
         "tests.attestations.authz",
         "tests.applications.authz_exports",
+        "tests.applications.authz_queue",
     )
     if importlib.util.find_spec(name) is not None
 ]

@@ -25,7 +25,7 @@ from accounts.permissions import can_use_back_office, is_prefecture_supervisor, 
 from accounts.selectors import applicant_profile_get
 from anef import generations
 from anef.errors import DomainError
-from anef.page_cache import page_cached, prefecture_queue, rows_shown
+from anef.page_cache import kept_part, kept_rows, page_cached, prefecture_queue, rows_shown
 from anef.page_errors import show_refusal
 from applications import services
 from applications.consultations import consulted
@@ -53,13 +53,12 @@ from applications.views.backoffice_forms import (
     QueueFilterForm,
     ReasonedDecisionForm,
 )
+from applications.views.queue_forms import BulkChooseForm, SavedViewForm
+from applications.views.queue_rows import QUEUE_PAGE_SIZE, ShownRow, queue_rows_rendered
+from applications.workbench.saved_views import queue_query_cleaned, saved_view_list
 from applications.workbench.selectors import agent_timeline, workbench_panel
 from applications.workflow import TransitionNotAllowed, allowed_actions
-from reference.enums import DecisionKind, ProcedureKind
-from reference.models import REFERENCE_LANGUAGES
-
-QUEUE_PAGE_SIZE = 25
-
+from reference.enums import DecisionKind
 
 # --- Helpers -------------------------------------------------------------------------------------
 
@@ -113,56 +112,26 @@ def _attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> boo
 # --- Queue ---------------------------------------------------------------------------------------
 
 
-# Labels once per process (lazy: translated when shown), not `get_FOO_display` per row and field.
-STATUS_LABELS = dict(ApplicationStatus.choices)
-KIND_LABELS = dict(ProcedureKind.choices)
+def agent_queue(request: HttpRequest) -> list[str]:
+    """The prefecture's dossiers, and the agent's own generation: the dossiers they follow
+    (issue 20) and their saved views show on their queue only."""
+    return [*prefecture_queue(request), generations.person_key(request.user.pk)]
 
 
 @dataclass(frozen=True)
-class QueueRow:
-    application: Application
-    profile: ApplicantProfile | None
+class _Listed:
+    """The rows of one page of the queue (dossier and applicant ids) and the queue's count,
+    kept apart from the page (`kept_part`): a write to one row leaves them as they are."""
 
-    @property
-    def status_label(self):
-        return STATUS_LABELS.get(self.application.status, self.application.status)
-
-    @property
-    def kind_label(self):
-        return KIND_LABELS.get(self.application.kind, self.application.kind)
-
-    @property
-    def assignee(self):
-        """The agent in charge (loaded with the row by `select_related`), or None."""
-        try:
-            return self.application.assignment.agent
-        except ObjectDoesNotExist:
-            return None
+    count: int
+    number: int
+    rows: list
 
 
-# The columns the queue shows, and nothing else: the dossier, person and profile rows are wide.
-QUEUE_COLUMNS = (
-    "reference",
-    "kind",
-    "status",
-    "filed_at",
-    "prefecture__name",
-    "applicant__first_name",
-    "applicant__last_name",
-    "applicant__email",
-    "applicant__applicant_profile__foreigner_number",
-    "renews_permit__valid_until",
-    *(f"ground__label_{language}" for language in REFERENCE_LANGUAGES),
-    "assignment__agent__first_name",
-    "assignment__agent__last_name",
-    "assignment__agent__email",
-)
-
-
-def agent_queue(request: HttpRequest) -> list[str]:
-    """The prefecture's dossiers, and the agent's own generation: the dossiers they follow
-    (issue 20) show on their queue only."""
-    return [*prefecture_queue(request), generations.person_key(request.user.pk)]
+def _listing(queue, page_number) -> _Listed:
+    paginator = Paginator(queue.values_list("pk", "applicant_id"), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    return _Listed(paginator.count, page.number, list(page.object_list))
 
 
 @requires(can_use_back_office)
@@ -171,38 +140,65 @@ def agent_queue(request: HttpRequest) -> list[str]:
 def home(request: HttpRequest) -> HttpResponse:
     """The prefecture's filed dossiers, filtered and paginated, in a constant number of queries.
 
-    Which rows the page shows is read first (ids only), then the generations of those rows for
-    the page cache (`rows_shown`), then their columns: a change to a row committed after its
-    generation was read bumps it again, so the page is never kept under a row's newer
-    generation with its older columns (anef/page_cache.py)."""
+    Which rows the page shows (and how many the queue has) is read first, kept apart under the
+    queue's listing (`kept_part`), then the generations of those rows for the page cache
+    (`rows_shown`), then each row's HTML kept under its row's generation (`kept_rows`): only
+    the rows missing are read (their columns) and rendered. A change to a row committed after
+    its generation was read bumps it again, so neither the page nor the row is kept under a
+    row's newer generation with its older columns (anef/page_cache.py)."""
     form = QueueFilterForm(request.GET or None)
     queue = backoffice_queue(request.user, form.queue_filters())
-    paginator = Paginator(queue.values_list("pk", "applicant_id"), QUEUE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    listed = list(page.object_list)
-    rows_shown(request, generations.queue_row_keys(applicant for _pk, applicant in listed))
-    by_pk = {
-        application.pk: application
-        for application in queue.only(*QUEUE_COLUMNS).filter(pk__in=[pk for pk, _a in listed])
-    }
-    rows = [
-        QueueRow(application, _profile_of(application.applicant))
-        for application in (by_pk.get(pk) for pk, _applicant in listed)
-        if application is not None  # moved out or deleted between the two reads
-    ]
+    listed = kept_part(
+        request,
+        "queue-listing",
+        agent_queue(request),
+        lambda: _listing(queue, request.GET.get("page")),
+    )
+    paginator = Paginator(_Fixed(listed), QUEUE_PAGE_SIZE)
+    page = paginator.page(listed.number)
+    row_keys = {pk: generations.person_key(applicant) for pk, applicant in listed.rows}
+    rows_shown(request, list(row_keys.values()))
+    html = kept_rows(
+        request,
+        row_keys,
+        lambda pks: queue_rows_rendered(queue, pks, viewer=request.user),
+        depends_on=[generations.person_key(request.user.pk)],
+    )
+    rows = [ShownRow(pk, html[pk]) for pk, _applicant in listed.rows if pk in html]
+    current_query = queue_query_cleaned(request.GET.urlencode())
     return render(
         request,
         "applications/backoffice/home.html",
         {
             "prefecture": request.user.prefecture,
-            "is_supervisor": is_prefecture_supervisor(request.user),
+            "is_supervisor": (supervisor := is_prefecture_supervisor(request.user)),
             "form": form,
             "page_obj": page,
             "rows": rows,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "ellipsis": paginator.ELLIPSIS,
+            "saved_views": list(saved_view_list(request.user)),
+            "current_query": current_query,
+            "saved_view_form": SavedViewForm(),
+            "bulk_form": BulkChooseForm(supervisor=supervisor),
         },
     )
+
+
+class _Fixed:
+    """A page's rows already read, as the paginator's list: its count, and the page's slice."""
+
+    def __init__(self, listed: _Listed):
+        self.listed = listed
+
+    def count(self) -> int:
+        return self.listed.count
+
+    def __len__(self) -> int:
+        return self.listed.count
+
+    def __getitem__(self, index):
+        return self.listed.rows
 
 
 # --- Dossier page --------------------------------------------------------------------------------
