@@ -5,6 +5,7 @@ from applications.views import (
     backoffice_notification,
     exports,
     queue_actions,
+    queue_page,
     statistics,
     workbench,
 )
@@ -15,7 +16,7 @@ _dossier = "applications/<str:reference>/"
 
 urlpatterns = [
     # The queue is the back office's home page.
-    path("", backoffice.home, name="home"),
+    path("", queue_page.home, name="home"),
     # Exports of the queue and the prefecture's figures (issue 20).
     path("exports/", exports.exports, name="exports"),
     path("exports/new/", exports.export_new, name="export_new"),

@@ -8,12 +8,10 @@ shown to the agent and nothing changes. Which buttons show comes from `get_abili
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,11 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import ApplicantProfile
-from accounts.permissions import can_use_back_office, is_prefecture_supervisor, requires
+from accounts.permissions import can_use_back_office, requires
 from accounts.selectors import applicant_profile_get
-from anef import generations
 from anef.errors import DomainError
-from anef.page_cache import kept_part, kept_rows, page_cached, prefecture_queue, rows_shown
 from anef.page_errors import show_refusal
 from applications import services
 from applications.consultations import consulted
@@ -37,7 +33,6 @@ from applications.selectors import (
     application_checklist,
     application_list_visible_to,
     application_other_open,
-    backoffice_queue,
     permit_list_held_by,
 )
 from applications.views.backoffice_forms import (
@@ -50,12 +45,8 @@ from applications.views.backoffice_forms import (
     ForeignerNumberForm,
     NotificationRecordForm,
     ObligationToLeaveForm,
-    QueueFilterForm,
     ReasonedDecisionForm,
 )
-from applications.views.queue_forms import BulkChooseForm, SavedViewForm
-from applications.views.queue_rows import QUEUE_PAGE_SIZE, ShownRow, queue_rows_rendered
-from applications.workbench.saved_views import queue_query_cleaned, saved_view_list
 from applications.workbench.selectors import agent_timeline, workbench_panel
 from applications.workflow import TransitionNotAllowed, allowed_actions
 from reference.enums import DecisionKind
@@ -107,98 +98,6 @@ def _attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> boo
         return False
     messages.success(request, success)
     return True
-
-
-# --- Queue ---------------------------------------------------------------------------------------
-
-
-def agent_queue(request: HttpRequest) -> list[str]:
-    """The prefecture's dossiers, and the agent's own generation: the dossiers they follow
-    (issue 20) and their saved views show on their queue only."""
-    return [*prefecture_queue(request), generations.person_key(request.user.pk)]
-
-
-@dataclass(frozen=True)
-class _Listed:
-    """The rows of one page of the queue (dossier and applicant ids) and the queue's count,
-    kept apart from the page (`kept_part`): a write to one row leaves them as they are."""
-
-    count: int
-    number: int
-    rows: list
-
-
-def _listing(queue, page_number) -> _Listed:
-    paginator = Paginator(queue.values_list("pk", "applicant_id"), QUEUE_PAGE_SIZE)
-    page = paginator.get_page(page_number)
-    return _Listed(paginator.count, page.number, list(page.object_list))
-
-
-@requires(can_use_back_office)
-@require_safe
-@page_cached(depends_on=agent_queue, query=("status", "ground", "kind", "order", "page", "scope"))
-def home(request: HttpRequest) -> HttpResponse:
-    """The prefecture's filed dossiers, filtered and paginated, in a constant number of queries.
-
-    Which rows the page shows (and how many the queue has) is read first, kept apart under the
-    queue's listing (`kept_part`), then the generations of those rows for the page cache
-    (`rows_shown`), then each row's HTML kept under its row's generation (`kept_rows`): only
-    the rows missing are read (their columns) and rendered. A change to a row committed after
-    its generation was read bumps it again, so neither the page nor the row is kept under a
-    row's newer generation with its older columns (anef/page_cache.py)."""
-    form = QueueFilterForm(request.GET or None)
-    queue = backoffice_queue(request.user, form.queue_filters())
-    listed = kept_part(
-        request,
-        "queue-listing",
-        agent_queue(request),
-        lambda: _listing(queue, request.GET.get("page")),
-    )
-    paginator = Paginator(_Fixed(listed), QUEUE_PAGE_SIZE)
-    page = paginator.page(listed.number)
-    row_keys = {pk: generations.person_key(applicant) for pk, applicant in listed.rows}
-    rows_shown(request, list(row_keys.values()))
-    html = kept_rows(
-        request,
-        row_keys,
-        lambda pks: queue_rows_rendered(queue, pks, viewer=request.user),
-        depends_on=[generations.person_key(request.user.pk)],
-    )
-    rows = [ShownRow(pk, html[pk]) for pk, _applicant in listed.rows if pk in html]
-    current_query = queue_query_cleaned(request.GET.urlencode())
-    return render(
-        request,
-        "applications/backoffice/home.html",
-        {
-            "prefecture": request.user.prefecture,
-            "is_supervisor": (supervisor := is_prefecture_supervisor(request.user)),
-            "form": form,
-            "page_obj": page,
-            "rows": rows,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "ellipsis": paginator.ELLIPSIS,
-            "saved_views": list(saved_view_list(request.user)),
-            "current_query": current_query,
-            "saved_view_form": SavedViewForm(),
-            "bulk_form": BulkChooseForm(supervisor=supervisor),
-        },
-    )
-
-
-class _Fixed:
-    """A page's rows already read, as the paginator's list: its count, and the page's slice."""
-
-    def __init__(self, listed: _Listed):
-        self.listed = listed
-
-    def count(self) -> int:
-        return self.listed.count
-
-    def __len__(self) -> int:
-        return self.listed.count
-
-    def __getitem__(self, index):
-        return self.listed.rows
 
 
 # --- Dossier page --------------------------------------------------------------------------------

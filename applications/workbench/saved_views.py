@@ -8,7 +8,7 @@ with a filter that no longer validates opens the queue with that filter ignored 
 error, as a typed address would.
 
 The queue's page lists the agent's views, so a change bumps the agent's own generation (the
-queue depends on it: `applications.views.backoffice.agent_queue`).
+queue depends on it: `applications.views.queue_page.agent_queue`).
 """
 
 from django.contrib.auth import get_user_model

@@ -191,9 +191,7 @@ def test_view_bulk_queue_rows_have_labelled_checkboxes(client, agent, paris_doss
 def test_view_bulk_first_post_asks_for_confirmation_and_changes_nothing(
     client, agent, paris_dossiers
 ):
-    response = _post(
-        client, agent, {"action": bulk.ASSIGN_TO_ME, "ids": _ids(*paris_dossiers)}
-    )
+    response = _post(client, agent, {"action": bulk.ASSIGN_TO_ME, "ids": _ids(*paris_dossiers)})
     assert response.status_code == 200
     assert paris_dossiers[0].reference in response.content.decode()
     assert not Assignment.objects.exists()

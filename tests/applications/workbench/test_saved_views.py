@@ -94,15 +94,6 @@ def test_view_saved_view_create_posts_the_current_filters(client, agent):
     assert SavedQueueView.objects.get(agent=agent).query == "status=complete"
 
 
-def test_view_saved_view_shown_at_once_on_the_kept_queue(client, agent):
-    """The queue is kept in the cache: saving a view moves the agent's generation on."""
-    client = _client(client, agent)
-    client.get(QUEUE)
-    client.get(QUEUE)
-    saved_views.saved_view_create(agent=agent, name="Fresh view", query="kind=renewal")
-    assert "Fresh view" in client.get(QUEUE).content.decode()
-
-
 def test_view_saved_view_delete_own_view(client, agent):
     view = saved_views.saved_view_create(agent=agent, name="Students", query="")
     response = _client(client, agent).post(reverse("backoffice:saved_view_delete", args=[view.pk]))
