@@ -25,6 +25,13 @@ list itself. The price: a kept queue page costs a second round trip to the cache
 `get_many` of its rows' generations, after the first has found the page), and a rendered one a
 second query (the page's rows first, their generations read, then their columns).
 
+Parts of a page (issue 19, the queue): a page thrown away may still reuse what did not change.
+`kept_part` keeps a value the view computes (the queue's frame: everything but its rows) under
+generations of its own, read before the data as for a page; `kept_rows` keeps each row's HTML
+under its row's generation (read by `rows_shown`) and the generations every row shows (the
+agent's own). A write to one row of a kept queue page then renders that row alone. Parts are
+only kept while a cached render runs (the same rules: no message, no search, no transaction).
+
 The services bump these generations when their transaction commits; nothing here reads SQL. A
 sign-in (`last_login`) or the hourly sweep therefore no longer throws every kept page away: the
 sweep bumps once per batch only the people whose attestations changed.

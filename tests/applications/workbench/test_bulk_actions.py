@@ -247,3 +247,38 @@ def test_view_bulk_other_prefecture_agent_acts_on_nothing(client, paris_dossiers
     )
     assert "0 done, 3 failed." in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "asked"),
+    [
+        (bulk.ASSIGN, "Agent"),
+        (bulk.REQUEST_CORRECTION, "Missing piece"),
+        (bulk.CARD_HANDED_OVER, "Card number"),
+    ],
+)
+def test_view_bulk_first_post_asks_what_the_action_needs(client, paris_dossiers, action, asked):
+    supervisor = PrefectureSupervisorFactory(prefecture=paris_dossiers[0].prefecture)
+    response = _post(client, supervisor, {"action": action, "ids": _ids(*paris_dossiers)})
+    assert response.status_code == 200
+    assert asked in response.content.decode()
+
+
+def test_view_bulk_card_handed_over_confirmed_records_each_card(client, agent, reference_data):
+    application = _dossier(status=ApplicationStatus.CARD_AVAILABLE)
+    today = timezone.localdate().isoformat()
+    response = _post(
+        client,
+        agent,
+        {
+            "action": bulk.CARD_HANDED_OVER,
+            "ids": _ids(application),
+            "confirm": "1",
+            "handed_over_on": today,
+            f"card_number-{application.pk}": "7500000123",
+            f"valid_from-{application.pk}": today,
+            f"valid_until-{application.pk}": "2030-01-01",
+        },
+    )
+    assert "1 done, 0 failed." in response.content.decode()
+    assert ResidencePermit.objects.filter(number="7500000123").exists()
