@@ -25,6 +25,13 @@ list itself. The price: a kept queue page costs a second round trip to the cache
 `get_many` of its rows' generations, after the first has found the page), and a rendered one a
 second query (the page's rows first, their generations read, then their columns).
 
+Parts of a page (issue 19, the queue): a page thrown away may still reuse what did not change.
+`kept_part` keeps a value the view computes (the queue's frame: everything but its rows) under
+generations of its own, read before the data as for a page; `kept_rows` keeps each row's HTML
+under its row's generation (read by `rows_shown`) and the generations every row shows (the
+agent's own). A write to one row of a kept queue page then renders that row alone. Parts are
+only kept while a cached render runs (the same rules: no message, no search, no transaction).
+
 The services bump these generations when their transaction commits; nothing here reads SQL. A
 sign-in (`last_login`) or the hourly sweep therefore no longer throws every kept page away: the
 sweep bumps once per batch only the people whose attestations changed.
@@ -107,6 +114,7 @@ REQUEST_ROWS = "_anef_page_cache_rows"
 # v2: copies kept with their rows' generations (a copy of the earlier format is never read).
 _PAGE_KEY = "pages:page:v2:%s"
 _LOCK_KEY = "pages:lock:v2:%s"
+_PART_KEY = "pages:part:v1:%s"
 MAX_QUERY_VALUE = 32
 # Seconds: how long the lock of a page being rendered lasts if its holder never releases it (a
 # process killed mid-render); longer than a render, short enough that a lost lock does no harm.
@@ -170,6 +178,71 @@ def rows_shown(request: HttpRequest, keys: list[str]) -> None:
     if rows is None or not keys:
         return
     rows.update(generations.read(list(keys)))
+
+
+# --- Parts of a page kept on their own (the queue's listing and rows, issue 19) -------------------
+
+
+def _part_key(request: HttpRequest, *parts: str) -> str:
+    variant = "\n".join(
+        [str(request.user.pk), get_language() or "", timezone.localdate().isoformat(), *parts]
+    )
+    return _PART_KEY % hashlib.sha256(variant.encode()).hexdigest()
+
+
+def kept_part(request: HttpRequest, name: str, keys: list[str], compute: Callable[[], object]):
+    """What `compute()` gives for this page (its address, the person, the language, the day),
+    kept apart from the page under the generations `keys`: the queue's listing (which rows, how
+    many) survives a write to one of its rows, which throws the page away. The generations are
+    read before `compute()` reads the data, as for a page. Outside a cached render, computed."""
+    if not getattr(request, REQUEST_FLAG, False):
+        return compute()
+    key = _part_key(request, name, request.get_full_path())
+    found = cache.get_many([key, *keys])
+    current = generations.current(keys, found)
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return entry[1]
+    value = compute()
+    if None not in current.values():
+        cache.set(key, (current, value), timeout=PAGE_TIMEOUT)
+    return value
+
+
+def kept_rows(
+    request: HttpRequest,
+    rows: dict[int, str],
+    render: Callable[[list[int]], dict[int, str]],
+    *,
+    depends_on: list[str] = (),
+) -> dict[int, str]:
+    """The HTML of each row (`rows`: row id → the generation key of its row, already read by
+    `rows_shown`), kept per row under that generation and the generations `depends_on` (those
+    every row shows, e.g. the agent's own), for the person, language and day. `render(ids)`
+    renders the rows missing, reading their data after their generations were read. A write to
+    one row renders that row again, and no other. Outside a cached render, all rendered."""
+    read = getattr(request, REQUEST_ROWS, None)
+    if read is None or not getattr(request, REQUEST_FLAG, False):
+        return render(list(rows))
+    shared = generations.read(list(depends_on)) if depends_on else {}
+    if None in shared.values():
+        return render(list(rows))
+    common = repr(sorted(shared.items()))
+    keys = {}
+    for row, generation_key in rows.items():
+        generation = read.get(generation_key)
+        if generation is not None:
+            keys[row] = _part_key(request, "row", str(row), str(generation), common)
+    found = cache.get_many(list(keys.values())) if keys else {}
+    html = {row: found[key] for row, key in keys.items() if key in found}
+    missing = [row for row in rows if row not in html]
+    if missing:
+        fresh = render(missing)
+        html.update(fresh)
+        to_keep = {keys[row]: fresh[row] for row in missing if row in keys and row in fresh}
+        if to_keep:
+            cache.set_many(to_keep, timeout=PAGE_TIMEOUT)
+    return html
 
 
 def console_queue(request: HttpRequest) -> list[str]:

@@ -428,6 +428,7 @@ from applications.workbench.models import (  # noqa: E402, F401
     Annotation,
     Assignment,
     Follow,
+    SavedQueueView,
     WorkbenchEvent,
     WorkbenchEventKind,
 )

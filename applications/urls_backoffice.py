@@ -1,6 +1,14 @@
 from django.urls import path
 
-from applications.views import backoffice, backoffice_notification, exports, statistics, workbench
+from applications.views import (
+    backoffice,
+    backoffice_notification,
+    exports,
+    queue_actions,
+    queue_page,
+    statistics,
+    workbench,
+)
 from applications.views.messages import backoffice_message_attachment, backoffice_message_post
 
 app_name = "backoffice"
@@ -9,7 +17,7 @@ _dossier = "applications/<str:reference>/"
 
 urlpatterns = [
     # The queue is the back office's home page.
-    path("", backoffice.home, name="home"),
+    path("", queue_page.home, name="home"),
     # Exports of the queue and the prefecture's figures (issue 20).
     path("exports/", exports.exports, name="exports"),
     path("exports/new/", exports.export_new, name="export_new"),
@@ -80,6 +88,10 @@ urlpatterns = [
         backoffice.error_report_reject,
         name="error_report_reject",
     ),
+    # The queue's saved views and bulk actions (issue 20).
+    path("views/", queue_actions.saved_view_create_view, name="saved_view_create"),
+    path("views/<int:pk>/delete/", queue_actions.saved_view_delete_view, name="saved_view_delete"),
+    path("bulk/", queue_actions.bulk_action, name="bulk_action"),
 ]
 
 # Document review and expert opinions (issue 20).

@@ -157,6 +157,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tickets", type=int, default=200, help="extra tickets")
     parser.add_argument("--seed", type=int, default=8, help="seed of the extra data")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only the pages whose name contains this text (e.g. « queue »), each "
+        "still between two runs of the ceiling",
+    )
     return parser.parse_args(argv)
 
 
@@ -865,6 +871,7 @@ def main(argv: list[str] | None = None) -> int:
                 TARGET_PAGE_SHARE,
             ),
         ]
+        pages = [page for page in pages if args.only in page.label] or pages
         warm_up(base, [ceiling, *pages], requests_each=8 * args.workers, users=args.users)
         worker_text = (
             f"{args.workers} gthread workers × {args.threads} threads"

@@ -245,6 +245,7 @@ APP_MODULES = [
         "tests.applications.opinions.authz",
         "tests.applications.messages.authz",
         "tests.applications.authz_workbench_api",
+        "tests.applications.authz_queue",
     )
     if importlib.util.find_spec(name) is not None
 ]

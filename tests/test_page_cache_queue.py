@@ -25,6 +25,9 @@ from anef import generations, page_cache
 from applications import services as dossier
 from applications.enums import ApplicationStatus, ErrorReportCategory
 from applications.models import Application
+from applications.views import queue_rows
+from applications.workbench import saved_views
+from applications.workbench import services as workbench
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.factories import ApplicationFactory
 from tests.applications.helpers import started, with_all_documents
@@ -194,11 +197,19 @@ URLS = [
 
 
 def _changes(agent, queue):
-    """Changes through the services, of every scope: a row, a status, the list."""
+    """Changes through the services, of every scope: a row, a status, the list, and the
+    workbench's columns of a row (assignee, followed: issue 20)."""
     draft = started(ApplicantProfileFactory(postal_code="75011"))
     to_file = with_all_documents(started(ApplicantProfileFactory(postal_code="75011")))
     moved = queue[-2].applicant.applicant_profile
+    colleague = PrefectureAgentFactory(prefecture=agent.prefecture)
     return [
+        lambda: workbench.application_assign(application=queue[2], agent=agent, actor=agent),
+        lambda: workbench.application_follow(application=queue[3], actor=agent),
+        lambda: workbench.application_assign(
+            application=queue[4], agent=colleague, actor=colleague
+        ),
+        lambda: workbench.application_unassign(application=queue[2], actor=agent),
         lambda: _error_report(queue[1]),
         lambda: dossier.application_mark_complete(application=queue[24], actor=agent),
         lambda: dossier.application_submit(application=to_file, actor=to_file.applicant),
@@ -229,6 +240,85 @@ def test_page_cache_queue_every_filter_and_order_served_is_the_page_rendered(age
             assert without_csrf(served) == without_csrf(rendered), url
 
 
+# --- Rows and listing kept apart (issue 19) -------------------------------------------------------
+
+
+def _rows_rendered(monkeypatch) -> list:
+    """The ids of the rows rendered (their columns read), call by call."""
+    calls = []
+    real = queue_rows.queue_rows_rendered
+
+    def spy(queue, pks, *, viewer):
+        calls.append(sorted(pks))
+        return real(queue, pks, viewer=viewer)
+
+    monkeypatch.setattr("applications.views.queue_page.queue_rows_rendered", spy)
+    return calls
+
+
+def test_page_cache_queue_row_change_renders_that_row_only(agent, queue, monkeypatch):
+    client = client_of(agent)
+    _kept(client)
+    calls = _rows_rendered(monkeypatch)
+    _error_report(queue[0])
+    page = get(client, QUEUE)
+    assert calls == [[queue[0].pk]]
+    assert 'fr-badge--warning">1</p>' in _row(page, queue[0].reference)
+
+
+def test_page_cache_queue_row_change_keeps_the_listing_and_its_count(agent, queue):
+    client = client_of(agent)
+    _kept(client)
+    _error_report(queue[0])
+    with CaptureQueriesContext(connection) as captured:
+        page = get(client, QUEUE)
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert [q for q in sql if q.startswith("SELECT COUNT(*)")] == []  # kept with the frame
+    assert [q for q in sql if '"applications_savedqueueview"' in q] == []  # the frame's too
+    assert _found(LISTED) in page.text
+
+
+def test_page_cache_queue_saved_view_shows_at_once_on_the_kept_queue(agent, queue):
+    """The frame lists the agent's saved views: saving one moves the agent's generation on."""
+    client = client_of(agent)
+    _kept(client)
+    saved_views.saved_view_create(agent=agent, name="Fresh view", query="kind=renewal")
+    assert "Fresh view" in get(client, QUEUE).text
+
+
+def test_page_cache_queue_saved_view_of_a_colleague_never_shows(agent, queue):
+    colleague = PrefectureAgentFactory(prefecture=agent.prefecture)
+    client = client_of(agent)
+    _kept(client)
+    saved_views.saved_view_create(agent=colleague, name="Not yours", query="kind=renewal")
+    assert "Not yours" not in get(client_of(agent), QUEUE).text
+
+
+def test_page_cache_queue_assignment_shows_in_its_row_at_once(agent, queue):
+    colleague = PrefectureAgentFactory(prefecture=agent.prefecture)
+    client = client_of(agent)
+    _kept(client)
+    workbench.application_assign(application=queue[0], agent=colleague, actor=colleague)
+    assert colleague.get_full_name() in _row(get(client, QUEUE), queue[0].reference)
+
+
+def test_page_cache_queue_follow_shows_in_the_followers_row_at_once(agent, queue):
+    client = client_of(agent)
+    _kept(client)
+    workbench.application_follow(application=queue[0], actor=agent)
+    assert "followed" in _row(get(client, QUEUE), queue[0].reference)
+
+
+def test_page_cache_queue_rows_are_the_agents_own(agent, queue):
+    """« Assigned to you » is said to the assignee only, though both agents see the row."""
+    colleague = PrefectureAgentFactory(prefecture=agent.prefecture)
+    workbench.application_assign(application=queue[0], agent=agent, actor=agent)
+    _kept(client_of(agent))
+    row = _row(get(client_of(colleague), QUEUE), queue[0].reference)
+    assert "Assigned to you" not in row
+    assert agent.get_full_name() in row
+
+
 # --- Read before the columns ----------------------------------------------------------------------
 
 
@@ -241,7 +331,7 @@ def test_page_cache_queue_reads_row_generations_before_the_rows_columns(agent, q
         seen.append(len(captured.captured_queries))
         real(request, keys)
 
-    monkeypatch.setattr("applications.views.backoffice.rows_shown", rows_shown)
+    monkeypatch.setattr("applications.views.queue_page.rows_shown", rows_shown)
     with CaptureQueriesContext(connection) as captured:
         client.get(QUEUE)
     columns = [

@@ -1,5 +1,5 @@
 """The kept queue pages and the workbench (issue 20). The queue is kept per agent and address
-under the generations of its prefecture and of the agent (applications.views.backoffice
+under the generations of its prefecture and of the agent (applications.views.queue_page
 `agent_queue`): an assignment bumps the prefecture, a follow bumps the follower only; « my
 dossiers » is a page per agent. The dossier page is not kept: a note shows at once.
 

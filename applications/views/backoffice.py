@@ -8,12 +8,10 @@ shown to the agent and nothing changes. Which buttons show comes from `get_abili
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,11 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import ApplicantProfile
-from accounts.permissions import can_use_back_office, is_prefecture_supervisor, requires
+from accounts.permissions import can_use_back_office, requires
 from accounts.selectors import applicant_profile_get
-from anef import generations
 from anef.errors import DomainError
-from anef.page_cache import page_cached, prefecture_queue, rows_shown
 from anef.page_errors import show_refusal
 from applications import services
 from applications.consultations import consulted
@@ -37,7 +33,6 @@ from applications.selectors import (
     application_checklist,
     application_list_visible_to,
     application_other_open,
-    backoffice_queue,
     permit_list_held_by,
 )
 from applications.views.backoffice_forms import (
@@ -50,16 +45,11 @@ from applications.views.backoffice_forms import (
     ForeignerNumberForm,
     NotificationRecordForm,
     ObligationToLeaveForm,
-    QueueFilterForm,
     ReasonedDecisionForm,
 )
 from applications.workbench.selectors import agent_timeline, workbench_panel
 from applications.workflow import TransitionNotAllowed, allowed_actions
-from reference.enums import DecisionKind, ProcedureKind
-from reference.models import REFERENCE_LANGUAGES
-
-QUEUE_PAGE_SIZE = 25
-
+from reference.enums import DecisionKind
 
 # --- Helpers -------------------------------------------------------------------------------------
 
@@ -108,101 +98,6 @@ def _attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> boo
         return False
     messages.success(request, success)
     return True
-
-
-# --- Queue ---------------------------------------------------------------------------------------
-
-
-# Labels once per process (lazy: translated when shown), not `get_FOO_display` per row and field.
-STATUS_LABELS = dict(ApplicationStatus.choices)
-KIND_LABELS = dict(ProcedureKind.choices)
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    application: Application
-    profile: ApplicantProfile | None
-
-    @property
-    def status_label(self):
-        return STATUS_LABELS.get(self.application.status, self.application.status)
-
-    @property
-    def kind_label(self):
-        return KIND_LABELS.get(self.application.kind, self.application.kind)
-
-    @property
-    def assignee(self):
-        """The agent in charge (loaded with the row by `select_related`), or None."""
-        try:
-            return self.application.assignment.agent
-        except ObjectDoesNotExist:
-            return None
-
-
-# The columns the queue shows, and nothing else: the dossier, person and profile rows are wide.
-QUEUE_COLUMNS = (
-    "reference",
-    "kind",
-    "status",
-    "filed_at",
-    "prefecture__name",
-    "applicant__first_name",
-    "applicant__last_name",
-    "applicant__email",
-    "applicant__applicant_profile__foreigner_number",
-    "renews_permit__valid_until",
-    *(f"ground__label_{language}" for language in REFERENCE_LANGUAGES),
-    "assignment__agent__first_name",
-    "assignment__agent__last_name",
-    "assignment__agent__email",
-)
-
-
-def agent_queue(request: HttpRequest) -> list[str]:
-    """The prefecture's dossiers, and the agent's own generation: the dossiers they follow
-    (issue 20) show on their queue only."""
-    return [*prefecture_queue(request), generations.person_key(request.user.pk)]
-
-
-@requires(can_use_back_office)
-@require_safe
-@page_cached(depends_on=agent_queue, query=("status", "ground", "kind", "order", "page", "scope"))
-def home(request: HttpRequest) -> HttpResponse:
-    """The prefecture's filed dossiers, filtered and paginated, in a constant number of queries.
-
-    Which rows the page shows is read first (ids only), then the generations of those rows for
-    the page cache (`rows_shown`), then their columns: a change to a row committed after its
-    generation was read bumps it again, so the page is never kept under a row's newer
-    generation with its older columns (anef/page_cache.py)."""
-    form = QueueFilterForm(request.GET or None)
-    queue = backoffice_queue(request.user, form.queue_filters())
-    paginator = Paginator(queue.values_list("pk", "applicant_id"), QUEUE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    listed = list(page.object_list)
-    rows_shown(request, generations.queue_row_keys(applicant for _pk, applicant in listed))
-    by_pk = {
-        application.pk: application
-        for application in queue.only(*QUEUE_COLUMNS).filter(pk__in=[pk for pk, _a in listed])
-    }
-    rows = [
-        QueueRow(application, _profile_of(application.applicant))
-        for application in (by_pk.get(pk) for pk, _applicant in listed)
-        if application is not None  # moved out or deleted between the two reads
-    ]
-    return render(
-        request,
-        "applications/backoffice/home.html",
-        {
-            "prefecture": request.user.prefecture,
-            "is_supervisor": is_prefecture_supervisor(request.user),
-            "form": form,
-            "page_obj": page,
-            "rows": rows,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "ellipsis": paginator.ELLIPSIS,
-        },
-    )
 
 
 # --- Dossier page --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Loaded by `applications.models` (imported at its end), so that they belong to th
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,3 +130,32 @@ class WorkbenchEvent(TimelineEvent):
     class Meta(TimelineEvent.Meta):
         verbose_name = _("agent-side event")
         verbose_name_plural = _("agent-side events")
+
+
+class SavedQueueView(models.Model):
+    """An agent's named filters of the queue (issue 20): private to them, listed above their
+    queue as links. The filters are kept as the queue's query string, cleaned by the service
+    (only the queue's filter fields, never a page number)."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        related_name="saved_queue_views",
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view of the queue")
+        verbose_name_plural = _("saved views of the queue")
+        ordering = ["name", "pk"]
+        constraints = [
+            # Names differing only by case are the same name to the agent reading the links.
+            models.UniqueConstraint("agent", Lower("name"), name="saved_view_name_per_agent"),
+            models.CheckConstraint(name="saved_view_name_not_empty", condition=~models.Q(name="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.name}"

@@ -119,7 +119,9 @@ def application_assign(*, application: Application, agent, actor) -> Assignment:
             action="application_assign",
             changes={"assigned_to": (previous.pk if previous else "", agent.pk)},
         )
-        generations.bump_prefecture(locked.prefecture_id)
+        # The lists « mine » and « unassigned » (the listing) and the dossier's own row (its
+        # assignee column, kept on its own: anef.page_cache.kept_rows).
+        generations.bump_dossier(locked)
     return assignment
 
 
@@ -157,7 +159,7 @@ def _unassign(locked: Application, current: Assignment, actor, *, reason: str) -
         changes={"assigned_to": (current.agent_id, "")},
         details={"reason": reason} if reason else None,
     )
-    generations.bump_prefecture(locked.prefecture_id)
+    generations.bump_dossier(locked)  # the lists and the row, as for an assignment
 
 
 def application_workbench_release(*, application: Application, actor) -> None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.enums import ApplicationStatus
-from applications.models import Annotation, Assignment, Follow
+from applications.models import Annotation, Application, Assignment, Follow
 from applications.workbench import services
 from reference.models import Prefecture
 from tests.accounts.factories import (
@@ -55,7 +55,9 @@ def _signed_in(client, user):
 
 
 def _references(response) -> set[str]:
-    return {row.application.reference for row in response.context["rows"]}
+    # The rows are HTML kept per row (applications/views/queue_rows.py), each with its dossier's id.
+    pks = [row.pk for row in response.context["rows"]]
+    return set(Application.objects.filter(pk__in=pks).values_list("reference", flat=True))
 
 
 def _url(name: str, application) -> str:
