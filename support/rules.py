@@ -287,3 +287,15 @@ def median_minutes(delays: list[timedelta]) -> int | None:
     if not delays:
         return None
     return round(median(delay.total_seconds() for delay in delays) / 60)
+
+
+# --- Automatic inquiry (issue 21) ----------------------------------------------------------------
+
+# Days past the upper bound shown to the applicant (« most decisions come between … and
+# <latest> ») after which the contact centre asks the prefecture about the dossier.
+INQUIRY_DAYS_OVER = 30
+
+
+def inquiry_due(latest: date, today: date) -> bool:
+    """True from the `INQUIRY_DAYS_OVER`-th day after `latest` (exactly 30 days over: due)."""
+    return (today - latest).days >= INQUIRY_DAYS_OVER

@@ -183,11 +183,13 @@ def ticket_open(
     opened_by: User | None = None,
     attachments: Iterable[UploadedFile] = (),
     now: datetime | None = None,
+    acknowledge: bool = True,
 ) -> tuple[Ticket, str]:
     """Record a request; return the ticket and the secret of its private follow-up link.
 
     Deadlines are counted in working time from now (support.rules); the person gets the number
-    and the link by e-mail when they gave an address.
+    and the link by e-mail when they gave an address (unless `acknowledge` is False: a ticket
+    the system opens on their behalf, support.inquiries, is told on their dossier instead).
     """
     if category not in TicketCategory.values or channel not in TicketChannel.values:
         raise DomainError("invalid", _("Choose what your request is about."))
@@ -252,7 +254,7 @@ def ticket_open(
     actor = requester or opened_by
     _event(ticket, TicketEventKind.CREATED, actor, channel=channel)
     audit_action(instance=ticket, actor=actor, action="ticket_open", details={"channel": channel})
-    if email:
+    if email and acknowledge:
         emails.send_ticket_received(ticket.pk)
     return ticket, follow_up_token(nonce)
 

@@ -9,3 +9,12 @@ def escalate_overdue() -> int:
     from support.services import tickets_escalate_overdue
 
     return tickets_escalate_overdue()
+
+
+@shared_task(name="support.open_dossier_inquiries")
+def open_dossier_inquiries() -> int:
+    """Beat, daily: ask the prefecture about the dossiers 30 days past the upper bound shown to
+    their applicant, once per dossier (support.inquiries; the database keeps it once)."""
+    from support.inquiries import inquiries_open_due
+
+    return inquiries_open_due()

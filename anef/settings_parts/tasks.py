@@ -98,3 +98,10 @@ CELERY_BEAT_SCHEDULE["substitution-expire-slot-offers"] = {
     "task": "substitution.expire_slot_offers",
     "schedule": 300.0,
 }
+
+# The automatic inquiry (issue 21): a dossier 30 days past the upper bound shown to its applicant
+# gets a ticket to its prefecture, once (support.inquiries; a database constraint); daily.
+CELERY_BEAT_SCHEDULE["support-open-dossier-inquiries"] = {
+    "task": "support.open_dossier_inquiries",
+    "schedule": crontab(hour=6, minute=45),
+}

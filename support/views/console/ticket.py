@@ -97,6 +97,8 @@ def _detail_context(
         "abilities": get_abilities(request.user, ticket),
         "thread": ticket_thread_staff(ticket),
         "events": list(ticket.events.select_related("actor")),
+        # Issue 21: the callbacks booked on this ticket, oldest slot first (one query).
+        "callbacks": list(ticket.callbacks.all()),
         "record": record,
         "first_response_overdue": ticket.first_response_overdue(now),
         "resolution_overdue": ticket.resolution_overdue(now),
