@@ -30,6 +30,7 @@ from accounts.permissions import is_applicant, is_helper
 
 SESSION_KEY = "acting_for_person"
 LAST_ACTION_KEY = "acting_for_last_action"  # POSIX time of the last request in the space
+LAST_ACTION_GRAIN_SECONDS = 30
 # The person's space: the portal's namespaces (and the download of one of their documents).
 PERSON_SPACE = frozenset({"portal", "attestations_portal", "substitution_portal", "support_portal"})
 PERSON_SPACE_URL_NAMES = frozenset({"document_download"})
@@ -112,7 +113,11 @@ class ActingForSessionMiddleware:
                     "them. Choose them again to go on."
                 ),
             )
-        elif where:
+        elif where and now - last >= LAST_ACTION_GRAIN_SECONDS:
+            # Written at most every LAST_ACTION_GRAIN_SECONDS: a session changed by the request
+            # makes its page one the page cache may not keep (anef/page_cache.py), so writing it
+            # on every request would render every page of the helper afresh. The cost: acting
+            # may end up to that many seconds early, never late.
             session[LAST_ACTION_KEY] = now
         return None
 

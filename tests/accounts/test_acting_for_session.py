@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.views.acting import LAST_ACTION_KEY, SESSION_KEY
+from accounts.views.acting import LAST_ACTION_GRAIN_SECONDS, LAST_ACTION_KEY, SESSION_KEY
 from tests.accounts.factories import ApplicantProfileFactory, MandateFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,19 @@ def test_acting_for_shared_computer_after_idle_post_is_not_done_for_the_person(
 def test_acting_for_switching_language_does_not_end_it(acting):
     acting.post(reverse("set_language"), {"language": "en", "next": "/portal/"})
     assert SESSION_KEY in acting.session
+
+
+def test_acting_for_request_within_the_grain_leaves_the_session_unchanged(acting, clock):
+    """So that the helper's pages may be kept by the page cache (it keeps no page whose render
+    changed the session)."""
+    clock.shift(datetime.timedelta(seconds=LAST_ACTION_GRAIN_SECONDS - 1))
+    response = acting.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert not response.wsgi_request.session.modified
+    assert acting.session[LAST_ACTION_KEY] == START.timestamp()
+
+
+def test_acting_for_request_after_the_grain_moves_the_last_action(acting, clock):
+    clock.shift(datetime.timedelta(seconds=LAST_ACTION_GRAIN_SECONDS))
+    acting.get(reverse("portal:home"))
+    assert acting.session[LAST_ACTION_KEY] == START.timestamp() + LAST_ACTION_GRAIN_SECONDS
