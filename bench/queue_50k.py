@@ -5,7 +5,7 @@
 
 It creates the database afresh (it refuses any name not ending with `_bench`), migrates it,
 loads the reference data, files `--count` open dossiers in Seine-Saint-Denis (the same people
-and dossiers as bench/export_queue.py: a third renewals of a card held, three open statuses,
+and dossiers as bench/exports.py: a third renewals of a card held, three open statuses,
 six grounds, filed over 120 days, a tenth assigned to the agent), saves a few views of the queue
 on its columns for the agent (`applications.workbench.saved_views`), then asks the queue's
 pages through Django's test client, in-process: the first page, a page deep in the list, and
@@ -49,9 +49,9 @@ def parse_args(argv):
 
 
 def fill(count: int, batch_size: int):
-    """The dossiers (bench/export_queue.py's), a tenth assigned to the agent, and the agent's
+    """The dossiers (bench/exports.py's), a tenth assigned to the agent, and the agent's
     saved views. Returns the agent."""
-    from export_queue import population_fill
+    from exports import population_fill
 
     from applications.models import Application, Assignment
     from applications.workbench.saved_views import saved_view_create

@@ -278,3 +278,14 @@ def test_api_workbench_attack_applicant_or_contact_centre_token_refused(
         assert "Secret de service" not in response.content.decode()
     assert Annotation.objects.count() == 1
     assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_api_workbench_note_edit_or_delete_method_refused(api_client, agent, application, method):
+    """Notes are kept as written (they may be given to the person on request): the API, like
+    the back office, offers no way to change or remove one."""
+    workbench.annotation_create(application=application, actor=agent, body="Premier")
+    url = _url("agent-application-notes", reference=application.reference)
+    response = getattr(_as(api_client, agent), method)(url, {"body": "Changed"}, format="json")
+    assert response.status_code == 405
+    assert list(Annotation.objects.values_list("body", flat=True)) == ["Premier"]

@@ -15,7 +15,11 @@ from tests.applications.factories import ApplicationFactory
 pytestmark = pytest.mark.django_db
 
 # The only routes that touch notes: writing a new one, exporting them for the person.
-NOTE_ROUTES = {"backoffice:application_annotate", "backoffice:application_annotations_export"}
+NOTE_ROUTES = {
+    "backoffice:application_annotate",
+    "backoffice:application_annotations_export",
+    "api:agent-application-notes",  # read and post only (tests/applications/test_api_workbench.py)
+}
 
 
 @pytest.fixture

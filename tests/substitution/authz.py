@@ -80,6 +80,8 @@ ROUTES = {
     "substitution_public:case_waitlist": ("post", TOKEN, EVERYONE),
     # Issue 21: a booking managed without an account, with a code
     "substitution_public:manage": ("get", {}, EVERYONE),
+    # Without a code asked in this session it sends back to the form above, for everyone.
+    "substitution_public:manage_code": ("get", {}, EVERYONE),
     # The e-mails' links (issue 21): the signed cancel key, the offer's private key
     "substitution_public:appointment_cancel": ("get", {"token": "cancel_token"}, EVERYONE),
     "substitution_public:slot_offer": ("get", {"token": "slot_offer_token"}, EVERYONE),
