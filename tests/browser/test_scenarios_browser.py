@@ -55,6 +55,9 @@ def test_browser_back_office_queue_and_dossier(demo, open_page, language):
     check_page(page, f"backoffice-queue-{language}")
     page.locator("main table a").first.click()
     check_page(page, f"backoffice-dossier-{language}")
+    # What the folds hold (a file's rejection form, the other forms) fits once unfolded too.
+    page.evaluate("document.querySelectorAll('main details').forEach((d) => { d.open = true; })")
+    check_page(page, f"backoffice-dossier-unfolded-{language}")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
