@@ -5,8 +5,7 @@ this dossier): anyone else gets a 404. Each action is one POST calling one servi
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -14,8 +13,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import can_use_back_office, requires
 from anef import uploads
-from anef.errors import DomainError
-from anef.page_errors import show_refusal
 from applications.models import Application
 from applications.opinions import services
 from applications.opinions.models import Opinion
@@ -25,7 +22,11 @@ from applications.opinions.rules import (
     QUESTION_MAX_LENGTH,
 )
 from applications.opinions.selectors import opinion_list_visible_to
-from applications.selectors import application_list_visible_to
+from applications.views.agent_common import (
+    agent_application_get,
+    dossier_section,
+    service_attempt,
+)
 from applications.workbench.selectors import prefecture_agents
 
 
@@ -44,10 +45,6 @@ class OpinionAnswerForm(forms.Form):
     file = forms.FileField(required=False)
 
 
-def _application_get(request: HttpRequest, reference: str) -> Application:
-    return get_object_or_404(application_list_visible_to(request.user), reference=reference)
-
-
 def _opinion_get(request: HttpRequest, application: Application, pk: int) -> Opinion:
     return get_object_or_404(
         opinion_list_visible_to(request.user).filter(application=application), pk=pk
@@ -55,25 +52,14 @@ def _opinion_get(request: HttpRequest, application: Application, pk: int) -> Opi
 
 
 def _back(application: Application) -> HttpResponse:
-    return redirect(
-        reverse("backoffice:application_detail", args=[application.reference]) + "#opinions"
-    )
-
-
-def _attempt(request: HttpRequest, call, success: str) -> None:
-    try:
-        call()
-    except DomainError as error:
-        show_refusal(request, error)
-    else:
-        messages.success(request, success)
+    return dossier_section(application, "opinions")
 
 
 @requires(can_use_back_office)
 @require_POST
 def opinion_ask(request: HttpRequest, reference: str) -> HttpResponse:
     """An agent of the agent's own prefecture only (looked up there), or an outside service."""
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     form = OpinionAskForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The question was not sent: write it, and say whom you ask."))
@@ -88,7 +74,7 @@ def opinion_ask(request: HttpRequest, reference: str) -> HttpResponse:
         if addressee is None:
             messages.error(request, _("Choose an agent of your prefecture."))
             return _back(application)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.opinion_ask(
             application=application,
@@ -105,13 +91,13 @@ def opinion_ask(request: HttpRequest, reference: str) -> HttpResponse:
 @requires(can_use_back_office)
 @require_POST
 def opinion_answer(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     opinion = _opinion_get(request, application, pk)
     form = OpinionAnswerForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("The answer was not saved: write it first."))
         return _back(application)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.opinion_answer(
             opinion=opinion,
@@ -127,9 +113,9 @@ def opinion_answer(request: HttpRequest, reference: str, pk: int) -> HttpRespons
 @requires(can_use_back_office)
 @require_POST
 def opinion_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     opinion = _opinion_get(request, application, pk)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.opinion_withdraw(opinion=opinion, actor=request.user),
         _("The question is withdrawn."),
@@ -142,7 +128,7 @@ def opinion_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpRespo
 @never_cache
 def opinion_file(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """The answer's file, to the agents of the prefecture that asked only (a 404 otherwise)."""
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     opinion = _opinion_get(request, application, pk)
     if not opinion.answer_file:
         return _back(application)

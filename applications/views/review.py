@@ -6,8 +6,7 @@ prefecture's is a 404) and the file among that dossier's own files (another doss
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,10 @@ from anef.page_errors import show_refusal
 from applications.models import Application
 from applications.review import services
 from applications.review.rules import NOTE_MAX_LENGTH, RejectionReason, Verdict
-from applications.selectors import application_list_visible_to
+from applications.views.agent_common import (
+    agent_application_get,
+    dossier_section,
+)
 
 
 class ReviewForm(forms.Form):
@@ -36,20 +38,14 @@ class ReviewForm(forms.Form):
     )
 
 
-def _application_get(request: HttpRequest, reference: str) -> Application:
-    return get_object_or_404(application_list_visible_to(request.user), reference=reference)
-
-
 def _back(application: Application) -> HttpResponse:
-    return redirect(
-        reverse("backoffice:application_detail", args=[application.reference]) + "#review"
-    )
+    return dossier_section(application, "review")
 
 
 @requires(can_use_back_office)
 @require_POST
 def document_review(request: HttpRequest, reference: str, document_pk: int) -> HttpResponse:
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     document = get_object_or_404(
         application.documents.filter(error_report__isnull=True), pk=document_pk
     )
@@ -75,7 +71,7 @@ def document_review(request: HttpRequest, reference: str, document_pk: int) -> H
 @requires(can_use_back_office)
 @require_POST
 def rejected_pieces_request(request: HttpRequest, reference: str) -> HttpResponse:
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     try:
         correction = services.rejected_pieces_request(application=application, actor=request.user)
     except DomainError as error:

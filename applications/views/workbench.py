@@ -12,8 +12,7 @@ import io
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,29 +24,17 @@ from anef.errors import DomainError
 from anef.page_errors import show_refusal
 from applications.exports.cells import neutralised
 from applications.models import Application
-from applications.selectors import application_list_visible_to
+from applications.views.agent_common import (
+    agent_application_get,
+    dossier_section,
+    service_attempt,
+)
 from applications.workbench import services
 from applications.workbench.selectors import prefecture_agents, team_load
 
 
-def _application_get(request: HttpRequest, reference: str) -> Application:
-    """The dossier if it belongs to the agent's prefecture; otherwise a 404."""
-    return get_object_or_404(application_list_visible_to(request.user), reference=reference)
-
-
 def _back(application: Application) -> HttpResponse:
-    return redirect(
-        reverse("backoffice:application_detail", args=[application.reference]) + "#workbench"
-    )
-
-
-def _attempt(request: HttpRequest, call, success: str) -> None:
-    try:
-        call()
-    except DomainError as error:
-        show_refusal(request, error)
-    else:
-        messages.success(request, success)
+    return dossier_section(application, "workbench")
 
 
 # --- Assignment and following --------------------------------------------------------------------
@@ -58,7 +45,7 @@ def _attempt(request: HttpRequest, call, success: str) -> None:
 def application_assign(request: HttpRequest, reference: str) -> HttpResponse:
     """Without `agent`: the agent takes the dossier. With it (a supervisor): that agent, looked
     up among the agents of the agent's own prefecture only."""
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     agent_pk = request.POST.get("agent", "")
     if agent_pk:
         agent = (
@@ -71,7 +58,7 @@ def application_assign(request: HttpRequest, reference: str) -> HttpResponse:
             return _back(application)
     else:
         agent = request.user
-    _attempt(
+    service_attempt(
         request,
         lambda: services.application_assign(
             application=application, agent=agent, actor=request.user
@@ -85,8 +72,8 @@ def application_assign(request: HttpRequest, reference: str) -> HttpResponse:
 @requires(can_use_back_office)
 @require_POST
 def application_unassign(request: HttpRequest, reference: str) -> HttpResponse:
-    application = _application_get(request, reference)
-    _attempt(
+    application = agent_application_get(request, reference)
+    service_attempt(
         request,
         lambda: services.application_unassign(application=application, actor=request.user),
         _("The application is assigned to nobody now."),
@@ -97,8 +84,8 @@ def application_unassign(request: HttpRequest, reference: str) -> HttpResponse:
 @requires(can_use_back_office)
 @require_POST
 def application_follow(request: HttpRequest, reference: str) -> HttpResponse:
-    application = _application_get(request, reference)
-    _attempt(
+    application = agent_application_get(request, reference)
+    service_attempt(
         request,
         lambda: services.application_follow(application=application, actor=request.user),
         _("You follow this application: it is in your list « Followed by me »."),
@@ -109,8 +96,8 @@ def application_follow(request: HttpRequest, reference: str) -> HttpResponse:
 @requires(can_use_back_office)
 @require_POST
 def application_unfollow(request: HttpRequest, reference: str) -> HttpResponse:
-    application = _application_get(request, reference)
-    _attempt(
+    application = agent_application_get(request, reference)
+    service_attempt(
         request,
         lambda: services.application_unfollow(application=application, actor=request.user),
         _("You no longer follow this application."),
@@ -135,7 +122,7 @@ class AnnotationForm(forms.Form):
 @requires(can_use_back_office)
 @require_POST
 def application_annotate(request: HttpRequest, reference: str) -> HttpResponse:
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     form = AnnotationForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -144,7 +131,7 @@ def application_annotate(request: HttpRequest, reference: str) -> HttpResponse:
             % {"limit": services.ANNOTATION_MAX_LENGTH},
         )
         return _back(application)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.annotation_create(
             application=application, actor=request.user, body=form.cleaned_data["body"]
@@ -160,7 +147,7 @@ def application_annotate(request: HttpRequest, reference: str) -> HttpResponse:
 def application_annotations_export(request: HttpRequest, reference: str) -> HttpResponse:
     """The dossier's notes as CSV, for a request of the person (GDPR art. 15, CRPA L. 311-6);
     the export is logged as an access to personal data."""
-    application = _application_get(request, reference)
+    application = agent_application_get(request, reference)
     try:
         export = services.annotations_export(application=application, actor=request.user)
     except DomainError as error:
