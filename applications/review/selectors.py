@@ -107,7 +107,10 @@ def piece_states(user, application: Application) -> dict:
     """The portal's states of the checklist pieces, by document type code, for the person and
     their helper under a mandate (whoever may view the dossier in the portal)."""
     if not (can_use_portal(user) and get_abilities(user, application)["view"]):
-        return {"piece_states": {}}
+        return {"piece_states": {}, "pieces_to_replace": set()}
     if application.status == ApplicationStatus.DRAFT:
-        return {"piece_states": {}}
-    return {"piece_states": {piece.code: piece for piece in _by_piece(_pieces(application))}}
+        return {"piece_states": {}, "pieces_to_replace": set()}
+    states = {piece.code: piece for piece in _by_piece(_pieces(application))}
+    # A piece to replace has its upload form open: the person came for it.
+    to_replace = {code for code, piece in states.items() if piece.state == PieceState.TO_REPLACE}
+    return {"piece_states": states, "pieces_to_replace": to_replace}

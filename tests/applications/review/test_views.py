@@ -126,6 +126,25 @@ def test_portal_piece_rejected_reason_in_french(client, application, documents, 
     assert page.headers["content-language"] == "fr"
 
 
+def test_portal_piece_to_replace_has_its_upload_form_open_others_folded(
+    client, application, documents, agent, profile
+):
+    _rejected(documents[0], agent)
+    client.force_login(profile.user)
+    page = client.get(_portal_url(application), **EN).content.decode()
+    rejected_code = documents[0].document_type.code
+
+    def fold_of(code: str) -> str:
+        """The <details …> opening the upload form of piece `code`."""
+        section = page[page.index(f'id="piece-{code}"') :]
+        start = section.rindex("<details", 0, section.index("Add more files"))
+        return section[start : section.index(">", start)]
+
+    assert " open" in fold_of(rejected_code)
+    others = [d.document_type.code for d in documents[1:] if d.document_type.code != rejected_code]
+    assert others and all(" open" not in fold_of(code) for code in others)
+
+
 def test_portal_piece_states_accepted_and_not_reviewed(
     client, application, documents, agent, profile
 ):
