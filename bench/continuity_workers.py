@@ -54,7 +54,13 @@ class WorkerPool:
     def __init__(self, workers: int, config, people: list, index: dict, patch):
         from django.db import connections
 
-        connections.close_all()  # reopened on demand, in the parent and in each child
+        # Reopened on demand, in the parent and in each child. The settings' psycopg pool
+        # (anef/settings_parts/base.py) is closed too: a forked child must not inherit its
+        # sockets, each process opens its own.
+        connections.close_all()
+        for database in connections.all():
+            if hasattr(database, "close_pool"):
+                database.close_pool()
         context = multiprocessing.get_context("fork")
         self.ends, self.processes = [], []
         for worker in range(workers):
