@@ -130,12 +130,13 @@ PIECE = b"%PDF-1.4\n% bench continuity: a piece given for the previous card\n%%E
 PIECES_DIR = "bench-continuity"
 
 
-def _piece_store(name: str) -> None:
-    from django.conf import settings
+def _piece_store(name: str) -> str:
+    """Stored through the documents' own storage (in memory under the tests' settings)."""
+    from django.core.files.base import ContentFile
 
-    path = Path(settings.MEDIA_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(PIECE)
+    from applications.models import Document
+
+    return Document._meta.get_field("file").storage.save(name, ContentFile(PIECE))
 
 
 def population_fill(people: list, config: Config) -> dict[int, tuple]:
@@ -245,8 +246,7 @@ def population_fill(people: list, config: Config) -> dict[int, tuple]:
             )
         )
         for type_id in mandatory[ground.pk]:
-            name = f"{PIECES_DIR}/{app_id}-{type_id}.pdf"
-            _piece_store(name)
+            name = _piece_store(f"{PIECES_DIR}/{app_id}-{type_id}.pdf")
             documents.append(
                 _row(
                     Document,
@@ -286,18 +286,15 @@ def population_fill(people: list, config: Config) -> dict[int, tuple]:
 def people_tables_truncate() -> None:
     """Every table holding people and what hangs off them (CASCADE), and their stored files;
     reference data stays."""
-    import shutil
-
-    from django.conf import settings
-    from django.core.files.storage import default_storage
     from django.db import connection
 
     from applications.models import Document
 
+    storage = Document._meta.get_field("file").storage
+    given = f"{PIECES_DIR}/given-"  # rows only, no file
     for name in Document.objects.exclude(file="").values_list("file", flat=True).iterator():
-        if not name.startswith(PIECES_DIR):
-            default_storage.delete(name)  # the copies made by application_create_renewal
-    shutil.rmtree(Path(settings.MEDIA_ROOT) / PIECES_DIR, ignore_errors=True)
+        if not name.startswith(given):
+            storage.delete(name)  # the previous dossiers' pieces and their copies
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE accounts_user, accounts_applicantprofile, applications_residencepermit, "
