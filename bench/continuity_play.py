@@ -204,7 +204,7 @@ class Simulation:
     def _killed_sweep(self, day: date) -> None:
         """The first batch commits; the second is written, then the worker dies before its
         commit (the exception is raised inside the batch's transaction, which rolls back)."""
-        from attestations import services
+        from attestations.services import sweep as services  # where the batches are synced
 
         real, calls = services._sync_batch, []
 
