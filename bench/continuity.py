@@ -10,8 +10,9 @@ people move or withdraw, all through the real services; the real sweep runs ever
 counted day, its own SQL (bench/continuity_measure.py) counts every person: covered by exactly
 one valid document, or uncovered and why; a sample of attestations is checked against the public
 answer. The same people are played without faults, with faults, and for each reminder response
-rate (an ASSUMPTION). It refuses a database whose name does not end with `_continuity` or
-`_bench`: it empties the people's tables. See bench/README.md.
+rate: the reminders are the real service's, the response is an ASSUMPTION. It refuses a
+database whose name does not end with `_continuity` or `_bench`: it empties the people's tables.
+See bench/README.md.
 """
 
 import argparse

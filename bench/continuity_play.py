@@ -2,10 +2,13 @@
 1. the day's sweep (`attestations_sweep(today=day)`): issues what falls due, e.g. the next API
    15 days ahead; in the run with faults it is killed in the middle of a batch on some days, or
    run twice at once (two threads, two connections) on others;
-2. the day's acts, every one through the real service (`applications.services`); each commits
+2. in the runs with reminders, the real reminders service (`renewal_reminders_send(today=day)`),
+   then who it reminded, read back from the notification log (bench/continuity_measure.py);
+3. the day's acts (bench/continuity_acts.py, in process or over worker processes), every one
+   through the real service (`applications.services`); each commits
    and its on-commit trigger syncs the dossier at once (what the Celery task
    `attestations.sweep_application` does), except the triggers the faults drop;
-3. a catch-up sweep, standing for the hourly sweeps of the afternoon: it takes what a dropped
+4. a catch-up sweep, standing for the hourly sweeps of the afternoon: it takes what a dropped
    trigger or a killed sweep left (the dossiers stay marked dirty, or due);
 then, on a counted day, the counting (bench/continuity_measure.py).
 """
