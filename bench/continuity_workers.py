@@ -20,7 +20,13 @@ def _serve(connection_end, config, people, index, patch) -> None:
     from continuity_play import noon
     from django.db import connections
 
-    actor = Actor(config, people, index)
+    try:
+        actor = Actor(config, people, index)
+    except Exception:  # say so: the parent waits for every worker's answer
+        connection_end.recv()
+        connection_end.send(("error", traceback.format_exc()))
+        connection_end.close()
+        return
     with ExitStack() as stack:
         patch(stack, actor)
         while True:
@@ -81,7 +87,10 @@ class WorkerPool:
             end.send(("day", number, day, [i for i in reminded if i % self.workers == worker]))
         calls, faults, errors = Counter(), Counter(), []
         for worker, end in enumerate(self.ends):
-            reply = end.recv()
+            try:
+                reply = end.recv()
+            except EOFError:
+                reply = ("error", f"worker {worker} ended without an answer")
             if reply[0] == "error":
                 errors.append(reply[1])
                 continue
