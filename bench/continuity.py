@@ -10,8 +10,9 @@ people move or withdraw, all through the real services; the real sweep runs ever
 counted day, its own SQL (bench/continuity_measure.py) counts every person: covered by exactly
 one valid document, or uncovered and why; a sample of attestations is checked against the public
 answer. The same people are played without faults, with faults, and for each reminder response
-rate (an ASSUMPTION). It refuses a database whose name does not end with `_continuity` or
-`_bench`: it empties the people's tables. See bench/README.md.
+rate: the reminders are the real service's, the response is an ASSUMPTION. It refuses a
+database whose name does not end with `_continuity` or `_bench`: it empties the people's tables.
+See bench/README.md.
 """
 
 import argparse
@@ -22,7 +23,8 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -51,13 +53,21 @@ class Config:
     verify_per_day: int = 10
     batch_size: int = 500
     on_commit: str = "sync"  # "sweep": no sync on commit, the catch-up sweep does it in batches
+    workers: int = 1  # processes playing the acts of disjoint people (1: in this process)
     # For the smoke test's own mutations: days on which the sweeps do not run at all.
     skip_sweep_days: frozenset = frozenset()
 
     @property
+    def reminders(self) -> bool:
+        """The real reminders are sent in the runs with an (assumed) response to them."""
+        return self.reminder_rate > 0
+
+    @property
     def label(self) -> str:
         faults = "with faults" if self.faults else "no faults"
-        return f"reminders {self.reminder_rate:.0%}, {faults}"
+        if not self.reminders:
+            return f"no reminders, {faults}"
+        return f"reminders, {self.reminder_rate:.0%} respond, {faults}"
 
 
 @dataclass
@@ -72,6 +82,7 @@ class Result:
     catch_up_seconds: list = field(default_factory=list)
     fault_log: Counter = field(default_factory=Counter)
     service_calls: Counter = field(default_factory=Counter)
+    reminders_sent: Counter = field(default_factory=Counter)  # by kind, read from the log
     timings: dict = field(default_factory=dict)
     load: dict = field(default_factory=dict)
 
@@ -114,9 +125,29 @@ def _next_id(model) -> int:
         return cursor.fetchone()[0]
 
 
+# The bytes of every file of the previous dossiers (stored for real: `application_create_renewal`
+# copies a file only if it can read it and its SHA-256 matches).
+PIECE = b"%PDF-1.4\n% bench continuity: a piece given for the previous card\n%%EOF\n"
+PIECES_DIR = "bench-continuity"
+
+
+def _piece_store(name: str) -> str:
+    """Stored through the documents' own storage (in memory under the tests' settings)."""
+    from django.core.files.base import ContentFile
+
+    from applications.models import Document
+
+    return Document._meta.get_field("file").storage.save(name, ContentFile(PIECE))
+
+
 def population_fill(people: list, config: Config) -> dict[int, tuple]:
-    """Users, profiles, permits held, draft renewals with their checklist's files (rows only),
-    with COPY; returns person index → (user id, profile id, application id)."""
+    """Users, profiles, permits held, and the dossier that gave each permit (decided, its card
+    handed over) with the files of its checklist, stored (rows with COPY); returns person index
+    → (user id, profile id, previous dossier id, permit id). The renewal itself is started on
+    the day the person first tries to file (`application_create_renewal`, which copies the files
+    still valid)."""
+    import hashlib
+
     from attestations_sweep import _row, copy_into
     from django.db import connection
     from django.utils import timezone
@@ -129,6 +160,7 @@ def population_fill(people: list, config: Config) -> dict[int, tuple]:
     from reference.models import Prefecture
 
     rng = random.Random(config.seed)  # noqa: S311 - a simulation
+    sha256 = hashlib.sha256(PIECE).hexdigest()
     now = timezone.now()
     paris = Prefecture.objects.get(departement_code="75")
     grounds, mandatory = _renewal_grounds()
@@ -197,36 +229,38 @@ def population_fill(people: list, config: Config) -> dict[int, tuple]:
                 },
             )
         )
+        given = datetime.combine(valid_from - timedelta(days=90), clock(12), tzinfo=UTC)
         applications.append(
             _row(
                 Application,
                 {
-                    "_now": now,
+                    "_now": given,
                     "id": app_id,
-                    "reference": f"C{app_id:011d}",
+                    "reference": f"P{app_id:011d}",
                     "applicant_id": user_id,
                     "ground_id": ground.pk,
-                    "kind": ProcedureKind.RENEWAL,
+                    "kind": ProcedureKind.FIRST_APPLICATION,
                     "prefecture_id": paris.pk,
-                    "renews_permit_id": permit_id,
-                    "status": ApplicationStatus.DRAFT,
+                    "status": ApplicationStatus.CLOSED_CARD_HANDED_OVER,
+                    "attestations_dirty": False,
                 },
             )
         )
         for type_id in mandatory[ground.pk]:
+            name = _piece_store(f"{PIECES_DIR}/{app_id}-{type_id}.pdf")
             documents.append(
                 _row(
                     Document,
                     {
-                        "_now": now,
+                        "_now": given,
                         "id": first_doc + len(documents),
                         "application_id": app_id,
                         "document_type_id": type_id,
-                        "file": f"bench/continuity/{app_id}-{type_id}.pdf",
+                        "file": name,
                         "original_name": "piece.pdf",
                         "content_type": "application/pdf",
-                        "size": 1000,
-                        "sha256": "0" * 64,
+                        "size": len(PIECE),
+                        "sha256": sha256,
                         "uploaded_by_id": user_id,
                     },
                 )
@@ -243,7 +277,7 @@ def population_fill(people: list, config: Config) -> dict[int, tuple]:
     with connection.cursor() as cursor:
         measure.person_table_create(cursor)
         measure.person_table_fill(
-            cursor, [(u, i, a, p) for i, (u, _pr, a, p) in sorted(index.items())]
+            cursor, [(u, i, p) for i, (u, _pr, _a, p) in sorted(index.items())]
         )
         for table in ("accounts_user", "applications_application", "applications_document"):
             cursor.execute(f"ANALYZE {table}")
@@ -251,13 +285,22 @@ def population_fill(people: list, config: Config) -> dict[int, tuple]:
 
 
 def people_tables_truncate() -> None:
-    """Every table holding people and what hangs off them (CASCADE); reference data stays."""
+    """Every table holding people and what hangs off them (CASCADE), and their stored files;
+    reference data stays."""
     from django.db import connection
 
+    from applications.models import Document
+
+    storage = Document._meta.get_field("file").storage
+    given = f"{PIECES_DIR}/given-"  # rows only, no file
+    for name in Document.objects.exclude(file="").values_list("file", flat=True).iterator():
+        if not name.startswith(given):
+            storage.delete(name)  # the previous dossiers' pieces and their copies
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE accounts_user, accounts_applicantprofile, applications_residencepermit, "
-            "applications_application, attestations_attestation CASCADE"
+            "applications_application, attestations_attestation, anef_outgoingmessage, "
+            "anef_notificationlog CASCADE"
         )
         cursor.execute(f"DROP TABLE IF EXISTS {measure.PERSON_TABLE}")
 
@@ -274,7 +317,6 @@ def run(config: Config, *, progress=None) -> Result:
         seed=config.seed,
         first_day=first_day,
         last_day=last_day,
-        reminder_rate=config.reminder_rate,
     )
     result.people = len(people)
     started = time.monotonic()
@@ -336,12 +378,17 @@ def timing_lines(result: Result) -> list[str]:
         f"{statistics.median(catch_up or [0]) * 1000:.0f} ms, "
         f"max {max(catch_up or [0]) * 1000:.0f} ms",
         f"  wall: fill {result.timings.get('fill', 0):.0f} s, simulation "
-        f"{result.timings.get('simulation', 0):.0f} s (acts {result.timings.get('acts', 0):.0f} s, "
-        f"sweeps {result.timings.get('sweeps', 0):.0f} s, counting "
+        f"{result.timings.get('simulation', 0):.0f} s (acts {result.timings.get('acts', 0):.0f} s "
+        f"over {result.config.workers} process(es), sweeps "
+        f"{result.timings.get('sweeps', 0):.0f} s, reminders "
+        f"{result.timings.get('reminders', 0):.0f} s, counting "
         f"{result.timings.get('counting', 0):.0f} s, verification "
         f"{result.timings.get('verification', 0):.0f} s); load average "
         f"{result.load.get('start')} → {result.load.get('end')}",
     ]
+    if result.reminders_sent:
+        sent = dict(sorted(result.reminders_sent.items()))
+        lines.append(f"  reminders e-mailed by the real service: {sent}")
     if result.fault_log:
         lines.append(f"  faults injected: {dict(sorted(result.fault_log.items()))}")
     for number, day, status, mine in result.contradictions[:5]:
@@ -353,7 +400,7 @@ def report(results: list[Result]) -> str:
     base = [r for r in results if r.config.reminder_rate == 0]
     out = []
     if base:
-        out.append(table(base, "MEASURED (reminder response 0 %): person-days over the year"))
+        out.append(table(base, "MEASURED (no reminders sent): person-days over the year"))
         if len(base) > 1:
             same = all(figure_rows(r)[:-3] == figure_rows(base[0])[:-3] for r in base)
             out.append(f"figures identical with and without faults: {'yes' if same else 'NO'}")
@@ -363,8 +410,9 @@ def report(results: list[Result]) -> str:
         out.append(
             table(
                 rates,
-                "ASSUMPTIONS — reminder response rates (how people respond to a reminder is "
-                "NOT measured;\nthe reminders themselves are not sent yet, see bench/README.md)",
+                "ASSUMPTIONS — reminder response rates: the reminders are the real service's "
+                "(sent each day,\nread back from the notification log); how people respond "
+                "to them is NOT measured (bench/README.md)",
             )
         )
     out.append("")
@@ -395,6 +443,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--verify-per-day", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes playing the acts of disjoint people in parallel (same figures as 1)",
+    )
+    parser.add_argument(
         "--on-commit",
         choices=["sync", "sweep"],
         default="sync",
@@ -416,6 +470,7 @@ def configs(args) -> list[Config]:
         "verify_per_day": args.verify_per_day,
         "batch_size": args.batch_size,
         "on_commit": args.on_commit,
+        "workers": args.workers,
     }
     rates = [float(rate) for rate in args.reminder_response_rate.split(",") if rate.strip()]
     plans = []

@@ -36,7 +36,7 @@ DROP TABLE IF EXISTS {PERSON_TABLE};
 CREATE TABLE {PERSON_TABLE} (
     user_id integer PRIMARY KEY,
     person_index integer NOT NULL,
-    application_id integer NOT NULL UNIQUE,
+    application_id integer UNIQUE,  -- the renewal, once started (NULL before)
     permit_id integer NOT NULL,
     tried_early boolean NOT NULL DEFAULT false
 )
@@ -70,7 +70,7 @@ WITH att AS (
            a.first_completed_at IS NOT NULL AS complete_once,
            a.status
     FROM bench_continuity_person p
-    JOIN applications_application a ON a.id = p.application_id
+    LEFT JOIN applications_application a ON a.id = p.application_id
     JOIN applications_residencepermit old ON old.id = p.permit_id
     LEFT JOIN att ON att.holder_id = p.user_id
     LEFT JOIN card ON card.holder_id = p.user_id
@@ -116,9 +116,9 @@ def person_table_create(cursor) -> None:
     cursor.execute(PERSON_TABLE_CREATE)
 
 
-def person_table_fill(cursor, rows: list[tuple[int, int, int, int]]) -> None:
-    """(user_id, person_index, application_id, permit_id) for every person."""
-    statement = f"COPY {PERSON_TABLE} (user_id, person_index, application_id, permit_id) FROM STDIN"
+def person_table_fill(cursor, rows: list[tuple[int, int, int]]) -> None:
+    """(user_id, person_index, permit_id) for every person (the renewal comes later)."""
+    statement = f"COPY {PERSON_TABLE} (user_id, person_index, permit_id) FROM STDIN"
     with cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
@@ -128,6 +128,30 @@ def person_table_fill(cursor, rows: list[tuple[int, int, int, int]]) -> None:
 def tried_early_record(cursor, user_id: int) -> None:
     statement = f"UPDATE {PERSON_TABLE} SET tried_early = true WHERE user_id = %s"  # noqa: S608
     cursor.execute(statement, [user_id])
+
+
+def application_record(cursor, user_id: int, application_id: int) -> None:
+    """The person's renewal, started on the day they first try to file."""
+    statement = f"UPDATE {PERSON_TABLE} SET application_id = %s WHERE user_id = %s"  # noqa: S608
+    cursor.execute(statement, [application_id, user_id])
+
+
+# Who the real reminders service told something today, by e-mail: the notification log's rows
+# written on that day (Paris time), read here with this file's own SQL.
+REMINDED_SQL = """
+SELECT p.person_index, n.kind
+FROM anef_notificationlog n
+JOIN bench_continuity_person p ON p.user_id = n.person_id
+WHERE n.channel = 'email' AND n.kind LIKE 'renewal%%'
+  AND (n.created_at AT TIME ZONE 'Europe/Paris')::date = %(d)s
+ORDER BY p.person_index
+"""
+
+
+def reminded_on(cursor, day: date) -> list[tuple[int, str]]:
+    """(person index, kind) of every renewal reminder e-mailed on `day`."""
+    cursor.execute(REMINDED_SQL, {"d": day})
+    return cursor.fetchall()
 
 
 def day_figures(cursor, day: date) -> dict[str, int]:

@@ -2,18 +2,21 @@
 1. the day's sweep (`attestations_sweep(today=day)`): issues what falls due, e.g. the next API
    15 days ahead; in the run with faults it is killed in the middle of a batch on some days, or
    run twice at once (two threads, two connections) on others;
-2. the day's acts, every one through the real service (`applications.services`); each commits
+2. in the runs with reminders, the real reminders service (`renewal_reminders_send(today=day)`),
+   then who it reminded, read back from the notification log (bench/continuity_measure.py);
+3. the day's acts (bench/continuity_acts.py, in process or over worker processes), every one
+   through the real service (`applications.services`); each commits
    and its on-commit trigger syncs the dossier at once (what the Celery task
    `attestations.sweep_application` does), except the triggers the faults drop;
-3. a catch-up sweep, standing for the hourly sweeps of the afternoon: it takes what a dropped
+4. a catch-up sweep, standing for the hourly sweeps of the afternoon: it takes what a dropped
    trigger or a killed sweep left (the dossiers stay marked dirty, or due);
 then, on a counted day, the counting (bench/continuity_measure.py).
 """
 
+import os
 import random
 import threading
 import time
-from collections import defaultdict
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -23,12 +26,6 @@ import continuity_measure as measure
 
 START = date(2027, 1, 4)  # counted day 0 (a Monday); the warm-up runs before it
 ONE_DAY = timedelta(days=1)
-ACTION_ORDER = {
-    name: position
-    for position, name in enumerate(
-        ["file", "complete", "ask", "answer", "decide", "card", "handover", "move", "withdraw"]
-    )
-}
 
 
 class SweepKilled(Exception):
@@ -43,18 +40,11 @@ def noon(day: date):
 
 class Simulation:
     def __init__(self, config, people, index, result):
-        from reference.models import DecisionReason
-
         self.config, self.result = config, result
-        self.people = {person.index: person for person in people}
-        self.index = index  # person index → (user id, profile id, application id, permit id)
-        self.queue: dict[int, list] = defaultdict(list)
-        for person in people:
-            self.queue[person.attempt].append((person.index, "file"))
-        self.completed_once: set[int] = set()
-        self.agents: dict[int, object] = {}
-        self.users: dict[int, object] = {}  # the applicants, read once
-        self.refusal = DecisionReason.objects.filter(kind="refusal").order_by("pk").first()
+        self.people = people
+        self.index = index  # person index → (user id, profile id, previous dossier id, permit id)
+        self.actor = None  # in process (workers <= 1)
+        self.pool = None  # or over worker processes (continuity_workers.py)
         self.fault_rng = random.Random(f"{config.seed}:faults")  # noqa: S311
         self.verify_rng = random.Random(f"{config.seed}:verify")  # noqa: S311
         self.kill_days: set[int] = set()
@@ -66,14 +56,28 @@ class Simulation:
             )
             self.kill_days = set(days[: config.kill_days])
             self.double_days = set(days[config.kill_days :])
-        for name in ("acts", "sweeps", "counting", "verification"):
+        for name in ("acts", "sweeps", "reminders", "counting", "verification"):
             result.timings.setdefault(name, 0.0)
 
     # --- the loop -------------------------------------------------------------------------------
 
     def play(self, first_day: int, last_day: int, progress=None) -> None:
+        from continuity_acts import Actor, agents_create
+        from continuity_workers import WorkerPool
+
+        agents_create()
         with ExitStack() as stack:
-            self._patch(stack)
+            if self.config.workers > 1:
+                self.pool = WorkerPool(
+                    self.config.workers, self.config, self.people, self.index, patch_process
+                )
+                stack.callback(self.pool.close)
+                patch_process(stack, None)
+            else:
+                self.actor = Actor(
+                    self.config, {person.index: person for person in self.people}, self.index
+                )
+                patch_process(stack, self.actor)
             for number in range(first_day, last_day + 1):
                 self.day_play(number)
                 if progress is not None and (number % 30 == 0 or number == last_day):
@@ -83,8 +87,11 @@ class Simulation:
                         f"  day {number:4d} ({START + number * ONE_DAY}): "
                         f"{uncovered:,} uncovered person-days so far, bug {figures['bug']}, "
                         f"two valid {figures['two_valid']}, load "
-                        f"{'/'.join(f'{v:.1f}' for v in __import__('os').getloadavg())}"
+                        f"{'/'.join(f'{v:.1f}' for v in os.getloadavg())}"
                     )
+        if self.actor is not None:
+            self.result.service_calls.update(self.actor.service_calls)
+            self.result.fault_log.update(self.actor.fault_log)
         self.final_ledger_recount(max(first_day, 0), last_day)
         if self.kill_pending or self.double_pending:
             self.result.fault_log["faults that found too little due to land"] += (
@@ -121,7 +128,15 @@ class Simulation:
                 if counted:
                     self.result.sweep_seconds.append(elapsed)
             started = time.monotonic()
-            self.acts(number, day)
+            reminded = self.reminders(day) if self.config.reminders else []
+            timings["reminders"] += time.monotonic() - started
+            started = time.monotonic()
+            if self.pool is not None:
+                calls, faults = self.pool.day_play(number, day, reminded)
+                self.result.service_calls.update(calls)
+                self.result.fault_log.update(faults)
+            else:
+                self.actor.day_play(number, day, reminded)
             timings["acts"] += time.monotonic() - started
             if sweeps:
                 started = time.monotonic()
@@ -144,6 +159,20 @@ class Simulation:
             self.result.verified += checked
             self.result.contradictions += contradictions
             timings["verification"] += time.monotonic() - started
+
+    def reminders(self, day: date) -> list[int]:
+        """The real renewal reminders of the day (`renewal_reminders_send`), then who was told
+        something, read back from the notification log with the benchmark's own SQL."""
+        from django.db import connection
+
+        from applications.reminders.services import renewal_reminders_send
+
+        renewal_reminders_send(today=day)
+        with connection.cursor() as cursor:
+            rows = measure.reminded_on(cursor, day)
+        for _person, kind in rows:
+            self.result.reminders_sent[kind] += 1
+        return sorted({person for person, _kind in rows})
 
     # --- the sweep and its faults -----------------------------------------------------------------
 
@@ -178,7 +207,7 @@ class Simulation:
     def _killed_sweep(self, day: date) -> None:
         """The first batch commits; the second is written, then the worker dies before its
         commit (the exception is raised inside the batch's transaction, which rolls back)."""
-        from attestations import services
+        from attestations.services import sweep as services  # where the batches are synced
 
         real, calls = services._sync_batch, []
 
@@ -225,248 +254,40 @@ class Simulation:
             report.applications for report in reports
         )
 
-    def _on_commit_sync(self, application_id: int) -> None:
-        """The Celery task `attestations.sweep_application`, run at once; some are lost."""
-        from attestations.services import attestations_sync_application
 
-        if self.config.on_commit == "sweep":
-            self.result.fault_log["on-commit syncs left to the catch-up sweep (option)"] += 1
-            return
-        if self.config.faults and self.fault_rng.random() < self.config.drop_rate:
-            self.result.fault_log["on-commit triggers dropped"] += 1
-            return
-        attestations_sync_application(application_id=application_id)
+def patch_process(stack: ExitStack, actor) -> None:
+    """No message leaves the process: the dossier's sync runs in process (or is dropped);
+    PDFs, holders' notices and e-mails are not this benchmark's business. Commits do not
+    wait for the disk (`synchronous_commit off`, this benchmark's connections only: what
+    is committed and seen is the same, only a crash of the server could lose the last
+    ones); on a shared machine the flush of each commit otherwise dominates."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
 
-    def _patch(self, stack: ExitStack) -> None:
-        """No message leaves the process: the dossier's sync runs in process (or is dropped);
-        PDFs, holders' notices and e-mails are not this benchmark's business. Commits do not
-        wait for the disk (`synchronous_commit off`, this benchmark's connections only: what
-        is committed and seen is the same, only a crash of the server could lose the last
-        ones); on a shared machine the flush of each commit otherwise dominates."""
-        from django.db import connection
-        from django.db.backends.signals import connection_created
+    from anef import tasks as anef_tasks
+    from anef.celery import app
+    from attestations import tasks
 
-        from anef import tasks as anef_tasks
-        from anef.celery import app
-        from attestations import tasks
+    def no_flush_wait(sender, connection, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
 
-        def no_flush_wait(sender, connection, **kwargs):
-            with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit TO off")
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        no_flush_wait(None, connection)
+        connection_created.connect(no_flush_wait, dispatch_uid="bench-continuity")
+        stack.callback(connection_created.disconnect, dispatch_uid="bench-continuity")
 
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            no_flush_wait(None, connection)
-            connection_created.connect(no_flush_wait, dispatch_uid="bench-continuity")
-            stack.callback(connection_created.disconnect, dispatch_uid="bench-continuity")
-
-        sync = mock.patch.object(tasks.sweep_application, "delay", self._on_commit_sync)
-        stack.enter_context(sync)
-        for task in (
-            tasks.render_missing_pdfs,
-            tasks.notify_holders,
-            anef_tasks.outbox_send,
-            anef_tasks.outbox_send_due,
-        ):
-            stack.enter_context(mock.patch.object(task, "delay"))
-        eager = app.conf.task_always_eager  # a task not stubbed above never reaches a broker
-        app.conf.task_always_eager = True
-        stack.callback(setattr, app.conf, "task_always_eager", eager)
-
-    # --- the acts ------------------------------------------------------------------------------
-
-    def acts(self, number: int, day: date) -> None:
-        todo = sorted(self.queue.pop(number, []), key=lambda item: (item[0], ACTION_ORDER[item[1]]))
-        for person_index, action in todo:
-            getattr(self, f"_{action}")(self.people[person_index], number, day)
-
-    def _later(self, number: int, person, action: str) -> None:
-        self.queue[number].append((person.index, action))
-
-    def _called(self, name: str) -> None:
-        self.result.service_calls[name] += 1
-
-    def _application(self, person):
-        from applications.models import Application
-
-        return Application.objects.select_related("prefecture").get(pk=self.index[person.index][2])
-
-    def _user(self, person):
-        from accounts.models import User
-
-        user_id = self.index[person.index][0]
-        if user_id not in self.users:
-            self.users[user_id] = User.objects.get(pk=user_id)
-        return self.users[user_id]
-
-    def _agent(self, application):
-        from accounts.enums import Role
-        from accounts.models import User
-
-        prefecture = application.prefecture
-        if prefecture.pk not in self.agents:
-            email = f"agent-{prefecture.departement_code.lower()}@bench.invalid"
-            self.agents[prefecture.pk] = User.objects.filter(email_key=email).first() or (
-                User.objects.create_user(
-                    email, None, role=Role.PREFECTURE_AGENT, prefecture=prefecture
-                )
-            )
-        return self.agents[prefecture.pk]
-
-    def _file(self, person, number, day) -> None:
-        from django.db import connection
-
-        from anef.errors import DomainError
-        from applications.enums import ApplicationStatus
-        from applications.services import application_submit
-
-        application = self._application(person)
-        if application.status != ApplicationStatus.DRAFT:
-            return
-        try:
-            application_submit(application=application, actor=self._user(person))
-        except DomainError as error:
-            if error.code != "renewal_too_early":
-                raise
-            self._called("file refused: too early")
-            with connection.cursor() as cursor:
-                measure.tried_early_record(cursor, self.index[person.index][0])
-            retry = person.retry if person.retry is not None and person.retry > number else None
-            self._later(retry or number + 30, person, "file")
-            return
-        self._called("file")
-        if person.complete_after is not None:
-            self._later(number + person.complete_after, person, "complete")
-        if person.move_after is not None:
-            self._later(number + person.move_after, person, "move")
-        if person.withdraw_after is not None:
-            self._later(number + person.withdraw_after, person, "withdraw")
-
-    def _complete(self, person, number, day) -> None:
-        from applications.enums import ApplicationStatus
-        from applications.services import application_mark_complete
-
-        application = self._application(person)
-        if application.status != ApplicationStatus.SUBMITTED:
-            return
-        application_mark_complete(application=application, actor=self._agent(application))
-        self._called("complete")
-        if person.index not in self.completed_once:
-            self.completed_once.add(person.index)
-            self._later(number + person.instruction, person, "decide")
-            if person.correction is not None:
-                self._later(number + person.correction[0], person, "ask")
-
-    def _ask(self, person, number, day) -> None:
-        from applications.enums import ApplicationStatus
-        from applications.services import correction_request_create
-
-        application = self._application(person)
-        if application.status != ApplicationStatus.COMPLETE:
-            return
-        correction_request_create(
-            application=application,
-            actor=self._agent(application),
-            message="Please send your latest pay slip.",
-            deadline=day + timedelta(days=30),
-        )
-        self._called("correction asked")
-        self._later(number + person.correction[1], person, "answer")
-
-    def _answer(self, person, number, day) -> None:
-        from applications.enums import ApplicationStatus
-        from applications.services import correction_answer
-
-        application = self._application(person)
-        if application.status != ApplicationStatus.CORRECTION_REQUESTED:
-            return
-        correction_answer(application=application, actor=self._user(person), answer="Sent.")
-        self._called("correction answered")
-        self._later(number + person.correction[2], person, "complete")
-
-    def _decide(self, person, number, day) -> None:
-        from applications.enums import ApplicationStatus
-        from applications.services import (
-            application_decide_favourable,
-            application_decide_unfavourable,
-        )
-
-        application = self._application(person)
-        under_correction = (ApplicationStatus.SUBMITTED, ApplicationStatus.CORRECTION_REQUESTED)
-        if application.status in under_correction:
-            self._later(number + 7, person, "decide")  # a correction under way
-            return
-        if application.status != ApplicationStatus.COMPLETE:
-            return
-        agent = self._agent(application)
-        if person.favourable:
-            application_decide_favourable(application=application, actor=agent)
-            self._called("favourable")
-            self._later(number + person.card_after, person, "card")
-            return
-        application_decide_unfavourable(
-            application=application,
-            actor=agent,
-            reason=self.refusal,
-            explanation="The conditions of the card are not met.",
-            legal_basis="CESEDA, art. L. 432-1",
-            remedies="Recours gracieux ou contentieux dans les deux mois.",
-            obligation_to_leave=False,
-        )
-        self._called("refusal")
-
-    def _card(self, person, number, day) -> None:
-        from applications.enums import ApplicationStatus
-        from applications.services import application_record_card_available
-
-        application = self._application(person)
-        if application.status != ApplicationStatus.FAVOURABLE:
-            return
-        application_record_card_available(application=application, actor=self._agent(application))
-        self._called("card available")
-        self._later(number + person.handover_after, person, "handover")
-
-    def _handover(self, person, number, day) -> None:
-        from applications.enums import ApplicationStatus
-        from applications.services import application_record_card_handed_over
-
-        application = self._application(person)
-        if application.status != ApplicationStatus.CARD_AVAILABLE:
-            return
-        application_record_card_handed_over(
-            application=application,
-            actor=self._agent(application),
-            card_number=f"NC{application.pk:010d}",
-            valid_from=day,
-            valid_until=day + timedelta(days=4 * 365),
-            handed_over_on=day,
-        )
-        self._called("card handed over")
-
-    def _move(self, person, number, day) -> None:
-        from accounts.models import ApplicantProfile
-        from applications.services import address_change
-
-        profile = ApplicantProfile.objects.get(pk=self.index[person.index][1])
-        if person.move_to_93:
-            postal_code, city = "93200", "Saint-Denis"
-        else:
-            postal_code, city = f"750{int(profile.postal_code[-2:]) % 20 + 1:02d}", "Paris"
-        address_change(
-            profile=profile,
-            address_line=f"{number % 150 + 1} avenue Jean Jaurès",
-            postal_code=postal_code,
-            city=city,
-            actor=self._user(person),
-        )
-        self._called("address change")
-
-    def _withdraw(self, person, number, day) -> None:
-        from applications.services import application_withdraw
-        from applications.workflow import UNDECIDED_STATES
-
-        application = self._application(person)
-        if application.status not in UNDECIDED_STATES:
-            return
-        application_withdraw(application=application, actor=self._user(person))
-        self._called("withdrawal")
+    # The parent of worker processes plays no act: nothing of its own to sync.
+    sync = actor.on_commit_sync if actor is not None else mock.DEFAULT
+    stack.enter_context(mock.patch.object(tasks.sweep_application, "delay", sync))
+    for task in (
+        tasks.render_missing_pdfs,
+        tasks.notify_holders,
+        anef_tasks.outbox_send,
+        anef_tasks.outbox_send_due,
+    ):
+        stack.enter_context(mock.patch.object(task, "delay"))
+    eager = app.conf.task_always_eager  # a task not stubbed above never reaches a broker
+    app.conf.task_always_eager = True
+    stack.callback(setattr, app.conf, "task_always_eager", eager)

@@ -127,16 +127,14 @@ def person_draw(index: int, *, seed: int, first_day: int, last_day: int) -> Pers
     )
 
 
-# --- HOOK: renewal reminders ---------------------------------------------------------------------
+# --- Renewal reminders: the real service sends, the response is ASSUMED -------------------------
 #
-# Another piece of work builds the renewal reminders (the person is told, ahead of the window,
-# that it opens and until when). Until it lands, nothing is sent here: this hook only applies an
-# ASSUMED response rate to the people who would have filed late. Once it lands, the reminder
-# itself is sent through its real service on its day in `continuity.py` (see
-# `reminder_day`), and only the person's response stays an assumption: how people respond to a
-# reminder is not measured anywhere.
-
-REMINDER_DAYS_BEFORE_EXPIRY = 75  # when a reminder reaches the person (assumed)
+# The reminders are the real ones (`applications.reminders.services.renewal_reminders_send`,
+# called each simulated day by `continuity_play.py`; who was reminded is read back from the
+# notification log with the benchmark's own SQL). What a person does after a reminder is NOT
+# measured anywhere: with probability `rate` (the same draw for every rate: the 25 % responders
+# are among the 50 %), a would-be late filer who is actually reminded files in time instead, on a
+# day between the reminder and the window's last day. ASSUMPTION, not a measurement.
 
 
 def would_file_late(person: Person) -> bool:
@@ -146,39 +144,23 @@ def would_file_late(person: Person) -> bool:
     )
 
 
-def reminder_day(person: Person) -> int:
-    return person.expiry - REMINDER_DAYS_BEFORE_EXPIRY
-
-
-def reminder_response_apply(person: Person, rate: float, *, seed: int, first_day: int) -> Person:
-    """With probability `rate` (the same draw for every rate: 25 % responders are among the
-    50 %), a would-be late filer files in time instead, between the reminder and the window's
-    last day. ASSUMPTION, not a measurement."""
+def reminder_response_day(person: Person, reminded_on: int, rate: float, *, seed: int):
+    """The day this person files after a reminder received on `reminded_on`, or None: they do
+    not respond (or were not going to file late anyway). ASSUMPTION."""
     if rate <= 0 or not would_file_late(person):
-        return person
+        return None
+    closes = person.expiry - WINDOW_CLOSES
+    if reminded_on > closes:
+        return None
     draw = random.Random(f"{seed}:{person.index}:reminder").random()  # noqa: S311
     if draw >= rate:
-        return person
-    day = reminder_day(person) + round(draw / rate * (REMINDER_DAYS_BEFORE_EXPIRY - WINDOW_CLOSES))
-    day = max(day, first_day)
-    if person.intent == "early":
-        person.retry = day
-    else:
-        person.attempt = day
-    person.reminded = True
-    return person
+        return None
+    return reminded_on + round(draw / rate * (closes - reminded_on))
 
 
-def population_draw(
-    count: int, *, seed: int, first_day: int, last_day: int, reminder_rate: float = 0.0
-) -> list[Person]:
+def population_draw(count: int, *, seed: int, first_day: int, last_day: int) -> list[Person]:
     return [
-        reminder_response_apply(
-            person_draw(index, seed=seed, first_day=first_day, last_day=last_day),
-            reminder_rate,
-            seed=seed,
-            first_day=first_day,
-        )
+        person_draw(index, seed=seed, first_day=first_day, last_day=last_day)
         for index in range(count)
     ]
 
