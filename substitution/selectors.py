@@ -121,12 +121,13 @@ def appointment_get_for_person(user: User, pk: int) -> Appointment | None:
 
 def appointment_address_lines(appointment: Appointment) -> list[str]:
     """Where to go, line by line: the desk, the spot in the building, the prefecture, its
-    street, then postcode and city."""
+    street, then postcode and city; a line the desk and the prefecture share (a desk whose
+    « spot » is the prefecture's street) is said once."""
     desk = appointment.slot.desk
     prefecture = desk.prefecture
     lines = [desk.name, desk.location, prefecture.name, prefecture.address_line]
     lines.append(f"{prefecture.postal_code} {prefecture.city}".strip())
-    return [line for line in lines if line]
+    return list(dict.fromkeys(line for line in lines if line))
 
 
 # Without a recorded application, what anyone filing a residence permit application brings.
