@@ -174,7 +174,11 @@ def print_table(shots: list[Shot]) -> None:
     for shot in shots:
         overflow = "-" if shot.overflow is None else f"{shot.overflow} px"
         flag = "" if shot.overflow in (0, None) else "  <- WIDER THAN THE WINDOW"
-        where = shot.path.relative_to(BASE_DIR) if shot.path else ""
+        where = ""
+        if shot.path:  # relative to the project when under it (--out may be elsewhere)
+            where = (
+                shot.path.relative_to(BASE_DIR) if shot.path.is_relative_to(BASE_DIR) else shot.path
+            )
         print(
             f"{shot.name:<28} {shot.language:<4} {shot.width:>5} {shot.status!s:>4} "
             f"{overflow:>8}  {where}{flag}"
