@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import ApplicantProfile
 from applications.enums import ApplicationStatus
+from applications.messages.selectors import unread_counts_for_agent
 from applications.models import Application
 from reference.enums import ProcedureKind
 from reference.models import REFERENCE_LANGUAGES
@@ -57,6 +58,9 @@ def _profile_of(user) -> ApplicantProfile | None:
 class QueueRow:
     application: Application
     profile: ApplicantProfile | None
+    # Messages of the person no agent has read yet (a posted message and a reading both bump
+    # the row's generation, so a kept row never shows a stale count).
+    unread: int = 0
 
     @property
     def status_label(self):
@@ -93,9 +97,12 @@ def queue_rows_rendered(queue: QuerySet, pks: list[int], *, viewer) -> dict[int,
     if not pks:
         return {}
     template = get_template(ROW_TEMPLATE).template
+    unread = unread_counts_for_agent(viewer.prefecture_id, pks)
     rendered = {}
     for application in queue.only(*QUEUE_COLUMNS).filter(pk__in=pks):
-        row = QueueRow(application, _profile_of(application.applicant))
+        row = QueueRow(
+            application, _profile_of(application.applicant), unread.get(application.pk, 0)
+        )
         context = Context({"row": row, "viewer_pk": viewer.pk}, autoescape=True)
         rendered[application.pk] = str(template.render(context))
     return rendered

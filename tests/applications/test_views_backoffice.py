@@ -41,8 +41,8 @@ from tests.applications.factories import (
 # Session, user, the agent's prefecture, the grounds of the filter, the count, the page's ids,
 # their columns (read after the rows' page-cache generations: anef/page_cache.py); the
 # supervisor's permission (the user's and their groups': the link to the team's load, issue 20);
-# the agent's saved views (issue 20).
-QUEUE_MAX_QUERIES = 10
+# the agent's saved views, the rows' new messages (issue 20).
+QUEUE_MAX_QUERIES = 11
 
 TODAY = datetime.date.today
 

@@ -250,3 +250,25 @@ def test_backoffice_message_attachment_forged_id_of_other_prefecture_not_found(
     ).attachments.get()
     client.force_login(agent)
     assert client.get(_file_url("backoffice", application, foreign)).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # the page cache keeps only committed pages
+def test_backoffice_queue_row_shows_new_messages_until_an_agent_reads_them(
+    client, application, applicant, agent
+):
+    """The queue keeps its rows in the page cache: a message and its reading both refresh the
+    dossier's row."""
+    client.force_login(agent)
+    queue = reverse("backoffice:home")
+    assert "new message" not in client.get(queue, **EN).content.decode()  # row kept from here
+    message_post(application=application, actor=applicant, body="One")
+    message_post(application=application, actor=applicant, body="Two")
+    assert "2 new messages" in client.get(queue, **EN).content.decode()
+    client.get(_backoffice(application))  # an agent reads the thread
+    assert "new message" not in client.get(queue, **EN).content.decode()
+
+
+def test_backoffice_queue_row_agent_messages_are_not_new(client, application, agent):
+    message_post(application=application, actor=agent, body="From us")
+    client.force_login(agent)
+    assert "new message" not in client.get(reverse("backoffice:home"), **EN).content.decode()
