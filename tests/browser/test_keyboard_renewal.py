@@ -4,6 +4,7 @@ in French, English and Arabic, each page checked with axe-core in its language."
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from anef.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from applications.models import Application
@@ -50,6 +51,20 @@ def _sign_in_by_keyboard(page, base_url: str, language: str) -> None:
     assert page.url.endswith(reverse("portal:home")), page.url
 
 
+def _file_chooser_by_space(page, file_input):
+    """Space on the focused file input opens the file chooser. Headless Chromium on a busy host
+    now and then drops the chooser of a first Space (about 1 run in 5 on 2 loaded cores, in any
+    language): the focus must then still be on the input, and a second Space must open it."""
+    try:
+        with page.expect_file_chooser(timeout=5_000) as chooser:
+            page.keyboard.press("Space")
+    except PlaywrightTimeoutError:
+        assert file_input.evaluate(IS_FOCUSED), "Space moved the focus off the file input"
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Space")
+    return chooser.value
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path, language):
     """Amina signs in, opens her renewal, adds a real PDF, sends it and downloads her API."""
@@ -79,9 +94,8 @@ def test_browser_keyboard_renewal_walk(demo, open_page, tmp_path, language):
     assert_focus_visible(page)
     scan = tmp_path / "titre-de-sejour-recto-verso.pdf"
     scan.write_bytes(PDF_BYTES)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(scan))
+    chooser = _file_chooser_by_space(page, file_input)
+    chooser.set_files(str(scan))
     tab_to(page, send)
     tab_to(page, file_input, backwards=True)  # Shift+Tab goes back to the chosen file
     assert file_input.evaluate("el => el.files[0].name") == scan.name
