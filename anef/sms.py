@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from anef.enums import MessageChannel, NotificationKind, NotificationLogChannel
+from anef.languages import person_language
 from anef.models import OutgoingMessage
 from anef.notifications import Notification, notifications_record
 
@@ -129,12 +130,6 @@ def sms_render(template: str, context: dict[str, str], *, language: str) -> str:
     with translation.override(language):
         text = render_to_string(f"sms/{template}.txt", context)
     return " ".join(text.split())
-
-
-def person_language(person: Any) -> str:
-    """The person's preferred language if the portal speaks it, else the site's."""
-    language = (getattr(person, "preferred_language", "") or "").split("-")[0].lower()
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 # --- Enqueue ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from accounts.permissions import is_applicant, is_helper
 from anef import generations, uploads
 from anef.audit import audit_action
 from anef.errors import DomainError
+from anef.languages import person_language
 from anef.outbox import enqueue_email
 from anef.services import row_locked
 from anef.transactions import atomic_with_files, file_written
@@ -32,7 +33,6 @@ from applications.enums import EventKind
 from applications.messages.models import Message, MessageAttachment, MessageSide
 from applications.messages.rules import BODY_MAX_LENGTH, body_problem, thread_open
 from applications.models import Application, Assignment
-from applications.reminders.services import person_language
 from applications.services._core import _event
 from applications.workbench.services import is_agent_of
 

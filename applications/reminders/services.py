@@ -28,6 +28,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from anef.enums import NotificationLogChannel
+from anef.languages import person_language
 from anef.models import NotificationLog
 from anef.notifications import Notification, notifications_record
 from anef.outbox import enqueue_emails
@@ -50,12 +51,6 @@ CHANNELS = (NotificationLogChannel.EMAIL, NotificationLogChannel.PORTAL)
 # People per transaction: one failure (a template error) holds back at most this many, retried
 # at the next run; the queries are a fixed number per batch.
 BATCH_SIZE = 500
-
-
-def person_language(person) -> str:
-    """The person's preferred language if the portal speaks it, else French."""
-    language = (getattr(person, "preferred_language", "") or "").split("-")[0].lower()
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def renewal_url(entry: PermitReminder) -> str:

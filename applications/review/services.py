@@ -10,7 +10,6 @@ prefecture as it is now, checks the rules, writes the agent-side event and the a
 import datetime
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from anef import generations
 from anef.audit import audit_action
 from anef.errors import DomainError
+from anef.languages import person_language
 from applications.models import Application, CorrectionRequest, Document
 from applications.review import rules
 from applications.review.models import DocumentReview
@@ -128,13 +128,9 @@ def document_review(
     return review
 
 
-def _language_of(application: Application) -> str:
-    return application.applicant.preferred_language or settings.LANGUAGE_CODE
-
-
 def _request_message(application: Application, reviews: list[DocumentReview]) -> str:
     """The correction's text, in the person's language (it is stored as sent)."""
-    with translation.override(_language_of(application)):
+    with translation.override(person_language(application.applicant)):
         lines = [gettext("Some of your documents cannot be accepted. Add a new file for each:")]
         for review in reviews:
             line = gettext("%(piece)s — « %(name)s »: %(reason)s") % {
