@@ -23,13 +23,27 @@ OFFER_SALT = "substitution.slot-offer"
 SIGNATURE_LENGTH = 16
 
 
-def _signature(number: int, salt: str = CANCEL_SALT) -> str:
+def _signature(number: int, salt: str) -> str:
     digest = salted_hmac(salt, str(number), algorithm="sha256").digest()
     return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_LENGTH]
 
 
+def _key(number: int, salt: str) -> str:
+    return f"{number}-{_signature(number, salt)}"
+
+
+def _number_in(key: str, salt: str) -> int | None:
+    """The number a key signed with `salt` names; None for a forged, altered or malformed key."""
+    number, _, signature = key.partition("-")
+    if not number.isascii() or not number.isdigit() or len(number) > 18:
+        return None
+    if not constant_time_compare(signature, _signature(int(number), salt)):
+        return None
+    return int(number)
+
+
 def cancel_token(appointment: Appointment) -> str:
-    return f"{appointment.pk}-{_signature(appointment.pk)}"
+    return _key(appointment.pk, CANCEL_SALT)
 
 
 def cancel_url(appointment: Appointment, *, site: str | None = None) -> str:
@@ -40,12 +54,10 @@ def cancel_url(appointment: Appointment, *, site: str | None = None) -> str:
 
 def appointment_for_cancel_token(token: str) -> Appointment | None:
     """The appointment a cancel link names; None for a forged or altered link."""
-    number, _, signature = token.partition("-")
-    if not number.isascii() or not number.isdigit() or len(number) > 18:
+    number = _number_in(token, CANCEL_SALT)
+    if number is None:
         return None
-    if not constant_time_compare(signature, _signature(int(number))):
-        return None
-    return Appointment.objects.select_related("slot__desk", "case").filter(pk=int(number)).first()
+    return Appointment.objects.select_related("slot__desk", "case").filter(pk=number).first()
 
 
 # --- The earlier-slot offer's short accept link (issue 21) -------------------------------------
@@ -55,7 +67,7 @@ def appointment_for_cancel_token(token: str) -> Appointment | None:
 
 
 def offer_short_key(offer: SlotOffer) -> str:
-    return f"{offer.pk}-{_signature(offer.pk, OFFER_SALT)}"
+    return _key(offer.pk, OFFER_SALT)
 
 
 def offer_short_url(offer: SlotOffer, *, site: str | None = None) -> str:
@@ -65,11 +77,7 @@ def offer_short_url(offer: SlotOffer, *, site: str | None = None) -> str:
 
 def offer_for_short_key(key: str) -> SlotOffer | None:
     """The offer a text's accept link names; None for a forged or altered key."""
-    number, _, signature = key.partition("-")
-    if not number.isascii() or not number.isdigit() or len(number) > 18:
+    number = _number_in(key, OFFER_SALT)
+    if number is None:
         return None
-    if not constant_time_compare(signature, _signature(int(number), OFFER_SALT)):
-        return None
-    return (
-        SlotOffer.objects.select_related("slot__desk", "entry__case").filter(pk=int(number)).first()
-    )
+    return SlotOffer.objects.select_related("slot__desk", "entry__case").filter(pk=number).first()
