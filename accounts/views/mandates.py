@@ -155,15 +155,9 @@ def consent_file(request: HttpRequest, pk: int) -> FileResponse:
         mandate = get_object_or_404(mandates.exclude(consent_file=""), pk=pk)
     else:
         raise Http404
-    response = FileResponse(
-        mandate.consent_file.open("rb"),
-        content_type=uploads.served_type(mandate.consent_content_type),
-        as_attachment=True,
-        filename=uploads.display_name("signed-form", mandate.consent_content_type),
+    return uploads.file_response(
+        mandate.consent_file, content_type=mandate.consent_content_type, name="signed-form"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- The helper: "People I help" ----------------------------------------------------------------

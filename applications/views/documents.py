@@ -1,6 +1,6 @@
 """Serving a supporting document: only to those entitled, never through a public URL."""
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -28,12 +28,9 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     # An agent's opening is shown to the person (/me/consultations/, issue 8); the person's
     # own downloads and a helper's (audited with the mandate) are not logged here.
     consulted(viewer=request.user, application=document.application, document=document)
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=uploads.served_type(document.content_type),
-        as_attachment=request.GET.get("inline") is None,
-        filename=uploads.display_name(document.original_name, document.content_type),
+    return uploads.file_response(
+        document.file,
+        content_type=document.content_type,
+        name=document.original_name,
+        inline=request.GET.get("inline") is not None,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -10,7 +10,7 @@ file, by id, is a 404).
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -153,15 +153,12 @@ def _attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     if (hold := holds.hold_for(request.user)) is not None:  # issue 15
         return render(request, hold.template, {"held_until": hold.until}, status=403)
     consulted(viewer=request.user, application=application)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        content_type=uploads.served_type(attachment.content_type),
-        as_attachment=request.GET.get("inline") is None,
-        filename=uploads.display_name(attachment.original_name, attachment.content_type),
+    return uploads.file_response(
+        attachment.file,
+        content_type=attachment.content_type,
+        name=attachment.original_name,
+        inline=request.GET.get("inline") is not None,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @never_cache

@@ -4,7 +4,7 @@ this dossier): anyone else gets a 404. Each action is one POST calling one servi
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -132,12 +132,9 @@ def opinion_file(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     opinion = _opinion_get(request, application, pk)
     if not opinion.answer_file:
         return _back(application)
-    response = FileResponse(
-        opinion.answer_file.open("rb"),
-        content_type=uploads.served_type(opinion.answer_content_type),
-        as_attachment=request.GET.get("inline") is None,
-        filename=uploads.display_name(opinion.answer_file_name, opinion.answer_content_type),
+    return uploads.file_response(
+        opinion.answer_file,
+        content_type=opinion.answer_content_type,
+        name=opinion.answer_file_name,
+        inline=request.GET.get("inline") is not None,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -7,7 +7,7 @@ from django.http import FileResponse, HttpRequest
 
 from anef.errors import DomainError
 from anef.page_errors import show_refusal
-from anef.uploads import display_name, served_type
+from anef.uploads import file_response as stored_file_response
 
 
 def attempt(request: HttpRequest, call, success: str | None = None) -> bool:
@@ -24,14 +24,9 @@ def attempt(request: HttpRequest, call, success: str | None = None) -> bool:
 
 def file_response(attachment) -> FileResponse:
     """Serve a ticket attachment as a download, never rendered by the browser in our origin."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        content_type=served_type(attachment.content_type),
-        as_attachment=True,
-        filename=display_name(attachment.original_name, attachment.content_type),
+    response = stored_file_response(
+        attachment.file, content_type=attachment.content_type, name=attachment.original_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
 

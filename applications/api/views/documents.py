@@ -144,13 +144,11 @@ class DocumentFileView(JsonAPIView):
                 % {"date": date_format(timezone.localdate(document.purged_at), "DATE_FORMAT")}
             )
         consulted(viewer=request.user, application=document.application, document=document)
-        response = FileResponse(
-            document.file.open("rb"),
-            content_type=uploads.served_type(document.content_type),
-            as_attachment=request.query_params.get("inline") is None,
-            filename=uploads.display_name(document.original_name, document.content_type),
+        response = uploads.file_response(
+            document.file,
+            content_type=document.content_type,
+            name=document.original_name,
+            inline=request.query_params.get("inline") is not None,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         add_never_cache_headers(response)
         return response
