@@ -63,6 +63,12 @@ def slot_load(slots: list[datetime]) -> dict[datetime, int]:
 
 
 def _lock_slot(starts_at: datetime) -> None:
+    """Serialise the bookings of one slot. On PostgreSQL, a transaction-level advisory lock on
+    the slot; on SQLite (`make run`'s embedded default) every write transaction is already
+    taken IMMEDIATE (anef/settings_parts/base.py), which serialises them all, and SQLite has no
+    advisory locks."""
+    if connection.vendor != "postgresql":
+        return
     minutes = int(starts_at.timestamp()) // 60
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, minutes])
