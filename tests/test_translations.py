@@ -75,3 +75,18 @@ def test_translations_compiled_file_matches_its_source(language):
             assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, entry.msgid
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
+
+
+def test_translations_french_dates_keep_django_lowercase_day_and_month_names():
+    """Our catalog must not translate Django's own day and month names: a plain "Monday" →
+    "Lundi" of ours once printed « le Lundi 7 décembre » in every sentence with a date."""
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("fr"):
+        days = [date_format(date(2026, 12, 7 + offset), "l") for offset in range(7)]
+        months = [date_format(date(2026, month, 1), "F") for month in range(1, 13)]
+    assert days == ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+    assert all(name == name.lower() for name in months), months

@@ -6,6 +6,7 @@ from datetime import time
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.forms import DateInput
 from anef.validators import validate_person_name
@@ -14,14 +15,16 @@ from reference.enums import CardType, ProcedureKind
 from substitution.enums import CaseMode, DepositChannel
 from substitution.models import Slot
 
+# With a context of their own: a plain "Monday" in our catalog would override Django's
+# lowercase "lundi" in every formatted date ("le Lundi 7 décembre", walked 2026-12-04).
 WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
+    (0, pgettext_lazy("weekday of a desk's opening hours", "Monday")),
+    (1, pgettext_lazy("weekday of a desk's opening hours", "Tuesday")),
+    (2, pgettext_lazy("weekday of a desk's opening hours", "Wednesday")),
+    (3, pgettext_lazy("weekday of a desk's opening hours", "Thursday")),
+    (4, pgettext_lazy("weekday of a desk's opening hours", "Friday")),
+    (5, pgettext_lazy("weekday of a desk's opening hours", "Saturday")),
+    (6, pgettext_lazy("weekday of a desk's opening hours", "Sunday")),
 ]
 
 
