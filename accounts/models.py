@@ -130,6 +130,16 @@ class User(AbstractUser):
         return f"{full_name} <{self.email}>" if full_name else self.email
 
     @property
+    def phone_awaits_proof(self) -> bool:
+        """The person chose texts but has not typed the code sent to their number yet: no text
+        goes there until they do (their space says so)."""
+        return (
+            self.contact_channels != ContactChannels.EMAIL
+            and bool(self.phone_number)
+            and self.phone_verified_at is None
+        )
+
+    @property
     def sms_number(self) -> str:
         """The number texts go to: only if the person chose texts and proved the number
         (anef.sms reads this), else empty."""

@@ -146,6 +146,7 @@ def contact_preferences_set(*, user: User, channels: str, phone_number: str) -> 
     if changes:
         locked.save(update_fields=["contact_channels", "phone_number", "phone_verified_at"])
         audit_action(instance=locked, actor=user, action="contact_preferences", changes=changes)
+        generations.bump_person(user.pk)  # their space says whether the number awaits its code
     return locked
 
 
@@ -192,5 +193,6 @@ def phone_verify(*, user: User, code: str, now: datetime | None = None) -> User:
         updated = User.objects.filter(pk=user.pk, phone_number=number).update(phone_verified_at=now)
         if updated:
             audit_action(instance=user, actor=user, action="phone_verified")
+            generations.bump_person(user.pk)
     user.refresh_from_db(fields=["phone_number", "phone_verified_at"])
     return user

@@ -255,3 +255,51 @@ def test_view_signup_without_a_choice_stays_email(client, reference_data):
     )
     user = User.objects.get(email="karim@anef.example")
     assert (user.contact_channels, user.phone_number) == (ContactChannels.EMAIL, "")
+
+
+# --- The person's space says when the number awaits its code (walked 2026-12-04) ---------------
+
+
+def test_view_portal_home_sms_chosen_number_unproven_shows_the_banner(client):
+    user = _with_number()
+    client.force_login(user)
+    page = client.get(reverse("portal:home"), **EN).content.decode()
+    assert 'id="phone-proof"' in page
+    assert "+33 •••••• 78" in page
+
+
+@pytest.mark.parametrize("channels", [ContactChannels.EMAIL, ContactChannels.BOTH])
+def test_view_portal_home_no_banner_for_email_only_or_a_proven_number(
+    client, channels, sms_outbox, django_capture_on_commit_callbacks
+):
+    user = _with_number(channels=channels)
+    if channels != ContactChannels.EMAIL:
+        _send(user, django_capture_on_commit_callbacks)
+        phone_verify(user=user, code=_code(sms_outbox))
+    client.force_login(user)
+    assert 'id="phone-proof"' not in client.get(reverse("portal:home"), **EN).content.decode()
+
+
+def test_view_portal_home_banner_button_sends_the_code(
+    client, sms_outbox, django_capture_on_commit_callbacks
+):
+    client.force_login(_with_number())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:phone_verify"), {"resend": "1"}, **EN)
+    assert response.url == reverse("accounts:phone_verify")
+    assert sms_outbox[-1].recipients == [NUMBER]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_view_portal_home_kept_page_drops_the_banner_once_the_number_is_proven(sms_outbox):
+    from tests.page_cache_helpers import client_of, hit
+
+    user = _with_number()
+    client = client_of(user)
+    hit(client)
+    page, kept = hit(client)
+    assert kept and 'id="phone-proof"' in page.content.decode()
+    phone_code_send(user=user)
+    phone_verify(user=User.objects.get(pk=user.pk), code=_code(sms_outbox))
+    page, kept = hit(client)
+    assert not kept and 'id="phone-proof"' not in page.content.decode()

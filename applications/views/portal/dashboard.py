@@ -9,6 +9,7 @@ from accounts.permissions import can_use_portal, is_helper, requires
 from accounts.selectors import applicant_profile_get
 from accounts.views.acting import for_a_person
 from anef.page_cache import page_cached, person_pages
+from anef.phone import phone_masked
 from applications.hooks import portal_home_panels, portal_person_panels
 from applications.selectors import application_list_visible_to, prefecture_for_postal_code
 from applications.timeline import status_summary
@@ -40,6 +41,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "prefecture": prefecture,
             "rows": rows,
             "is_helper": is_helper(request.user),
+            # Issue 21: texts chosen, number not proven yet (never shown to a helper).
+            "phone_to_prove": phone_masked(request.user.phone_number)
+            if request.user.phone_awaits_proof and not is_helper(request.user)
+            else "",
             # Other apps' blocks (the current attestations, a renewal at risk): applications.hooks.
             **portal_home_panels.context(request.user, applications),
             **portal_person_panels.context(request.user, subject),
