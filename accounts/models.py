@@ -140,6 +140,16 @@ class User(AbstractUser):
         )
 
     @property
+    def email_notices(self) -> bool:
+        """Whether the notices that also go by text (a document ready, a request, a reminder, an
+        appointment, a callback) go by e-mail too: yes, unless the person chose texts only and
+        proved their number. What has no text (a decision, a message, the account's security)
+        always goes by e-mail."""
+        return bool(self.email) and not (
+            self.contact_channels == ContactChannels.SMS and self.sms_number
+        )
+
+    @property
     def sms_number(self) -> str:
         """The number texts go to: only if the person chose texts and proved the number
         (anef.sms reads this), else empty."""

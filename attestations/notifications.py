@@ -72,9 +72,11 @@ def _notify_batch(attestations: list[Attestation]) -> tuple[list[int], int]:
     emails = []
     for group in by_holder.values():
         holder = group[0].holder
+        done.extend(attestation.pk for attestation in group)
+        if not holder.email_notices:  # texts only: the text below says it
+            continue
         key = "attestations-issued:" + ",".join(str(attestation.pk) for attestation in group)
         emails.append((_message(holder, group), key, holder))
-        done.extend(attestation.pk for attestation in group)
     enqueue_emails(emails, language="+".join(EMAIL_LANGUAGES))
     # Issue 21: and a text to those who chose texts (once a day at most; a link, nothing else).
     sms_enqueue_many(

@@ -101,6 +101,8 @@ def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
     if not case.email:
         logger.info("Appointment %s: no e-mail address, none sent", appointment.pk)
         return texted
+    if texted and not case.person.email_notices:  # texts only: the text says it
+        return True
     _send(
         case.email,
         (lambda: _("Reminder: your appointment tomorrow"))
@@ -178,6 +180,8 @@ def slot_offer_send(offer: SlotOffer, *, current: Appointment) -> bool:
     if not case.email:
         logger.info("Offer %s: no e-mail address, none sent", offer.pk)
         return texted
+    if texted and not case.person.email_notices:  # texts only: the text says it
+        return True
     _send(
         case.email,
         lambda: _("An earlier appointment is free for you"),

@@ -101,10 +101,10 @@ def _phone_of(ticket: Ticket, phone: str) -> str:
 def _confirm(callback: Callback) -> None:
     """E-mail (outbox) and, for an account that takes texts, a text; after the commit."""
     ticket = callback.ticket
-    emails.send_callback_scheduled(callback.pk)
     person = ticket.person or ticket.requester
+    texted = False
     if person is not None:
-        sms_enqueue(
+        texted = sms_enqueue(
             person=person,
             kind=NotificationKind.CALLBACK_SCHEDULED,
             context={
@@ -116,6 +116,8 @@ def _confirm(callback: Callback) -> None:
             subject_id=ticket.pk,
             due_day=timezone.localdate(callback.starts_at),
         )
+    if not (texted and not person.email_notices):  # texts only: the text says it
+        emails.send_callback_scheduled(callback.pk)
 
 
 def _create(

@@ -4,14 +4,17 @@ decision)."""
 
 from datetime import date
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from anef import uploads
 from anef.audit import audit_action
+from anef.emails import bilingual_email_enqueue
 from anef.enums import NotificationKind, NotificationSubject
 from anef.errors import DomainError
 from anef.sms import sms_enqueue, sms_link
@@ -63,14 +66,38 @@ def correction_request_create(
         application=updated, requested_by=actor, message=message, deadline=deadline
     )
     correction.document_types.set(document_types)
-    sms_enqueue(  # issue 21: a neutral text to those who chose texts (once a day at most)
+    texted = sms_enqueue(  # issue 21: a neutral text to those who chose texts (once a day)
         person=updated.applicant,
         kind=NotificationKind.CORRECTION_REQUESTED,
         subject_type=NotificationSubject.APPLICATION,
         subject_id=updated.pk,
         context={"link": sms_link()},
     )
+    _correction_email(correction, applicant=updated.applicant, texted=texted)
     return correction
+
+
+def _correction_email(correction: CorrectionRequest, *, applicant: User, texted: bool) -> None:
+    """The request told by e-mail (a link and the deadline, never its content), unless the
+    person takes texts only and the text went."""
+    if not applicant.email or (texted and not applicant.email_notices):
+        return
+    application = correction.application
+    path = reverse("portal:application_detail", kwargs={"reference": application.reference})
+    bilingual_email_enqueue(
+        to=[applicant.email],
+        subject=lambda: _("The prefecture asks you for something on your application"),
+        template="emails/correction_requested.txt",
+        context={
+            "name": applicant.get_full_name() or applicant.email,
+            "reference": application.reference,
+            "deadline": correction.deadline,
+            "url": f"{settings.SITE_URL}{path}",
+            "contact_phone": settings.CONTACT_PHONE,
+        },
+        idempotency_key=f"correction-requested:{correction.pk}",
+        person=applicant,
+    )
 
 
 @transaction.atomic

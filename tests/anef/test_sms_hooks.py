@@ -99,3 +99,86 @@ def test_sms_hook_renewal_reminder_texted_once_and_logged_on_sms(reference_data)
     text = _texts().get()
     _neutral(text.body, "renouvel", "renew")
     assert NotificationLog.objects.filter(channel="sms", kind=WINDOW_OPEN).count() == 1
+
+
+# --- "By text message" means texts instead of e-mails (walked 2026-12-04: the person who chose
+# texts only got every e-mail as well, so the choice "texts" did what "both" does) -----------
+
+
+def _emails_to(user):
+    return OutgoingMessage.objects.filter(channel=MessageChannel.EMAIL, recipient=user.email)
+
+
+@pytest.mark.parametrize(
+    ("channels", "verified", "emailed"),
+    [
+        (ContactChannels.SMS, True, False),  # texts only: the text says it
+        (ContactChannels.SMS, False, True),  # number not proven: no text, so the e-mail
+        (ContactChannels.BOTH, True, True),
+        (ContactChannels.EMAIL, False, True),
+    ],
+)
+def test_sms_hook_attestation_ready_email_follows_the_channel_chosen(
+    agent, channels, verified, emailed
+):
+    application = renewal(agent, today=TODAY)
+    person = _takes_texts(application.applicant, channels)
+    if not verified:
+        person.phone_verified_at = None
+        person.save()
+    attestations_sweep(today=TODAY)
+    notifications.attestations_notify_pending(today=TODAY)
+    assert _emails_to(person).exists() == emailed
+    assert _texts().exists() == (channels != ContactChannels.EMAIL and verified)
+
+
+def _correction(profile, agent):
+    application = filed(profile)
+    services.correction_request_create(
+        application=application,
+        actor=agent,
+        message="Le passeport est illisible.",
+        deadline=TODAY + datetime.timedelta(days=30),
+    )
+    return application
+
+
+def test_sms_hook_correction_requested_emailed_with_link_and_deadline_never_its_content(
+    reference_data, agent
+):
+    profile = ApplicantProfileFactory(postal_code="75014", city="Paris")
+    application = _correction(profile, agent)
+    email = _emails_to(profile.user).get()
+    assert application.reference in email.body
+    assert f"/portal/applications/{application.reference}/" in email.body
+    assert "passeport" not in email.body.casefold()
+    assert str((TODAY + datetime.timedelta(days=30)).year) in email.body
+    assert not _texts().exists()
+
+
+def test_sms_hook_correction_requested_texts_only_gets_no_email(reference_data, agent):
+    profile = ApplicantProfileFactory(postal_code="75014", city="Paris")
+    _takes_texts(profile.user, ContactChannels.SMS)
+    _correction(profile, agent)
+    assert _texts().count() == 1
+    assert not _emails_to(profile.user).exists()
+
+
+def test_sms_hook_callback_texts_only_gets_the_text_not_the_email(
+    reference_data, django_capture_on_commit_callbacks
+):
+    from support import callbacks
+    from support import services as support_services
+
+    profile = ApplicantProfileFactory(postal_code="75014", city="Paris")
+    person = _takes_texts(profile.user, ContactChannels.SMS)
+    ticket, _token = support_services.ticket_open_from_portal(
+        actor=person, category="other", body="Call me"
+    )
+    emails_before = _emails_to(person).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks.callback_book(
+            ticket=ticket, starts_at=callbacks.slots_offered()[0], actor=person
+        )
+    assert _texts().filter(recipient=NUMBER).count() == 1
+    assert _emails_to(person).count() == emails_before
