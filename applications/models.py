@@ -187,6 +187,15 @@ class Application(models.Model):
                 name="application_next_review_open",
             ),
             models.Index(fields=["prefecture", "status", "filed_at"]),
+            # The agent queue's pages in the order (filed_at, id) of a prefecture's filed
+            # dossiers (issue 20, `applications.queue_listing`): « oldest first », and the
+            # dossiers without a permit after the others in the default order; read forwards
+            # or backwards to the page, never sorted.
+            models.Index(
+                fields=["prefecture", "filed_at", "id"],
+                condition=~Q(status=ApplicationStatus.DRAFT),
+                name="application_queue_filed",
+            ),
             models.Index(fields=["applicant", "status"]),
         ]
         constraints = [

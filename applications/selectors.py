@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -32,6 +33,7 @@ from applications.models import (
     Follow,
     ResidencePermit,
 )
+from applications.queue_listing import QueueListing
 from applications.workflow import OPEN_STATES
 from reference.enums import ProcedureKind
 from reference.models import DocumentType, Ground, GroundRequirement, Prefecture
@@ -281,7 +283,18 @@ def backoffice_queue(agent, filters: QueueFilters) -> QuerySet[Application]:
     )
     if filters.order == "filed":
         return queryset.order_by("filed_at", "pk")
-    return queryset.order_by("is_renewal", "renews_permit__valid_until", "filed_at", "pk")
+    # NULLS LAST spelled out (PostgreSQL's default for ASC, not SQLite's): the dossiers naming a
+    # permit come before the others on every database (`QueueListing` reads them apart).
+    return queryset.order_by(
+        "is_renewal", F("renews_permit__valid_until").asc(nulls_last=True), "filed_at", "pk"
+    )
+
+
+def backoffice_queue_listing(agent, filters: QueueFilters) -> QueueListing:
+    """The queue's rows as (dossier id, applicant id) for the paginator, in the queue's order,
+    read without the row columns and without sorting the whole prefecture (issue 20,
+    `applications.queue_listing`)."""
+    return QueueListing(backoffice_queue(agent, filters), split=filters.order != "filed")
 
 
 def person_prefecture_ids(user_id: int) -> list[int]:

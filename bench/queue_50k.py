@@ -8,9 +8,9 @@ loads the reference data, files `--count` open dossiers in Seine-Saint-Denis (th
 and dossiers as bench/exports.py: a third renewals of a card held, three open statuses,
 six grounds, filed over 120 days, a tenth assigned to the agent), saves a few views of the queue
 on its columns for the agent (`applications.workbench.saved_views`), then asks the queue's
-pages through Django's test client, in-process: the first page, a page deep in the list, and
-each saved view, `--samples` times each, with `--page-size` rows a page (20 by default; the
-site's is `QUEUE_PAGE_SIZE`).
+pages through Django's test client, in-process: the first page, the middle one, a page deep in
+the list, and each saved view, `--samples` times each, with `--page-size` rows a page (20 by
+default; the site's is `QUEUE_PAGE_SIZE`).
 
 It prints, per page, the server time (the request through the middleware and the view, no
 network: p50 and p95 in ms) and its number of SQL queries, once with the page cache off (every
@@ -69,13 +69,20 @@ def fill(count: int, batch_size: int):
 
 
 def pages(agent, page_size: int) -> dict[str, str]:
-    """The addresses measured: the first page, one deep in the list, each saved view."""
+    """The addresses measured: the first page, the middle one (the farthest from both ends of
+    the list since pages past the middle are read from the end), one deep in the list, each
+    saved view."""
     from applications.models import Application
     from applications.workbench.saved_views import saved_view_list
 
     total = Application.objects.filter(prefecture_id=agent.prefecture_id).count()
+    middle = max(1, (total // page_size) // 2)
     deep = max(1, (total // page_size) * 9 // 10)
-    urls = {"first page": "/agents/", f"page {deep:,}": f"/agents/?page={deep}"}
+    urls = {
+        "first page": "/agents/",
+        f"page {middle:,}": f"/agents/?page={middle}",
+        f"page {deep:,}": f"/agents/?page={deep}",
+    }
     urls.update({f"view « {v.name} »": f"/agents/?{v.query}" for v in saved_view_list(agent)})
     return urls
 

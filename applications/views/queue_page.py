@@ -30,7 +30,7 @@ from django.views.decorators.http import require_safe
 from accounts.permissions import can_use_back_office, is_prefecture_supervisor, requires
 from anef import generations
 from anef.page_cache import kept_part, kept_rows, page_cached, prefecture_queue, rows_shown
-from applications.selectors import QueueFilters, backoffice_queue
+from applications.selectors import QueueFilters, backoffice_queue, backoffice_queue_listing
 from applications.views.backoffice_forms import QueueFilterForm
 from applications.views.queue_forms import BulkChooseForm, SavedViewForm
 from applications.views.queue_rows import QUEUE_PAGE_SIZE, ShownRow, queue_rows_rendered
@@ -80,8 +80,8 @@ class _Fixed:
         return self.listed.rows
 
 
-def _listing(queue, page_number) -> _Listed:
-    paginator = Paginator(queue.values_list("pk", "applicant_id"), QUEUE_PAGE_SIZE)
+def _listing(listing, page_number) -> _Listed:
+    paginator = Paginator(listing, QUEUE_PAGE_SIZE)
     page = paginator.get_page(page_number)
     return _Listed(paginator.count, page.number, list(page.object_list))
 
@@ -108,7 +108,7 @@ def _frame(request: HttpRequest, shown: list) -> _Frame:
     without them."""
     form = QueueFilterForm(request.GET or None)
     filters = form.queue_filters()
-    listed = _listing(backoffice_queue(request.user, filters), request.GET.get("page"))
+    listed = _listing(backoffice_queue_listing(request.user, filters), request.GET.get("page"))
     paginator = Paginator(_Fixed(listed), QUEUE_PAGE_SIZE)
     page = paginator.page(listed.number)
     shown.extend(_rows(request, filters, listed))
