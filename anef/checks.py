@@ -9,6 +9,7 @@ must stop the stack, not print a warning someone may never read.
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from anef.sms import SMS_SITE_URL_MAX_LENGTH
 from attestations import signing
 
 GENERATE_HINT = (
@@ -99,3 +100,37 @@ def _retired_key_errors(retired, current_key_id: str) -> list:
             )
         )
     return errors
+
+
+# django-sms's backends that send nothing anywhere: a text over its segments costs nothing there.
+SMS_BACKENDS_NOT_SENDING = frozenset(
+    {
+        "sms.backends.console.SmsBackend",
+        "sms.backends.dummy.SmsBackend",
+        "sms.backends.filebased.SmsBackend",
+        "sms.backends.locmem.SmsBackend",
+    }
+)
+
+
+@register()
+def check_sms_site_url(app_configs=None, **kwargs) -> list:
+    """Every text fits one segment in French, English and Arabic only with links of the length
+    the segment test renders (issue 21, anef/sms.py): SMS_SITE_URL at most
+    SMS_SITE_URL_MAX_LENGTH characters. A longer one makes the Arabic appointment texts two
+    segments (paid twice) or more (not sent at all): an error where texts are really sent. With
+    the console, file or in-memory backend (development, the compose stack by default) nothing
+    is paid, and SMS_SITE_URL may stay the long SITE_URL it defaults to."""
+    site = settings.SMS_SITE_URL.rstrip("/")
+    if len(site) <= SMS_SITE_URL_MAX_LENGTH or settings.SMS_BACKEND in SMS_BACKENDS_NOT_SENDING:
+        return []
+    return [
+        Error(
+            f"SMS_SITE_URL {site!r} has {len(site)} characters; texts allow at most "
+            f"{SMS_SITE_URL_MAX_LENGTH}.",
+            hint="An Arabic text has 70 characters in all, and an appointment's text carries "
+            "its day, time and cancel link: give the texts a short address of the site "
+            "(e.g. https://anef.fr) in SMS_SITE_URL (docs/docker-compose.md).",
+            id="anef.E006",
+        )
+    ]

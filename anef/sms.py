@@ -41,11 +41,17 @@ from anef.notifications import Notification, notifications_record
 logger = logging.getLogger(__name__)
 
 MAX_SEGMENTS = 2
-# The longest link a text carries (its site's address and a short path): the segment test
-# renders every template with a link this long. Appointment links carry a token and may be
-# longer: APPOINTMENT_LINK_MAX_LENGTH.
-LINK_MAX_LENGTH = 40
-APPOINTMENT_LINK_MAX_LENGTH = 60
+# SMS_SITE_URL has at most this many characters (e.g. `https://anef.fr`): `manage.py check`
+# refuses a longer one when texts are really sent (anef/checks.py), because an Arabic text has
+# 70 characters in all and an appointment's must hold its day, time and cancel link.
+SMS_SITE_URL_MAX_LENGTH = 16
+# The longest links a text carries, which the segment test renders at that site's length: the
+# account's (`sms_link`), and an appointment's or an offer's, `/r/<key>` or `/o/<key>`, whose key
+# has 16 characters for any number below 36**5 = 60,466,176 (substitution/cancel_links.py). A
+# higher number makes the key one character longer: an Arabic appointment text may then take a
+# second segment, and is still sent (MAX_SEGMENTS).
+LINK_MAX_LENGTH = SMS_SITE_URL_MAX_LENGTH + len("/portal/")
+APPOINTMENT_LINK_MAX_LENGTH = SMS_SITE_URL_MAX_LENGTH + len("/r/") + 16
 
 # --- Segments -----------------------------------------------------------------------------------
 
@@ -187,7 +193,8 @@ def sms_enqueue_many(notices: Iterable[SmsNotice], *, today: date | None = None)
         text = sms_render(TEMPLATES[notice.kind], notice.context, language=language)
         count = segments(text)
         if count.segments > MAX_SEGMENTS:
-            # A configuration error (a long SMS_SITE_URL): logged without the text.
+            # A configuration error (SMS_SITE_URL over its length, which anef.checks refuses
+            # when texts are really sent): logged without the text.
             logger.error(
                 "SMS %s for person %s not sent: %s segments (%s)",
                 notice.kind,

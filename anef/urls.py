@@ -37,8 +37,9 @@ urlpatterns = [
     path("portal/substitution/", include("substitution.urls_portal")),
     path("agents/substitution/", include("substitution.urls_backoffice")),
     path("substitution/", include("substitution.urls_public")),
-    # The appointment cancel link, short enough for a text message (substitution/cancel_links.py).
-    path("rdv/", include("substitution.urls_short")),
+    # The appointment cancel link and the offer of an earlier place, short enough for a text
+    # message: /r/<key>, /o/<key> (substitution/cancel_links.py).
+    path("", include("substitution.urls_short")),
     path("portal/mandates/", include("accounts.urls_mandates")),
     path("portal/tickets/", include("support.urls_portal")),
     path("portal/", include("applications.urls_portal")),

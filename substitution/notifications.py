@@ -151,8 +151,8 @@ def appointment_cancelled_send(appointment: Appointment) -> bool:
 
 
 def slot_offer_text(offer: SlotOffer, *, current: Appointment) -> bool:
-    """The text of an earlier place offered, with its short accept link (`/rdv/o/<key>/`, at
-    most 60 characters like the cancel link), to a person with an account who chose texts.
+    """The text of an earlier place offered, with its short accept link (`/o/<key>`, as short
+    as the cancel link `/r/<key>`), to a person with an account who chose texts.
     Once per person and day (anef/sms.py's log): a second offer the same day goes by e-mail."""
     person = offer.entry.case.person
     if person is None:

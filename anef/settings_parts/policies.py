@@ -117,6 +117,12 @@ SUPPORT_ATTACHMENT_MAX_BYTES = 10 * 1000 * 1000
 # failures of essential steps within this many days, the portal offers an appointment at once.
 SUBSTITUTION_OFFER_THRESHOLD = 3  # issue 6: "default 3 in 7 days"
 SUBSTITUTION_OFFER_WINDOW_DAYS = 7  # issue 6: "default 3 in 7 days"
+# The links without an account (cancel an appointment, take an earlier place: their key is the
+# only door): a client that tried this many unknown keys within the window is answered 429 on
+# those pages until the window ends (substitution/link_limits.py). Only refused keys count, so
+# that people behind one shared address (a mobile operator's NAT) who open their own links are
+# never stopped.
+SUBSTITUTION_LINK_REFUSAL_LIMITS = {"PER_IP": 20, "WINDOW_SECONDS": 3600}
 
 # --- Audit log ----------------------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

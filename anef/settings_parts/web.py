@@ -89,7 +89,8 @@ SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 DEFAULT_FROM_SMS = env.str("DEFAULT_FROM_SMS", default="ANEF")
-# The address that links in texts start with (anef/sms.py: at most 40 characters with the path).
+# The address that links in texts start with: at most anef.sms.SMS_SITE_URL_MAX_LENGTH (16)
+# characters when texts are really sent (system check anef.E006, anef/checks.py).
 SMS_SITE_URL = env.str("SMS_SITE_URL", default=SITE_URL)
 
 # --- Security --------------------------------------------------------------------------------

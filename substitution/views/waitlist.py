@@ -2,11 +2,14 @@
 account — the link's key is the only door:
 
 - the case page's « ask for an earlier time » / « stop waiting » (portal and private link);
-- `/substitution/appointment-cancel/<signed key>/`: the one-click cancel of a confirmation or
-  reminder (GET shows what will be cancelled and one button; the POST cancels: a mail scanner
-  that opens links cancels nothing);
+- `/r/<signed key>` (and `/substitution/appointment-cancel/<signed key>/`): the one-click
+  cancel of a confirmation or reminder (GET shows what will be cancelled and one button; the
+  POST cancels: a mail scanner that opens links cancels nothing);
 - `/substitution/earlier/<key>/`: an earlier place offered, accepted in one click (POST); the
-  text message carries the same offer as `/rdv/o/<short signed key>/`.
+  text message carries the same offer as `/o/<short signed key>`.
+
+Each of them counts the wrong keys a client tries, and past a limit answers 429
+(substitution/link_limits.py).
 """
 
 from django.contrib import messages
@@ -22,6 +25,7 @@ from anef.page_errors import show_refusal
 from substitution import services
 from substitution.cancel_links import appointment_for_cancel_token, offer_for_short_key
 from substitution.enums import AppointmentStatus, SlotOfferStatus
+from substitution.link_limits import refusals_limited
 from substitution.views.portal import _own_case, _token_case
 
 TEMPLATES = "substitution/portal/"
@@ -61,6 +65,7 @@ def public_case_waitlist(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@refusals_limited
 def appointment_cancel_link(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mail's cancel link: a forged or altered key is a 404, like any unknown link."""
     appointment = appointment_for_cancel_token(token)
@@ -87,6 +92,7 @@ def appointment_cancel_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@refusals_limited
 def slot_offer(request: HttpRequest, token: str) -> HttpResponse:
     """An earlier place offered: what, until when, and one button that takes it."""
     offer = services.slot_offer_get(token)
@@ -97,8 +103,9 @@ def slot_offer(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@refusals_limited
 def slot_offer_short(request: HttpRequest, token: str) -> HttpResponse:
-    """The same offer through the text's short key (/rdv/o/<key>/); a forged key is a 404."""
+    """The same offer through the text's short key (/o/<key>); a forged key is a 404."""
     offer = offer_for_short_key(token)
     if offer is None:
         raise Http404

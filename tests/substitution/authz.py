@@ -9,7 +9,13 @@ import datetime
 from django.utils import timezone
 
 from applications.models import Application
-from substitution.cancel_links import cancel_token, offer_short_key
+from substitution.cancel_links import (
+    CANCEL_SALT,
+    OFFER_SALT,
+    _legacy_signature,
+    cancel_token,
+    offer_short_key,
+)
 from substitution.enums import CaseOrigin, CaseStatus, DeskKind
 from substitution.models import Appointment, SlotOffer, SubstitutionCase, WaitlistEntry
 from tests.authz_common import (
@@ -85,10 +91,13 @@ ROUTES = {
     # The e-mails' links (issue 21): the signed cancel key, the offer's private key
     "substitution_public:appointment_cancel": ("get", {"token": "cancel_token"}, EVERYONE),
     "substitution_public:slot_offer": ("get", {"token": "slot_offer_token"}, EVERYONE),
-    # The same cancel link, short enough for a text message
+    # The same cancel link, short enough for a text message (/r/<key>)
     "appointment_cancel_short": ("get", {"token": "cancel_token"}, EVERYONE),
-    # The offer of an earlier place, short enough for a text message
+    # The offer of an earlier place, short enough for a text message (/o/<key>)
     "slot_offer_short": ("get", {"token": "slot_offer_short_key"}, EVERYONE),
+    # Their addresses and keys of before (/rdv/<key>/, /rdv/o/<key>/), in texts already sent
+    "appointment_cancel_short_legacy": ("get", {"token": "legacy_cancel_token"}, EVERYONE),
+    "slot_offer_short_legacy": ("get", {"token": "legacy_slot_offer_short_key"}, EVERYONE),
     # API
     "api:substitution-appointment-list": ("get", {}, API_APPLICANT),
     "api:substitution-appointment-cancel": ("post", APPOINTMENT, API_APPLICANT_DOSSIER),
@@ -119,6 +128,8 @@ def world(world: dict) -> dict:
         "cancel_token": cancel_token(appointment),
         "slot_offer_token": offer.token,
         "slot_offer_short_key": offer_short_key(offer),
+        "legacy_cancel_token": f"{appointment.pk}-{_legacy_signature(appointment.pk, CANCEL_SALT)}",
+        "legacy_slot_offer_short_key": f"{offer.pk}-{_legacy_signature(offer.pk, OFFER_SALT)}",
         "substitution_case": case.reference,
         "substitution_appointment": appointment.pk,
         "substitution_desk": desk.pk,

@@ -10,6 +10,7 @@ from accounts.enums import ContactChannels
 from anef.enums import MessageChannel
 from anef.models import OutgoingMessage
 from substitution import services
+from substitution.cancel_links import cancel_token
 from substitution.enums import AppointmentStatus
 from tests.accounts.factories import ApplicantFactory
 from tests.substitution.factories import CaseFactory, SlotFactory
@@ -38,22 +39,22 @@ def _texter(**overrides):
 
 
 def test_appointment_confirmation_texts_person_who_chose_texts_once(reference_data, settings):
-    settings.SMS_SITE_URL = "https://anef.example"
+    settings.SMS_SITE_URL = "https://anef.fr"
     appointment = _booked(_texter())
     services.appointment_confirmation_send(appointment.pk)
     services.appointment_confirmation_send(appointment.pk)
     text = _texts().get()
     assert text.recipient == NUMBER
     link = text.body.split()[-1]
-    assert link.startswith("https://anef.example/rdv/")
+    assert link == f"https://anef.fr/r/{cancel_token(appointment)}"
 
 
 def test_appointment_text_cancel_link_frees_the_slot(client, reference_data, settings):
-    settings.SMS_SITE_URL = "https://anef.example"
+    settings.SMS_SITE_URL = "https://anef.fr"
     appointment = _booked(_texter())
     services.appointment_confirmation_send(appointment.pk)
     link = _texts().get().body.split()[-1]
-    response = client.post(link.removeprefix("https://anef.example"))
+    response = client.post(link.removeprefix("https://anef.fr"))
     appointment.refresh_from_db()
     assert response.status_code == 200
     assert appointment.status == AppointmentStatus.CANCELLED

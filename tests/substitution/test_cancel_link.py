@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from anef.errors import DomainError
 from substitution import services
-from substitution.cancel_links import CANCEL_SALT, cancel_token, cancel_url
+from substitution.cancel_links import CANCEL_SALT, _base36, cancel_token, cancel_url
 from substitution.enums import AppointmentStatus
 from tests.substitution.factories import CaseFactory, SlotFactory
 
@@ -66,8 +66,8 @@ def test_cancel_link_forged_is_404(client, booked):
 
 def test_cancel_link_altered_pk_is_404(client, booked):
     mine = services.appointment_book(case=CaseFactory(), slot=SlotFactory(), actor=None)
-    signature = cancel_token(booked).split("-", 1)[1]
-    altered = f"{mine.pk}-{signature}"
+    signature = cancel_token(booked)[-11:]
+    altered = f"{_base36(mine.pk)}{signature}"
     response = client.post(_url(altered))
     mine.refresh_from_db()
     assert response.status_code == 404
@@ -110,22 +110,35 @@ def test_cancel_link_in_confirmation_and_reminder(
 
 
 @pytest.mark.parametrize(
-    "token", ["", "-", "12", "12-", "x-AAAAAAAAAAAAAAAA", "١٢-AAAAAAAAAAAAAAAA"]
+    "token",
+    [
+        "-",
+        "12",
+        "12-",
+        "x-AAAAAAAAAAAAAAAA",
+        "١٢-AAAAAAAAAAAAAAAA",
+        "AAAAAAAAAAA",  # a signature without a number
+        "1AAAAAAAAAA",  # one character short
+        "0" + "A" * 11,  # a leading zero
+        "Z" + "A" * 11,  # a number in uppercase
+        "1" + "A" * 10 + "-",  # outside base 62
+        "1" + "A" * 10 + "١",  # an Arabic digit
+    ],
 )
 def test_cancel_link_malformed_token_is_404(client, booked, token):
-    response = client.post(f"/rdv/{token}/" if token else "/rdv/x/")
+    response = client.post(f"/r/{token}")
     booked.refresh_from_db()
     assert response.status_code == 404
     assert booked.status == AppointmentStatus.BOOKED
 
 
 def test_cancel_link_short_address_fits_a_text_and_cancels(client, booked, settings):
-    settings.SMS_SITE_URL = "https://anef.example"
+    settings.SMS_SITE_URL = "https://anef.fr"
     from anef.sms import APPOINTMENT_LINK_MAX_LENGTH
 
     link = cancel_url(booked, site=settings.SMS_SITE_URL)
     assert len(link) <= APPOINTMENT_LINK_MAX_LENGTH
-    response = client.post(link.removeprefix("https://anef.example"))
+    response = client.post(link.removeprefix("https://anef.fr"))
     booked.refresh_from_db()
     assert response.status_code == 200
     assert booked.status == AppointmentStatus.CANCELLED

@@ -1,5 +1,5 @@
 """An earlier place offered by the waiting list goes by text too, to a person with an account
-who chose texts, with a short accept link (/rdv/o/<key>/) that fits a text (issue 21)."""
+who chose texts, with a short accept link (/o/<key>) that fits a text (issue 21)."""
 
 import datetime
 
@@ -10,8 +10,14 @@ from django.utils import timezone
 from accounts.enums import ContactChannels
 from anef.enums import MessageChannel, NotificationKind
 from anef.models import OutgoingMessage
+from anef.sms import APPOINTMENT_LINK_MAX_LENGTH
 from substitution import services
-from substitution.cancel_links import cancel_token, offer_for_short_key, offer_short_key
+from substitution.cancel_links import (
+    _base36,
+    cancel_token,
+    offer_for_short_key,
+    offer_short_key,
+)
 from substitution.enums import AppointmentStatus, SlotOfferStatus
 from substitution.models import SlotOffer
 from tests.accounts.factories import ApplicantFactory
@@ -59,13 +65,13 @@ def _texts():
 
 
 def test_slot_offer_text_sent_to_person_who_chose_texts_with_short_link(desk, settings):
-    settings.SMS_SITE_URL = "https://anef.example"
+    settings.SMS_SITE_URL = "https://anef.fr"
     offer, _ = _offer(desk, _texter())
     text = _texts().get()
     assert text.recipient == NUMBER
     link = text.body.split()[-1]
-    assert link == f"https://anef.example/rdv/o/{offer_short_key(offer)}/"
-    assert len(link) <= 60
+    assert link == f"https://anef.fr/o/{offer_short_key(offer)}"
+    assert len(link) <= APPOINTMENT_LINK_MAX_LENGTH
 
 
 def test_slot_offer_text_not_sent_to_person_without_texts(desk):
@@ -102,7 +108,7 @@ def test_slot_offer_short_link_get_changes_nothing(desk, client):
 def test_slot_offer_short_link_altered_key_is_404(desk, client):
     offer, _ = _offer(desk, _texter())
     key = offer_short_key(offer)
-    forged = f"{offer.pk}-{'A' * (len(key) - len(str(offer.pk)) - 1)}"
+    forged = key[:-11] + ("A" * 11 if key[-11:] != "A" * 11 else "B" * 11)
     response = client.post(reverse("slot_offer_short", kwargs={"token": forged}))
     assert response.status_code == 404
     assert SlotOffer.objects.get(pk=offer.pk).status == SlotOfferStatus.PENDING
@@ -110,8 +116,8 @@ def test_slot_offer_short_link_altered_key_is_404(desk, client):
 
 def test_slot_offer_short_key_of_another_offer_number_refused(desk):
     offer, _ = _offer(desk, _texter())
-    signature = offer_short_key(offer).partition("-")[2]
-    assert offer_for_short_key(f"{offer.pk + 1}-{signature}") is None
+    signature = offer_short_key(offer)[-11:]
+    assert offer_for_short_key(f"{_base36(offer.pk + 1)}{signature}") is None
 
 
 def test_slot_offer_short_link_cancel_key_does_not_open_an_offer(desk):
