@@ -160,14 +160,23 @@ def _number(person: Any) -> str:
     return (getattr(person, "sms_number", "") or "") if person is not None else ""
 
 
+# Kinds told once per thing rather than once a day: each booking has its own cancel link, so the
+# booking that replaces another the same day (an earlier slot taken) must be texted too (walked
+# 2026-12-04: the new appointment's text never went, and the only link the person held was the
+# cancelled one's). Their texts skip the daily log; the outbox's key keeps them to one each.
+ONCE_PER_SUBJECT = frozenset({NotificationKind.APPOINTMENT_CONFIRMED})
+
+
 def sms_enqueue_many(notices: Iterable[SmsNotice], *, today: date | None = None) -> int:
     """Write the texts of `notices` to the outbox, in the caller's transaction, for the people
-    who chose texts, each once per (person, kind, due day): a constant number of queries (one
-    log statement, one INSERT). Returns the number of texts written."""
+    who chose texts, each once per (person, kind, due day) — or once per subject for the kinds
+    of `ONCE_PER_SUBJECT`: a constant number of queries (one log statement, one INSERT).
+    Returns the number of texts written."""
     today = today or timezone.localdate()
     eligible = [notice for notice in notices if _number(notice.person)]
     if not eligible:
         return 0
+    daily = [notice for notice in eligible if notice.kind not in ONCE_PER_SUBJECT]
     written = {
         notification.key
         for notification in notifications_record(
@@ -179,45 +188,54 @@ def sms_enqueue_many(notices: Iterable[SmsNotice], *, today: date | None = None)
                 subject_type=notice.subject_type,
                 subject_id=notice.subject_id,
             )
-            for notice in eligible
+            for notice in daily
         )
     }
     rows = []
     for notice in eligible:
-        due_day = notice.due_day or today
-        key = (notice.person.pk, notice.kind, due_day, NotificationLogChannel.SMS)
-        if key not in written:
-            continue
-        written.discard(key)  # one text per log row
-        language = person_language(notice.person)
-        text = sms_render(TEMPLATES[notice.kind], notice.context, language=language)
-        count = segments(text)
-        if count.segments > MAX_SEGMENTS:
-            # A configuration error (SMS_SITE_URL over its length, which anef.checks refuses
-            # when texts are really sent): logged without the text.
-            logger.error(
-                "SMS %s for person %s not sent: %s segments (%s)",
-                notice.kind,
-                notice.person.pk,
-                count.segments,
-                count.encoding,
-            )
-            continue
-        rows.append(
-            OutgoingMessage(
-                channel=MessageChannel.SMS,
-                recipient=_number(notice.person),
-                sender=settings.DEFAULT_FROM_SMS,
-                body=text,
-                language=language,
-                idempotency_key=f"sms:{notice.person.pk}:{notice.kind}:{due_day:%Y-%m-%d}",
-                person=notice.person,
-            )
-        )
+        if notice.kind in ONCE_PER_SUBJECT:
+            key = f"sms:{notice.person.pk}:{notice.kind}:{notice.subject_type}:{notice.subject_id}"
+        else:
+            due_day = notice.due_day or today
+            logged = (notice.person.pk, notice.kind, due_day, NotificationLogChannel.SMS)
+            if logged not in written:
+                continue
+            written.discard(logged)  # one text per log row
+            key = f"sms:{notice.person.pk}:{notice.kind}:{due_day:%Y-%m-%d}"
+        row = _outgoing(notice, idempotency_key=key)
+        if row is not None:
+            rows.append(row)
     from anef.outbox import enqueue_bulk  # not at the top: the outbox imports SmsChannel
 
     enqueue_bulk(rows)
     return len(rows)
+
+
+def _outgoing(notice: SmsNotice, *, idempotency_key: str) -> OutgoingMessage | None:
+    """The text of one notice as an unsaved outbox row; None if it is over MAX_SEGMENTS."""
+    language = person_language(notice.person)
+    text = sms_render(TEMPLATES[notice.kind], notice.context, language=language)
+    count = segments(text)
+    if count.segments > MAX_SEGMENTS:
+        # A configuration error (SMS_SITE_URL over its length, which anef.checks refuses
+        # when texts are really sent): logged without the text.
+        logger.error(
+            "SMS %s for person %s not sent: %s segments (%s)",
+            notice.kind,
+            notice.person.pk,
+            count.segments,
+            count.encoding,
+        )
+        return None
+    return OutgoingMessage(
+        channel=MessageChannel.SMS,
+        recipient=_number(notice.person),
+        sender=settings.DEFAULT_FROM_SMS,
+        body=text,
+        language=language,
+        idempotency_key=idempotency_key,
+        person=notice.person,
+    )
 
 
 def sms_enqueue(

@@ -26,6 +26,7 @@ from substitution import services
 from substitution.cancel_links import appointment_for_cancel_token, offer_for_short_key
 from substitution.enums import AppointmentStatus, SlotOfferStatus
 from substitution.link_limits import refusals_limited
+from substitution.selectors import case_booked_appointment
 from substitution.views.portal import _own_case, _token_case
 
 TEMPLATES = "substitution/portal/"
@@ -79,13 +80,19 @@ def appointment_cancel_link(request: HttpRequest, token: str) -> HttpResponse:
             show_refusal(request, error)
         else:
             done = True
+    cancellable = appointment.status == AppointmentStatus.BOOKED
     return render(
         request,
         TEMPLATES + "cancel_link.html",
         {
             "appointment": appointment,
             "done": done,
-            "cancellable": appointment.status == AppointmentStatus.BOOKED,
+            "cancellable": cancellable,
+            # A booking moved to an earlier slot: its old link says where the new one is (the
+            # new one's own text or e-mail carries its own cancel link).
+            "replaced_by": None
+            if cancellable or done
+            else case_booked_appointment(appointment.case),
         },
     )
 

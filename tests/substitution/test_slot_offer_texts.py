@@ -124,3 +124,43 @@ def test_slot_offer_short_link_cancel_key_does_not_open_an_offer(desk):
     """A cancel key (another salt) of an appointment numbered like the offer opens nothing."""
     _, booked = _offer(desk, _texter())
     assert offer_for_short_key(cancel_token(booked)) is None
+
+
+def test_slot_offer_taken_new_booking_texted_with_its_own_cancel_link_same_day(desk, settings):
+    """Walked 2026-12-04: the first booking's text went, the earlier slot's offer went, but the
+    booking that replaced the first one the same day was never texted (once per kind and day):
+    the only cancel link the person held was the cancelled booking's."""
+    from substitution.services.appointments import appointment_confirmation_send
+
+    settings.SMS_SITE_URL = "https://anef.fr"
+    offer, first = _offer(desk, _texter())
+    appointment_confirmation_send(first.pk)
+    moved = services.slot_offer_accept(token=offer.token)
+    appointment_confirmation_send(moved.pk)
+    appointment_confirmation_send(moved.pk)  # a retry of the task sends nothing more
+    confirmations = [
+        text.body
+        for text in _texts().order_by("pk")
+        if "/r/" in text.body  # the offer's text carries /o/
+    ]
+    assert [body.split()[-1] for body in confirmations] == [
+        f"https://anef.fr/r/{cancel_token(first)}",
+        f"https://anef.fr/r/{cancel_token(moved)}",
+    ]
+
+
+def test_slot_offer_taken_old_cancel_link_says_where_the_new_appointment_is(client, desk):
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from substitution.cancel_links import cancel_url
+
+    offer, first = _offer(desk, _texter())
+    moved = services.slot_offer_accept(token=offer.token)
+    page = client.get(cancel_url(first), headers={"accept-language": "en"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "This appointment was replaced" in text
+    with translation.override("en"):
+        assert date_format(timezone.localtime(moved.slot.starts_at), "l j F Y") in text
+    assert "<form" not in text.split("<main", 1)[1].split("</main>")[0]  # nothing to cancel here
