@@ -9,7 +9,10 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from accounts.mandates import mandate_list_active_for_helper
+from accounts.models import User
 from accounts.permissions import is_applicant, is_helper
+from anef.enums import NotificationLogChannel
+from anef.models import NotificationLog
 from applications.enums import ApplicationStatus, CorrectionStatus
 from applications.models import Application, CorrectionRequest, ResidencePermit
 from applications.reminders.rules import (
@@ -72,6 +75,75 @@ def permits_near_their_window(
         )
         .order_by("valid_until", "pk")
     )
+
+
+def permits_with_something_to_send(today: date, policy: FilingPolicy) -> list[int]:
+    """The cards of `permits_near_their_window` whose reminder due today may still have to go
+    out, from a few narrow columns (a fixed number of statements, no row of a dossier loaded):
+    the daily run then loads in full only these, not every card of the next four months.
+
+    A card is left out when the rule (`due_reminder`) names no reminder for it even if every
+    incomplete renewal waited for the person (which pieces are missing only decides whether one
+    is due, never which one), or when the one it names was already e-mailed and, for a person
+    who chose texts, already texted (the log's keys, as `_send_batch` and `sms_enqueue_many`
+    check them). What is left is exactly what the full run would send."""
+    near = permits_near_their_window(today, policy)
+    cards = list(
+        near.select_related(None)
+        .prefetch_related(None)
+        .values_list(
+            "pk",
+            "holder_id",
+            "valid_until",
+            "ground__renewable",
+            "ground__renewed_online",
+            "replaced",
+            "holder__contact_channels",
+            "holder__phone_verified_at",
+            "holder__phone_number",
+        )
+    )
+    renewals: dict[int, list[RenewalFacts]] = {}
+    for pk, permit_id, status in (
+        Application.objects.filter(renews_permit__in=near.values("pk"))
+        .order_by("pk")
+        .values_list("pk", "renews_permit_id", "status")
+    ):
+        # Assumed to wait for the person: the widest answer of the rule.
+        renewals.setdefault(permit_id, []).append(
+            RenewalFacts(application_id=pk, status=status, missing=(None,))
+        )
+    candidates = []
+    for pk, holder_id, expires_on, renewable, online, replaced, channels, verified, phone in cards:
+        facts = PermitFacts(
+            permit_id=pk,
+            expires_on=expires_on,
+            renewable=True if renewable is None else renewable,
+            renewed_online=True if online is None else online,
+            replaced=bool(replaced),
+        )
+        reminder = due_reminder(facts, renewals.get(pk, []), today, policy)
+        if reminder is None:
+            continue
+        holder = User(contact_channels=channels, phone_verified_at=verified, phone_number=phone)
+        texts = bool(holder.sms_number)  # the same test as anef.sms
+        candidates.append((pk, holder_id, reminder.kind, reminder.due_on, texts))
+    if not candidates:
+        return []
+    logged = set(
+        NotificationLog.objects.filter(
+            person_id__in={holder for _pk, holder, *_rest in candidates},
+            kind__in={kind for _pk, _holder, kind, *_rest in candidates},
+            due_day__in={due_on for *_start, due_on, _texts in candidates},
+            channel__in=[NotificationLogChannel.EMAIL, NotificationLogChannel.SMS],
+        ).values_list("person_id", "kind", "due_day", "channel")
+    )
+    return [
+        pk
+        for pk, holder, kind, due_on, texts in candidates
+        if (holder, kind, due_on, NotificationLogChannel.EMAIL) not in logged
+        or (texts and (holder, kind, due_on, NotificationLogChannel.SMS) not in logged)
+    ]
 
 
 def _renewal_facts(

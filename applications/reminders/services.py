@@ -40,6 +40,7 @@ from applications.reminders.selectors import (
     PermitReminder,
     permit_reminders,
     permits_near_their_window,
+    permits_with_something_to_send,
 )
 from applications.rules import FilingPolicy
 from reference.enums import ProcedureKind
@@ -227,7 +228,11 @@ def renewal_reminders_send(today: date | None = None, *, batch_size: int = BATCH
     day's, make a second run (or a run at the same time) a no-op."""
     today = today or timezone.localdate()
     policy = FilingPolicy.from_settings()
-    due = permit_reminders(permits_near_their_window(today, policy), today, policy)
+    # Narrow columns first: only the cards with something left to send are loaded in full.
+    news = permits_with_something_to_send(today, policy)
+    due = permit_reminders(
+        permits_near_their_window(today, policy).filter(pk__in=news), today, policy
+    )
     sent = 0
     for batch in _batches_by_person(due, batch_size):
         try:

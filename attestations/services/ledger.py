@@ -70,12 +70,15 @@ def _groups(applications: list[Application]) -> list[_Group]:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+    # The other dossiers renewing the same permits (the claimed ones are not read twice).
     siblings = list(
         Application.objects.filter(renews_permit_id__in=permit_ids)
         .exclude(status=ApplicationStatus.DRAFT)
+        .exclude(pk__in=[app.pk for app in applications])
         .select_related(
             "renews_permit__ground", "ground", "prefecture", "applicant__applicant_profile"
         )
+        .order_by()  # grouped and sorted below
     )
     members: dict[tuple, dict[int, Application]] = defaultdict(dict)
     for app in [*applications, *siblings]:
@@ -83,17 +86,16 @@ def _groups(applications: list[Application]) -> list[_Group]:
             continue
         key = ("permit", app.renews_permit_id) if renews_a_permit(app) else ("app", app.pk)
         members[key][app.pk] = app
-    application_ids = [pk for group in members.values() for pk in group]
-    rows = (
-        Attestation.objects.filter(
-            Q(application_id__in=application_ids) | Q(permit_id__in=permit_ids)
-        )
-        .exclude(kind=AttestationKind.TECHNICAL_IMPOSSIBILITY)
-        .select_related("application")
-    )
+    loaded = {pk: app for group in members.values() for pk, app in group.items()}
+    # The dossiers are in memory: the ledger's rows are read without joining them again.
+    rows = Attestation.objects.filter(
+        Q(application_id__in=list(loaded)) | Q(permit_id__in=permit_ids)
+    ).exclude(kind=AttestationKind.TECHNICAL_IMPOSSIBILITY)
     by_application: dict[int, list[Attestation]] = defaultdict(list)
     by_permit: dict[int, list[Attestation]] = defaultdict(list)
     for row in rows:
+        if row.application_id in loaded:
+            row.application = loaded[row.application_id]
         if row.kind == AttestationKind.API and row.permit_id is not None:
             by_permit[row.permit_id].append(row)
         elif not (row.kind == AttestationKind.API and renews_a_permit(row.application)):

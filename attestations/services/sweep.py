@@ -50,12 +50,21 @@ class SweepReport:
     batches: int = 0
 
 
-def _sync_batch(ids: list[int], today: date, policy: Policy, report: SweepReport) -> None:
-    claimed = list(
-        Application.objects.filter(pk__in=ids).select_related(
-            "renews_permit__ground", "ground", "prefecture", "applicant__applicant_profile"
-        )
-    )
+# What the plans read of a dossier (its permit and ground, its holder's data, its prefecture).
+DOSSIER_RELATED = ("renews_permit__ground", "ground", "prefecture", "applicant__applicant_profile")
+
+
+def _sync_batch(
+    ids: list[int],
+    today: date,
+    policy: Policy,
+    report: SweepReport,
+    claimed: list[Application] | None = None,
+) -> None:
+    """`claimed`: the dossiers of `ids` already read with `DOSSIER_RELATED` by the caller
+    (one dossier synced after a change claims and reads it in one statement)."""
+    if claimed is None:
+        claimed = list(Application.objects.filter(pk__in=ids).select_related(*DOSSIER_RELATED))
     items, settled_ids, short_ids = [], set(), set()
     review: dict[date | None, set[int]] = defaultdict(set)  # next review day: open dossiers
     groups = list(_groups(claimed))
@@ -214,14 +223,16 @@ def attestations_sync_application(
     policy = policy or Policy.from_settings()
     report = SweepReport()
     with transaction.atomic():
-        ids = list(
-            Application.objects.select_for_update(skip_locked=True)
+        # Claimed and read in one statement (the lock is on the dossier's row only).
+        claimed = list(
+            Application.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=application_id)
             .exclude(status=ApplicationStatus.DRAFT)
-            .values_list("pk", flat=True)
+            .select_related(*DOSSIER_RELATED)
+            .order_by()
         )
-        if ids:
-            _sync_batch(ids, today, policy, report)
+        if claimed:
+            _sync_batch([application_id], today, policy, report, claimed=claimed)
     _after_issuance_on_commit()
     return report
 
