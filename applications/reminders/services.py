@@ -186,6 +186,10 @@ def _send_batch(batch: list[PermitReminder], today: date) -> int:
     for entry in chosen:
         if _email_key(entry) not in to_send:
             continue
+        if not entry.permit.holder.email_notices:
+            # Texts only (issue 21): the text below tells it. The e-mail's log row stays: it is
+            # the reminder's claim for the day, so the run does not take it up again.
+            continue
         reminder = entry.reminder
         idempotency_key = (
             f"renewal-reminder:{entry.permit.holder_id}:{reminder.kind}:{reminder.due_on:%Y-%m-%d}"

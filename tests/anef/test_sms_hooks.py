@@ -177,8 +177,23 @@ def test_sms_hook_callback_texts_only_gets_the_text_not_the_email(
     )
     emails_before = _emails_to(person).count()
     with django_capture_on_commit_callbacks(execute=True):
-        callbacks.callback_book(
-            ticket=ticket, starts_at=callbacks.slots_offered()[0], actor=person
-        )
+        callbacks.callback_book(ticket=ticket, starts_at=callbacks.slots_offered()[0], actor=person)
     assert _texts().filter(recipient=NUMBER).count() == 1
     assert _emails_to(person).count() == emails_before
+
+
+@pytest.mark.parametrize(
+    ("channels", "emailed"), [(ContactChannels.SMS, False), (ContactChannels.BOTH, True)]
+)
+def test_sms_hook_renewal_reminder_texts_only_gets_no_email(reference_data, channels, emailed):
+    profile = ApplicantProfileFactory(postal_code="75014", city="Paris")
+    person = _takes_texts(profile.user, channels)
+    ResidencePermitFactory(
+        holder=person,
+        ground=ground("parent_of_french_child"),
+        valid_until=TODAY + datetime.timedelta(days=120),
+    )
+    renewal_reminders_send(TODAY)
+    renewal_reminders_send(TODAY)
+    assert _texts().count() == 1
+    assert _emails_to(person).exists() == emailed
