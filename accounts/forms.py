@@ -13,12 +13,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import ContactChannels
 from accounts.models import ApplicantProfile, User
-from accounts.services import applicant_profile_create, contact_preferences_set
+from accounts.services import (
+    applicant_profile_create,
+    contact_preferences_set,
+    preferred_language_set,
+)
 from accounts.signals import signup_form_checked
 from anef.phone import phone_e164
 from anef.validators import validate_person_name
@@ -258,6 +262,8 @@ class SignupForm(ApplicantIdentityForm, ContactPreferencesForm, AllauthSignupFor
         user.first_name = self.cleaned_data["first_name"].strip()
         user.last_name = self.cleaned_data["last_name"].strip()
         user.save(update_fields=["first_name", "last_name"])
+        # Texts and e-mails to them go in the language they signed up in.
+        preferred_language_set(user=user, language=translation.get_language())
         # The number is checked later, signed in (a code sent from an anonymous form would let
         # anyone text any number).
         contact_preferences_set(

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +120,18 @@ def phone_number_clean(raw: str) -> str:
 def _phone_purpose(user: User) -> str:
     # Bound to the account: a code sent for one account never proves a number for another.
     return f"phone:{user.pk}"
+
+
+def preferred_language_set(*, user: User, language: str | None) -> bool:
+    """The language the person reads: what texts and e-mails to them are written in
+    (anef.languages). Set at sign-up from the page's language and each time they switch it;
+    a language the portal does not speak is ignored. True if it changed."""
+    code = (language or "").split("-")[0].lower()
+    if code not in dict(settings.LANGUAGES) or user.preferred_language == code:
+        return False
+    User.objects.filter(pk=user.pk).update(preferred_language=code)
+    user.preferred_language = code
+    return True
 
 
 @transaction.atomic

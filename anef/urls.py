@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import language
 from anef import api_docs, metrics, views
 from applications.views import documents
 from support.views import portal as support_portal
@@ -24,7 +25,8 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     # /accessibility/ (anef.pages), with the contact centre's report category passed in.
     path("", include("support.urls_pages")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also records a signed-in person's language.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path(
         "me/consultations/",
