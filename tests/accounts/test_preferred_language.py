@@ -61,3 +61,16 @@ def test_language_switch_signed_out_still_switches_the_page(client):
     response = client.post(reverse("set_language"), {"language": "ar", "next": "/"})
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "ar"
+
+
+def test_signed_in_message_names_the_person_without_their_address(client):
+    person = ApplicantFactory(first_name="Mariama", last_name="Bah")
+    response = client.post(
+        reverse("account_login"),
+        {"login": person.email, "password": PASSWORD},
+        headers={"accept-language": "en"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Mariama Bah" in text
+    assert f"&lt;{person.email}&gt;" not in text and f"<{person.email}>" not in text
