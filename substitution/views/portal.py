@@ -139,9 +139,7 @@ def _book(request: HttpRequest, case: SubstitutionCase) -> bool:
     except DomainError as error:
         show_refusal(request, error)
         return False
-    messages.success(
-        request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
-    )
+    messages.success(request, _("Your appointment is booked. We sent you a confirmation."))
     return True
 
 
@@ -270,9 +268,7 @@ def offer_accept(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         show_refusal(request, error)
         return redirect(safe_next_url(request) or "substitution_portal:home")
-    messages.success(
-        request, _("Your appointment is booked. We sent you a confirmation by e-mail.")
-    )
+    messages.success(request, _("Your appointment is booked. We sent you a confirmation."))
     return redirect("substitution_portal:case_detail", reference=appointment.case.reference)
 
 

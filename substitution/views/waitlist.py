@@ -43,7 +43,7 @@ def _waitlist(request: HttpRequest, case) -> None:
                 request,
                 _(
                     "Noted. If an earlier time frees up at this desk, we offer it to you by "
-                    "e-mail; you keep your appointment until you accept."
+                    "e-mail or text message; you keep your appointment until you accept."
                 ),
             )
     except DomainError as error:
