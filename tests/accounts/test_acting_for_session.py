@@ -115,3 +115,24 @@ def test_acting_for_request_after_the_grain_moves_the_last_action(acting, clock)
     clock.shift(datetime.timedelta(seconds=LAST_ACTION_GRAIN_SECONDS))
     acting.get(reverse("portal:home"))
     assert acting.session[LAST_ACTION_KEY] == START.timestamp() + LAST_ACTION_GRAIN_SECONDS
+
+
+def test_acting_for_ends_after_one_action_once_the_helper_is_back_in_their_space(acting, person):
+    """Issue 21's "ends after one action": the helper does one thing for the person (a change
+    of address), goes back to their own space, and the next form sent to the person's space
+    acts for nobody."""
+    done = acting.post(
+        reverse("portal:address_change"),
+        {"address_line": "3 rue Neuve", "postal_code": "75011", "city": "Paris"},
+    )
+    assert done.status_code == 302
+    person.applicant_profile.refresh_from_db()
+    assert person.applicant_profile.address_line == "3 rue Neuve"
+    acting.get(reverse("mandates:helping"))
+    again = acting.post(
+        reverse("portal:address_change"),
+        {"address_line": "1 rue du Vol", "postal_code": "69001", "city": "Lyon"},
+    )
+    assert again["Location"] == reverse("mandates:helping")
+    person.applicant_profile.refresh_from_db()
+    assert person.applicant_profile.address_line == "3 rue Neuve"
