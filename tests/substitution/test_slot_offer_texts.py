@@ -164,3 +164,14 @@ def test_slot_offer_taken_old_cancel_link_says_where_the_new_appointment_is(clie
     with translation.override("en"):
         assert date_format(timezone.localtime(moved.slot.starts_at), "l j F Y") in text
     assert "<form" not in text.split("<main", 1)[1].split("</main>")[0]  # nothing to cancel here
+
+
+def test_slot_offer_email_no_doubled_full_stop_after_a_time(desk):
+    """English wrote « at 2 p.m.. » and « until … 6:55 p.m.. » (walked 2026-12-04): e-mails
+    write times as 14:00 in every language."""
+    _offer(desk, ApplicantFactory(contact_channels=ContactChannels.EMAIL))
+    body = OutgoingMessage.objects.get(
+        channel=MessageChannel.EMAIL, subject__contains="earlier"
+    ).body
+    assert ".." not in body
+    assert "p.m." not in body and "a.m." not in body
