@@ -64,7 +64,9 @@ def offer_accept(
         case = open_case(
             origin=CaseOrigin.AUTOMATIC_DETECTION,
             person=person,
-            summary="Repeated failures of an essential step on the portal.",
+            # No summary: the origin says it, in the reader's language (an English sentence
+            # stored here showed on the French back office, walked 2026-12-04).
+            summary="",
             opened_by=person,
         )
     return appointment_book(case=case, slot=slot, actor=person, now=now, origin_ip=origin_ip)

@@ -155,3 +155,15 @@ def test_signal_signup_refused_recorded_through_the_accounts_hook(reference_data
     record = FailureRecord.objects.get()
     assert (record.step, record.code) == (FailureStep.SIGNUP, "signup_refused")
     assert record.email_hash == selectors.email_fingerprint("newcomer@example.org")
+
+
+def test_service_offer_accept_case_opened_without_an_english_summary(reference_data, settings):
+    """The back office showed « Repeated failures of an essential step on the portal. » on a
+    French page (walked 2026-12-04): the case's origin already says it, in the reader's
+    language."""
+    settings.SUBSTITUTION_OFFER_THRESHOLD = 1
+    user = ApplicantProfileFactory().user
+    services.failure_record(step=FailureStep.UPLOAD, user=user)
+    appointment = services.offer_accept(person=user, slot=SlotFactory())
+    assert appointment.case.origin == CaseOrigin.AUTOMATIC_DETECTION
+    assert appointment.case.summary == ""
