@@ -20,7 +20,8 @@ wall time, SQL queries and Redis round trips (a command or a pipeline: what wait
   a filing, a transfer);
 - **uncached**: the page cache off (`PAGE_CACHE_ENABLED = False`): every request renders.
 
-`--profile KIND` prints cProfile's 25 costliest functions (cumulative) over the repeats of KIND.
+`--profile KIND` prints cProfile's costliest functions (cumulative, `--lines` of them) over the
+repeats of KIND.
 """
 
 import argparse
@@ -98,6 +99,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--profile", choices=KINDS, default="")
+    parser.add_argument("--lines", type=int, default=25, help="lines of the profile printed")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument(
         "--reuse", action="store_true", help="use the database a run with --keep left"
@@ -174,7 +176,7 @@ def main(argv=None) -> int:
             )
             if profiler:
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(int(__import__("os").environ.get("PROFILE_LINES", "25")))
+                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.lines)
                 print(out.getvalue())
     finally:
         from django.db import connections
