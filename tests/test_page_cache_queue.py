@@ -394,6 +394,48 @@ def test_page_cache_waiting_request_never_serves_a_copy_with_an_older_row(agent,
     assert len(renders) == 1
 
 
+def _view_with_a_row(row: str, renders: list):
+    def view(request):
+        renders.append(request)
+        page_cache.rows_shown(request, [row])
+        return HttpResponse(b"page")
+
+    return page_cache.page_cached(depends_on=page_cache.person_pages)(view), view
+
+
+def test_page_cache_rows_alone_moved_render_at_once_without_waiting(agent, monkeypatch):
+    renders = []
+    row = generations.person_key(10**9 + 2)
+    cached, view = _view_with_a_row(row, renders)
+    cached(_request(agent))
+    generations.bump([row])
+    request = _request(agent)
+    page_key = page_cache._page_key(request, f"{view.__module__}.{view.__qualname__}")
+    cache.add(page_cache._lock_key(page_key), 1, timeout=30)  # another request renders it
+    monkeypatch.setattr(page_cache, "_pause", lambda seconds: pytest.fail("waited for the lock"))
+    assert cached(request).content == b"page"
+    assert len(renders) == 2
+
+
+def test_page_cache_kept_page_with_rows_read_in_one_round_trip(agent, monkeypatch):
+    renders = []
+    cached, _view = _view_with_a_row(generations.person_key(10**9 + 3), renders)
+    cached(_request(agent))
+    reads = []
+    real = page_cache.cache
+
+    class Counted:
+        def __getattr__(self, name):
+            if name in ("get", "get_many", "add"):
+                reads.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(page_cache, "cache", Counted())
+    assert cached(_request(agent)).content == b"page"
+    assert reads == ["get_many"]
+    assert len(renders) == 1
+
+
 def _request(user):
     request = RequestFactory().get("/anywhere/")
     request.user = user

@@ -1,6 +1,6 @@
 """What the back office's dossier actions share: finding the dossier among those the agent may
-see, running one service with its refusal told in plain words, and going back to the section of
-the dossier page the action came from."""
+see, running one service with its refusal told in plain words (the contact centre's pages use
+that one too), and going back to the section of the dossier page the action came from."""
 
 from collections.abc import Callable
 from typing import Any
@@ -28,13 +28,17 @@ def dossier_section(application: Application, anchor: str) -> HttpResponse:
     )
 
 
-def service_attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    """Run one service; on refusal, tell the agent why in plain words, else `success`. True if
-    it went through (the service runs in its own transaction: a refusal rolled it back)."""
+def service_attempt(
+    request: HttpRequest, call: Callable[[], Any], success: str | None = None
+) -> bool:
+    """Run one service; on refusal, tell the person why in plain words, else `success` (if
+    given). True if it went through (the service runs in its own transaction: a refusal rolled
+    it back). The contact centre's pages (support, above this app) use it too."""
     try:
         call()
     except DomainError as error:
         show_refusal(request, error)
         return False
-    messages.success(request, success)
+    if success:
+        messages.success(request, success)
     return True

@@ -10,7 +10,10 @@ each under the generations of what it shows (anef/generations.py, anef/page_cach
   and the rows shown: served as it is while none of them moved;
 - the **frame** (`kept_part`): everything but the rows — the filters, the saved views, the
   count, the rows' ids and the pagination — under the listing and the agent's generation only,
-  so a write to a row leaves it as it is;
+  so a write to a row leaves it as it is. Within it, the **chrome** (all but the listing: the
+  filters, the saved views, the bulk form's choice of action) is kept under the agent's
+  generation alone, so a change of the list renders the count, the table and the pagination
+  (`_queue_listing.html`), not the filter form's widgets;
 - each **row** (`kept_rows`), under its row's generation and the agent's: only the rows whose
   generation moved are read (their columns) and rendered again.
 
@@ -36,8 +39,10 @@ from applications.views.queue_forms import BulkChooseForm, SavedViewForm
 from applications.views.queue_rows import QUEUE_PAGE_SIZE, ShownRow, queue_rows_rendered
 from applications.workbench.saved_views import queue_query_cleaned, saved_view_list
 
-# Where the frame's rows go (an HTML comment nothing else writes).
+# Where the frame's rows go, and where the chrome's listing goes (HTML comments nothing else
+# writes).
 ROWS_MARKER = "<!--anef-queue-rows-9f2c41-->"
+LISTING_MARKER = "<!--anef-queue-listing-5b81e0-->"
 
 
 def agent_queue(request: HttpRequest) -> list[str]:
@@ -103,35 +108,65 @@ def _rows(request: HttpRequest, filters: QueueFilters, listed: _Listed) -> list[
     return [ShownRow(pk, html[pk]) for pk, _applicant in listed.rows if pk in html]
 
 
-def _frame(request: HttpRequest, shown: list) -> _Frame:
-    """Render the whole page, its rows included (`shown` receives them), and keep the page
-    without them."""
-    form = QueueFilterForm(request.GET or None)
-    filters = form.queue_filters()
-    listed = _listing(backoffice_queue_listing(request.user, filters), request.GET.get("page"))
-    paginator = Paginator(_Fixed(listed), QUEUE_PAGE_SIZE)
-    page = paginator.page(listed.number)
-    shown.extend(_rows(request, filters, listed))
+@dataclass(frozen=True)
+class _Chrome:
+    """The page without its listing (`LISTING_MARKER` in its place): the filters, the saved
+    views, the links; and the bulk form's choice of action, which the listing shows."""
+
+    html: str
+    bulk_action: str
+
+
+def _chrome(request: HttpRequest, form: QueueFilterForm) -> _Chrome:
     supervisor = is_prefecture_supervisor(request.user)
+    bulk_form = BulkChooseForm(supervisor=supervisor)
     html = render_to_string(
         "applications/backoffice/home.html",
         {
             "prefecture": request.user.prefecture,
             "is_supervisor": supervisor,
             "form": form,
+            "listing_html": mark_safe(LISTING_MARKER),  # noqa: S308 (a constant)
+            "saved_views": list(saved_view_list(request.user)),
+            "current_query": queue_query_cleaned(request.GET.urlencode()),
+            "saved_view_form": SavedViewForm(),
+        },
+        request,
+    )
+    action = render_to_string("applications/backoffice/_field.html", {"field": bulk_form["action"]})
+    return _Chrome(html, action)
+
+
+def _frame(request: HttpRequest, shown: list) -> _Frame:
+    """Render the whole page, its rows included (`shown` receives them), and keep the page
+    without them. The chrome (all but the listing) is kept apart under the agent's own
+    generation: a change of the list renders the listing alone."""
+    form = QueueFilterForm(request.GET or None)
+    filters = form.queue_filters()
+    chrome = kept_part(
+        request,
+        f"queue-chrome:{request.user.prefecture_id}",
+        [generations.person_key(request.user.pk)],
+        lambda: _chrome(request, form),
+    )
+    listed = _listing(backoffice_queue_listing(request.user, filters), request.GET.get("page"))
+    paginator = Paginator(_Fixed(listed), QUEUE_PAGE_SIZE)
+    page = paginator.page(listed.number)
+    shown.extend(_rows(request, filters, listed))
+    listing = render_to_string(
+        "applications/backoffice/_queue_listing.html",
+        {
             "page_obj": page,
             "rows": shown,
             "rows_html": mark_safe(ROWS_MARKER),  # noqa: S308 (a constant)
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "ellipsis": paginator.ELLIPSIS,
-            "saved_views": list(saved_view_list(request.user)),
             "current_query": queue_query_cleaned(request.GET.urlencode()),
-            "saved_view_form": SavedViewForm(),
-            "bulk_form": BulkChooseForm(supervisor=supervisor),
+            "bulk_action_html": mark_safe(chrome.bulk_action),  # noqa: S308 (rendered above)
         },
         request,
     )
-    return _Frame(filters, listed, html)
+    return _Frame(filters, listed, chrome.html.replace(LISTING_MARKER, listing))
 
 
 @requires(can_use_back_office)

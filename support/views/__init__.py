@@ -2,24 +2,9 @@
 (applicants and helpers), console (contact-centre agents), back office (prefecture agents).
 All call `support.services` and read through `support.selectors`."""
 
-from django.contrib import messages
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 
-from anef.errors import DomainError
-from anef.page_errors import show_refusal
 from anef.uploads import file_response as stored_file_response
-
-
-def attempt(request: HttpRequest, call, success: str | None = None) -> bool:
-    """Run one service; on refusal, tell the user why in plain words. True if it went through."""
-    try:
-        call()
-    except DomainError as error:
-        show_refusal(request, error)
-        return False
-    if success:
-        messages.success(request, success)
-    return True
 
 
 def file_response(attachment) -> FileResponse:

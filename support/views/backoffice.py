@@ -12,12 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import can_use_back_office, requires
+from applications.views.agent_common import service_attempt
 from support import services
 from support.enums import TicketStatus
 from support.models import Ticket
 from support.permissions import get_abilities
 from support.selectors import ticket_list_for_prefecture, ticket_thread_staff
-from support.views import attempt
 from support.views.forms import NoteForm, ReplyForm
 
 
@@ -68,7 +68,7 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _render(request, ticket, reply_form=form, status=400)
-    attempt(
+    service_attempt(
         request,
         lambda: services.ticket_reply_from_prefecture(
             ticket=ticket, actor=request.user, body=form.cleaned_data["message"]
@@ -85,7 +85,7 @@ def ticket_note(request: HttpRequest, number: str) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render(request, ticket, note_form=form, status=400)
-    attempt(
+    service_attempt(
         request,
         lambda: services.ticket_note_add(
             ticket=ticket, actor=request.user, body=form.cleaned_data["note"]

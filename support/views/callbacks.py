@@ -14,12 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import can_use_portal, can_use_support_console, requires
+from applications.views.agent_common import service_attempt
 from support import services
 from support.callbacks import slot_load, slots_offered
 from support.enums import CallbackStatus
 from support.models import Callback, Ticket
 from support.selectors import callback_queue, ticket_get_by_token, ticket_list_for_requester
-from support.views import attempt
 
 
 class CallbackForm(forms.Form):
@@ -53,7 +53,7 @@ def _book(request: HttpRequest, ticket: Ticket, *, via_link: bool, back: str) ->
     if (
         request.method == "POST"
         and form.is_valid()
-        and attempt(
+        and service_attempt(
             request,
             lambda: services.callback_book(
                 ticket=ticket,
@@ -110,13 +110,13 @@ def console_mark(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
         raise Http404
     callback = get_object_or_404(Callback, pk=pk)
     if outcome == "made":
-        attempt(
+        service_attempt(
             request,
             lambda: services.callback_mark_made(callback=callback, actor=request.user),
             _("Call recorded as made."),
         )
     else:
-        attempt(
+        service_attempt(
             request,
             lambda: services.callback_mark_missed(callback=callback, actor=request.user),
             _("Call recorded as missed: tried again once, then answered in writing."),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import can_use_portal, requires
 from applications.selectors import application_list_visible_to
+from applications.views.agent_common import service_attempt
 from support import services
 from support.enums import PUBLIC_EVENT_KINDS
 from support.models import Ticket
@@ -23,7 +24,7 @@ from support.selectors import (
     ticket_list_for_requester,
     ticket_thread_public,
 )
-from support.views import attempt, file_response, uploads
+from support.views import file_response, uploads
 from support.views.forms import PortalTicketForm, ReplyForm
 from support.workflow import allowed_actions
 
@@ -50,7 +51,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return render(request, "support/portal/new.html", {"form": form})
     form = PortalTicketForm(request.POST, request.FILES, applications=applications)
     created = {}
-    if form.is_valid() and attempt(
+    if form.is_valid() and service_attempt(
         request,
         lambda: created.setdefault(
             "ticket",
@@ -81,7 +82,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
-        if form.is_valid() and attempt(
+        if form.is_valid() and service_attempt(
             request,
             lambda: services.ticket_reply_from_requester(
                 ticket=ticket,

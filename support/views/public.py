@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from anef.errors import DomainError
 from anef.page_errors import show_refusal
+from applications.views.agent_common import service_attempt
 from support import services
 from support.emails import follow_up_url
 from support.enums import PUBLIC_EVENT_KINDS, TicketCategory
@@ -24,7 +25,7 @@ from support.selectors import (
     ticket_thread_public,
 )
 from support.throttling import client_ip, contact_allowed
-from support.views import attempt, file_response, uploads
+from support.views import file_response, uploads
 from support.views.forms import HONEYPOT_FIELD, ContactForm, ReplyForm
 from support.workflow import allowed_actions
 
@@ -100,7 +101,7 @@ def follow_up(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
-        if form.is_valid() and attempt(
+        if form.is_valid() and service_attempt(
             request,
             lambda: services.ticket_reply_from_requester(
                 ticket=ticket,

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import can_use_back_office, can_use_portal, requires
+from applications.views.agent_common import service_attempt
 from support import services
 from support.enums import PersonalDataScope
 from support.recovery import recovery_get_by_stop_token, recovery_stoppable
@@ -18,7 +19,6 @@ from support.selectors import (
     recovery_get_for_desk,
     recovery_hold_until,
 )
-from support.views import attempt
 from support.views.forms import DeskCheckForm
 
 
@@ -34,7 +34,7 @@ def desk_check(request: HttpRequest) -> HttpResponse:
     recovery = recovery_get_for_desk(reference)
     form = DeskCheckForm(request.POST or None, initial={"reference": reference})
     if request.method == "POST" and recovery is not None and form.is_valid():
-        done = attempt(
+        done = service_attempt(
             request,
             lambda: services.recovery_desk_check_record(
                 recovery=recovery,
@@ -79,7 +79,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     if (
         request.method == "POST"
         and recovery is not None
-        and attempt(request, lambda: services.recovery_stop(token=token))
+        and service_attempt(request, lambda: services.recovery_stop(token=token))
     ):
         return render(request, "support/public/recovery_stop.html", {"stopped": True})
     return render(
@@ -97,7 +97,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     """ "Confirm that you asked for this recovery": recorded for the contact centre; the hold on
     documents and new share codes stays until its end (a thief would confirm too)."""
     if request.method == "POST":
-        attempt(
+        service_attempt(
             request,
             lambda: services.recovery_person_confirm(person=request.user),
             _("Thank you: your confirmation was recorded."),

@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import can_use_support_console, requires
+from applications.views.agent_common import service_attempt
 from support import services
 from support.models import SavedAnswer
 from support.permissions import can_edit_saved_answers
 from support.selectors import saved_answer_list
-from support.views import attempt
 from support.views.forms import SavedAnswerForm
 
 
@@ -36,7 +36,7 @@ def saved_answer_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     form = SavedAnswerForm(request.POST or None, instance=answer)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if attempt(
+        if service_attempt(
             request,
             lambda: services.saved_answer_save(
                 actor=request.user,

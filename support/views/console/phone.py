@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import can_use_support_console, requires
+from applications.views.agent_common import service_attempt
 from support import services
 from support.models import Ticket
-from support.views import attempt
 from support.views.console.ticket import _detail_url
 from support.views.forms import PhoneTicketForm
 
@@ -21,7 +21,7 @@ def phone_ticket_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created: dict[str, Ticket] = {}
-        if attempt(
+        if service_attempt(
             request,
             lambda: created.setdefault(
                 "ticket",

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.permissions import can_use_support_console, requires
+from applications.views.agent_common import service_attempt
 from support import services
 from support.enums import PersonalDataScope
 from support.models import Ticket
@@ -26,7 +27,7 @@ from support.selectors import (
     ticket_list_for_console,
     ticket_thread_staff,
 )
-from support.views import attempt, file_response
+from support.views import file_response
 from support.views.forms import (
     AssignForm,
     EscalateForm,
@@ -155,7 +156,7 @@ def _act(
                 status=400,
             )
         data = form.cleaned_data
-    attempt(request, lambda: call(ticket, data), success)
+    service_attempt(request, lambda: call(ticket, data), success)
     return redirect(_detail_url(ticket))
 
 
