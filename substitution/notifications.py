@@ -73,7 +73,8 @@ def case_opened_send(case: SubstitutionCase) -> bool:
 
 def appointment_text(appointment: Appointment, *, reminder: bool) -> bool:
     """The text of a booking or its reminder, with the cancel link, to a person with an account
-    who chose texts (anef/sms.py decides; a booking once, a reminder once a day). True if one was written."""
+    who chose texts (anef/sms.py decides; a booking once, a reminder once a day). True if one
+    was written."""
     person = appointment.case.person
     if person is None:
         return False

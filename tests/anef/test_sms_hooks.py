@@ -74,13 +74,7 @@ def test_sms_hook_attestation_ready_email_only_holder_gets_no_text(agent):
 def test_sms_hook_correction_requested_texts_the_applicant(reference_data, agent):
     profile = ApplicantProfileFactory(postal_code="75014", city="Paris")
     _takes_texts(profile.user, ContactChannels.SMS)
-    application = filed(profile)
-    services.correction_request_create(
-        application=application,
-        actor=agent,
-        message="Le passeport est illisible.",
-        deadline=TODAY + datetime.timedelta(days=30),
-    )
+    application = _correction(profile, agent)
     text = _texts().get()
     assert text.recipient == NUMBER
     _neutral(text.body, application.reference, "passeport")

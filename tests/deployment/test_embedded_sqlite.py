@@ -46,23 +46,19 @@ def test_embedded_sqlite_callback_booking_works(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
         DJANGO_SETTINGS_MODULE="anef.settings",
     )
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    migrated = subprocess.run(
-        [*manage, "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+
+    def manage(*arguments: str, timeout: int):
+        return subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *arguments],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    migrated = manage("migrate", "--noinput", "-v0", timeout=240)
     assert migrated.returncode == 0, migrated.stderr[-3000:]
-    ran = subprocess.run(
-        [*manage, "shell", "-c", SCRIPT],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    ran = manage("shell", "-c", SCRIPT, timeout=60)
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert "BOOKED 2 True" in ran.stdout, ran.stdout
