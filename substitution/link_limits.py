@@ -13,8 +13,6 @@ which of its keys is right. People behind one shared address who open their own 
 counted.
 """
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from functools import wraps
 
@@ -25,13 +23,15 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from anef.cache import count_in_window
-from anef.client_ip import client_ip, network_of
+from anef.client_ip import client_ip
+from substitution.selectors import network_fingerprint
 
 
 def _key(request: HttpRequest) -> str:
-    network = network_of(client_ip(request)) or "unknown"
-    digest = hmac.new(settings.SECRET_KEY.encode(), network.encode(), hashlib.sha256)
-    return f"substitution:link-refusals:{digest.hexdigest()[:32]}"
+    """The client's network, by its keyed hash (`network_fingerprint`, as the self-service
+    cases count it)."""
+    fingerprint = network_fingerprint(client_ip(request)) or "unknown"
+    return f"substitution:link-refusals:{fingerprint}"
 
 
 def _over_limit(key: str) -> bool:
