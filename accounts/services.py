@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +14,7 @@ from anef import generations
 from anef.audit import audit_action
 from anef.enums import OneTimeCodeChannel
 from anef.errors import DomainError
+from anef.languages import spoken_language
 from anef.models import OneTimeCode
 from anef.one_time_codes import one_time_code_send, one_time_code_verify
 from anef.phone import phone_e164
@@ -126,8 +126,8 @@ def preferred_language_set(*, user: User, language: str | None) -> bool:
     """The language the person reads: what texts and e-mails to them are written in
     (anef.languages). Set at sign-up from the page's language and each time they switch it;
     a language the portal does not speak is ignored. True if it changed."""
-    code = (language or "").split("-")[0].lower()
-    if code not in dict(settings.LANGUAGES) or user.preferred_language == code:
+    code = spoken_language(language)
+    if code is None or user.preferred_language == code:
         return False
     User.objects.filter(pk=user.pk).update(preferred_language=code)
     user.preferred_language = code
