@@ -238,6 +238,12 @@ def _outgoing(notice: SmsNotice, *, idempotency_key: str) -> OutgoingMessage | N
     )
 
 
+def email_also(person: Any, *, texted: bool) -> bool:
+    """Whether a notice that also goes by text is e-mailed too: always, unless its text was
+    written and the person chose texts only (`User.email_notices`)."""
+    return not texted or person.email_notices
+
+
 def sms_enqueue(
     *,
     person: Any,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from anef.emails import bilingual_email_enqueue
 from anef.enums import NotificationKind, NotificationSubject
-from anef.sms import sms_day, sms_enqueue, sms_time
+from anef.sms import email_also, sms_day, sms_enqueue, sms_time
 from substitution.cancel_links import cancel_url, offer_short_url
 from substitution.models import Appointment, SlotOffer, SubstitutionCase
 from substitution.selectors import appointment_address_lines, case_items_to_bring
@@ -102,7 +102,7 @@ def appointment_send(appointment: Appointment, *, reminder: bool) -> bool:
     if not case.email:
         logger.info("Appointment %s: no e-mail address, none sent", appointment.pk)
         return texted
-    if texted and not case.person.email_notices:  # texts only: the text says it
+    if not email_also(case.person, texted=texted):  # texts only: the text says it
         return True
     _send(
         case.email,
@@ -181,7 +181,7 @@ def slot_offer_send(offer: SlotOffer, *, current: Appointment) -> bool:
     if not case.email:
         logger.info("Offer %s: no e-mail address, none sent", offer.pk)
         return texted
-    if texted and not case.person.email_notices:  # texts only: the text says it
+    if not email_also(case.person, texted=texted):  # texts only: the text says it
         return True
     _send(
         case.email,

@@ -22,7 +22,7 @@ from accounts.permissions import can_use_portal, is_contact_centre_agent
 from anef.audit import audit_action
 from anef.enums import NotificationKind, NotificationSubject
 from anef.errors import DomainError
-from anef.sms import sms_day, sms_enqueue, sms_link, sms_time
+from anef.sms import email_also, sms_day, sms_enqueue, sms_link, sms_time
 from support import emails, rules
 from support.enums import AuthorSide, CallbackStatus, MessageKind, TicketEventKind
 from support.models import Callback, Ticket, TicketMessage
@@ -116,7 +116,7 @@ def _confirm(callback: Callback) -> None:
             subject_id=ticket.pk,
             due_day=timezone.localdate(callback.starts_at),
         )
-    if not (texted and not person.email_notices):  # texts only: the text says it
+    if email_also(person, texted=texted):  # texts only: the text says it
         emails.send_callback_scheduled(callback.pk)
 
 

@@ -17,7 +17,7 @@ from anef.audit import audit_action
 from anef.emails import bilingual_email_enqueue
 from anef.enums import NotificationKind, NotificationSubject
 from anef.errors import DomainError
-from anef.sms import sms_enqueue, sms_link
+from anef.sms import email_also, sms_enqueue, sms_link
 from anef.transactions import atomic_with_files
 from applications.enums import (
     ApplicationStatus,
@@ -80,7 +80,7 @@ def correction_request_create(
 def _correction_email(correction: CorrectionRequest, *, applicant: User, texted: bool) -> None:
     """The request told by e-mail (a link and the deadline, never its content), unless the
     person takes texts only and the text went."""
-    if not applicant.email or (texted and not applicant.email_notices):
+    if not applicant.email or not email_also(applicant, texted=texted):
         return
     application = correction.application
     path = reverse("portal:application_detail", kwargs={"reference": application.reference})
