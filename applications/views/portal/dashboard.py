@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")
     )
     rows = [(application, status_summary(application.status)) for application in applications]
+    helper = is_helper(request.user)
     return render(
         request,
         TEMPLATES + "home.html",
@@ -40,10 +41,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "profile": profile,
             "prefecture": prefecture,
             "rows": rows,
-            "is_helper": is_helper(request.user),
+            "is_helper": helper,
             # Issue 21: texts chosen, number not proven yet (never shown to a helper).
             "phone_to_prove": phone_masked(request.user.phone_number)
-            if request.user.phone_awaits_proof and not is_helper(request.user)
+            if request.user.phone_awaits_proof and not helper
             else "",
             # Other apps' blocks (the current attestations, a renewal at risk): applications.hooks.
             **portal_home_panels.context(request.user, applications),
