@@ -46,7 +46,6 @@ DIGIT = {"fr": "1", "en": "2", "ar": "3"}[LANG]
 PHONE = "06 12 34 56 7" + DIGIT
 E164 = "+3361234567" + DIGIT
 LOG = args.log
-PW = PASSWORD
 n = [0]
 
 
@@ -86,22 +85,36 @@ def scan_image():
     image.save(SCAN)
 
 
+def new_page(browser, width: int = 390):
+    """A page of its own (its own cookies: another person, or the same one on her phone)."""
+    return browser.new_context(
+        locale=LANG,
+        viewport={"width": width, "height": 844 if width < 1000 else 900},
+        extra_http_headers={"accept-language": LANG},
+    ).new_page()
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """On the sign-in page (opened here unless the page already shows it)."""
+    if "/accounts/login/" not in page.url:
+        page.goto(BASE + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator('form[action="/accounts/login/"] button[type=submit]').click()
+
+
 scan_image()
 
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path=args.chromium)
-    ctx = browser.new_context(
-        locale=LANG,
-        viewport={"width": 390, "height": 844},
-        extra_http_headers={"accept-language": LANG},
-    )
-    page = ctx.new_page()
+    page = new_page(browser)
     # 1. Sign up with a phone, texts only
     page.goto(BASE + "/accounts/signup/")
     for sel, val in [
         ("#id_email", EMAIL),
-        ("#id_password1", PW),
-        ("#id_password2", PW),
+        ("#id_password1", PASSWORD),
+        ("#id_password2", PASSWORD),
         ("#id_first_name", "Mariama"),
         ("#id_last_name", "Bah"),
         ("#id_birth_date", "1990-03-14"),
@@ -127,10 +140,7 @@ with sync_playwright() as p:
     page.goto(link)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
-    page.fill("input[name=login]", EMAIL)
-    page.fill("input[name=password]", PW)
-    with page.expect_navigation():
-        page.locator('form[action="/accounts/login/"] button[type=submit]').click()
+    sign_in(page, EMAIL, PASSWORD)  # the confirmation lands on the sign-in page
     banner = page.locator("#phone-proof")
     say("banner visible:", banner.is_visible())
     shot(page, "dashboard-banner")
@@ -196,16 +206,8 @@ with sync_playwright() as p:
         re.findall(r"[^.]*(?:SMS|text message|رسالة نصية)[^.]*\.", page.inner_text("main"))[:1],
     )
     # 4. The agent frees an earlier slot
-    agent = browser.new_context(
-        locale=LANG,
-        viewport={"width": 1366, "height": 900},
-        extra_http_headers={"accept-language": LANG},
-    ).new_page()
-    agent.goto(BASE + "/accounts/login/")
-    agent.fill("input[name=login]", "agent.seine-saint-denis@anef.example")
-    agent.fill("input[name=password]", DEMO_PASSWORD)
-    with agent.expect_navigation():
-        agent.locator('form[action="/accounts/login/"] button[type=submit]').click()
+    agent = new_page(browser, 1366)
+    sign_in(agent, "agent.seine-saint-denis@anef.example", DEMO_PASSWORD)
     agent.goto(BASE + "/agents/substitution/")
     refs = [
         a.inner_text() for a in agent.locator("main a[href*='/agents/substitution/cases/']").all()
@@ -224,11 +226,7 @@ with sync_playwright() as p:
     offer_text = wait_text(r"/o/", before)
     say("TEXT earlier slot:", offer_text)
     # 5. She takes it from the text, on her phone
-    phone = browser.new_context(
-        locale=LANG,
-        viewport={"width": 390, "height": 844},
-        extra_http_headers={"accept-language": LANG},
-    ).new_page()
+    phone = new_page(browser)
     phone.goto(re.search(r"(http\S+)", offer_text).group(1))
     shot(phone, "offer-from-text")
     before = len(texts())
@@ -256,7 +254,9 @@ with sync_playwright() as p:
         page.locator("main form button[type=submit]").first.click()
     page.locator("main a[href$='/callback/']").first.click()
     page.wait_for_load_state()
-    page.locator("main form select").first.select_option(index=1)
+    # The last time offered: earlier runs may have filled the first ones (2 calls a slot).
+    slots = page.locator("main form select").first
+    slots.select_option(index=slots.locator("option").count() - 1)
     before = len(texts())
     with page.expect_navigation():
         page.locator("main form button[type=submit]").last.click()
@@ -264,16 +264,8 @@ with sync_playwright() as p:
     say("TEXT callback:", wait_text(r"", before))
     say("e-mails to her in all:", log().count("To: " + EMAIL))
     # 9. The contact centre works the callback queue
-    cc = browser.new_context(
-        locale=LANG,
-        viewport={"width": 1366, "height": 900},
-        extra_http_headers={"accept-language": LANG},
-    ).new_page()
-    cc.goto(BASE + "/accounts/login/")
-    cc.fill("input[name=login]", "contact@anef.example")
-    cc.fill("input[name=password]", DEMO_PASSWORD)
-    with cc.expect_navigation():
-        cc.locator('form[action="/accounts/login/"] button[type=submit]').click()
+    cc = new_page(browser, 1366)
+    sign_in(cc, "contact@anef.example", DEMO_PASSWORD)
     cc.goto(BASE + "/support/callbacks/")
     shot(cc, "console-callbacks")
     say("console:", cc.inner_text("main")[:300].replace("\n", " | "))
