@@ -136,6 +136,19 @@ def refuse_unless_bench_database(bench: str = "the benchmark", example: str = "a
     return settings_dict
 
 
+def database_prepare(settings_dict: dict) -> bool:
+    """`database_recreate`, then the migrations and the reference data: an empty bench database
+    of the current schema. Returns whether an older database was dropped."""
+    from django.core.management import call_command
+
+    from reference.catalogue.loader import reference_data_load
+
+    dropped = database_recreate(settings_dict)
+    call_command("migrate", interactive=False, verbosity=0)
+    reference_data_load()
+    return dropped
+
+
 def database_recreate(settings_dict: dict) -> bool:
     """Connect to the `postgres` database, drop ours if it exists and create it afresh.
 

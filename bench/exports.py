@@ -29,7 +29,7 @@ import time
 import tracemalloc
 from datetime import date, timedelta
 
-from attestations_sweep import database_recreate, django_setup, refuse_unless_bench_database
+from attestations_sweep import database_prepare, django_setup, refuse_unless_bench_database
 
 TARGET_SECONDS = 60.0
 TARGET_MEGABYTES = 300.0
@@ -238,13 +238,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     django_setup()
     settings_dict = refuse_unless_bench_database("the export benchmark", "anef_exports_bench")
-    from django.core.management import call_command
-
-    from reference.catalogue.loader import reference_data_load
-
-    database_recreate(settings_dict)
-    call_command("migrate", interactive=False, verbosity=0)
-    reference_data_load()
+    database_prepare(settings_dict)
     print(f"Filling {args.count:,} dossiers (set-up, not a result)…", flush=True)
     agent = population_fill(args.count, args.batch_size)
     from django.db import connection

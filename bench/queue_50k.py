@@ -27,7 +27,7 @@ import statistics
 import sys
 import time
 
-from attestations_sweep import database_recreate, django_setup, refuse_unless_bench_database
+from attestations_sweep import database_prepare, django_setup, refuse_unless_bench_database
 
 TARGET_P95_MS = 150.0
 # Views on the queue's columns (status, procedure, ground, scope, order), as an agent saves them.
@@ -161,14 +161,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     django_setup()
     settings_dict = refuse_unless_bench_database("the queue benchmark", "anef_queue_bench")
-    from django.core.management import call_command
     from django.db import connection
 
-    from reference.catalogue.loader import reference_data_load
-
-    database_recreate(settings_dict)
-    call_command("migrate", interactive=False, verbosity=0)
-    reference_data_load()
+    database_prepare(settings_dict)
     print(f"Filling {args.count:,} dossiers (set-up, not a result)…", flush=True)
     agent = fill(args.count, args.batch_size)
     with connection.cursor() as cursor:

@@ -26,7 +26,7 @@ import sys
 import time
 from datetime import timedelta
 
-from attestations_sweep import database_recreate, django_setup, refuse_unless_bench_database
+from attestations_sweep import database_prepare, django_setup, refuse_unless_bench_database
 
 TARGET_MS = 500.0
 
@@ -204,14 +204,9 @@ def main(argv=None) -> int:
     settings_dict = refuse_unless_bench_database(
         "the statistics benchmark", "anef_statistics_bench"
     )
-    from django.core.management import call_command
     from django.db import connection
 
-    from reference.catalogue.loader import reference_data_load
-
-    database_recreate(settings_dict)
-    call_command("migrate", interactive=False, verbosity=0)
-    reference_data_load()
+    database_prepare(settings_dict)
     print(f"Filling {args.count:,} + {args.others:,} dossiers (set-up, not a result)…", flush=True)
     agent = population_fill(args.count, args.others, args.batch_size, args.seed)
     with connection.cursor() as cursor:
