@@ -171,7 +171,7 @@ if CACHE_REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "anef.cache.FileCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
