@@ -7,12 +7,13 @@ render the templates. The rendered body is kept in the Django cache:
 - under a key made of the attestation's number, the full path (signed code `?t=` and any other
   parameter), the language, today's date (the status is computed "as of today") and the public
   keys (a rotation changes the signature check);
-- with the attestation's **generation** it was rendered under: a counter kept in the cache that
-  every change of the attestation's chain moves on (`generation_bump`, called by
-  `attestations.services` where attestation rows are written, at once and on commit). A page is
-  served only if its generation is the current one, so a stale page is never served. A missing
-  counter (evicted, Redis restarted) is created afresh with a random value, never read as an
-  old one. The counter and the page are read in one round trip;
+- with the attestation's **generation** it was rendered under: a random value kept in the
+  cache that every change of the attestation's chain replaces by a fresh one (`generation_bump`,
+  called by `attestations.services` where attestation rows are written, at once and on commit,
+  every number of a batch in one round trip). A page is served only if its generation is the
+  current one, so a stale page is never served. A missing generation (evicted, Redis restarted)
+  is created afresh with a random value, never read as an old one. The generation and the page
+  are read in one round trip;
 - for `PAGE_TIMEOUT` at most, so that a deployment that changes the templates shows its pages
   within minutes.
 
@@ -39,7 +40,7 @@ from attestations import signing
 
 # Minutes, not hours: the bound on how long a deployment's template change takes to show.
 PAGE_TIMEOUT = 600
-# A counter lasts an hour, so that those of attestations nobody checks any more leave the cache;
+# A generation lasts an hour, so that those of attestations nobody checks any more leave the cache;
 # the next one is a new random value, so no page kept from before is ever served under it.
 GENERATION_TIMEOUT = 6 * PAGE_TIMEOUT
 _GENERATION_KEY = "verify:generation:%s"
@@ -51,12 +52,13 @@ def _generation_key(number: str) -> str:
 
 
 def _generation_bump_now(numbers: Iterable[str]) -> None:
-    for number in numbers:
-        key = _generation_key(number)
-        try:
-            cache.incr(key)
-        except ValueError:  # no counter yet: a fresh value, never an earlier one
-            cache.set(key, fresh_token(), timeout=GENERATION_TIMEOUT)
+    """A fresh random value for each (never an earlier one), all in one round trip: a sweep
+    batch moves on about a thousand numbers, which one `incr` each (and a `set` for each
+    number without a counter yet) made into 2,000 to 4,000 round trips."""
+    cache.set_many(
+        {_generation_key(number): fresh_token() for number in numbers},
+        timeout=GENERATION_TIMEOUT,
+    )
 
 
 def generation_bump(numbers: Iterable[str]) -> None:
@@ -123,7 +125,7 @@ def page_cached(
     found = cache.get_many([generation_key, page_key])
     current = found.get(generation_key)
     if current is None:
-        # A counter for an attestation that has none (never checked, or evicted).
+        # A generation for an attestation that has none (never checked, or evicted).
         current = token_started(generation_key, GENERATION_TIMEOUT)
         if current is None:  # evicted again at once: render, keep nothing
             return render_page({})

@@ -4,6 +4,7 @@ rate limit, and never for share codes (each consultation is logged for the holde
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -211,3 +212,17 @@ def test_verify_cache_redis_down_page_still_renders_and_follows_changes(
         after = _page(client, api)
     assert before.status_code == after.status_code == 200
     assert "Replaced by a newer attestation" in after.text
+
+
+@pytest.mark.django_db
+def test_verify_cache_generation_bump_moves_every_number_on_in_one_cache_call():
+    """A sweep batch moves on about a thousand numbers: one round trip, not one (or two) each."""
+    numbers = [unknown_number() for _ in range(3)]
+    keys = [verification_cache._generation_key(number) for number in numbers]
+    cache.set_many(dict.fromkeys(keys, 7))
+    with mock.patch.object(cache, "set_many", wraps=cache.set_many) as set_many:
+        verification_cache.generation_bump(numbers)
+    assert set_many.call_count == 1
+    after = cache.get_many(keys)
+    assert set(after) == set(keys)
+    assert 7 not in after.values()
