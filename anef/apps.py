@@ -11,7 +11,10 @@ class AnefConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import task_postrun, task_prerun
 
-        from anef import checks, metrics, second_factor  # noqa: F401 - checks registers the system checks
+        from anef import checks, metrics, psycopg_arrays, second_factor  # noqa: F401 - checks registers the system checks
+
+        # Arrays (Django's bulk inserts) quoted without a regular expression per quote.
+        psycopg_arrays.register()
 
         # The staff two-factor flag is set only when allauth checked a second factor.
         second_factor.connect_signals()
