@@ -509,6 +509,11 @@ def main(argv=None) -> None:
 
     logging.getLogger("attestations").setLevel(logging.WARNING)  # one line per sweep otherwise
     database_prepare()
+    from django.conf import settings
+
+    # The services move page generations on in the cache at every change: Redis in production,
+    # a directory of files without REDIS_URL (make run's), which costs more per change.
+    print(f"cache: {settings.CACHES['default']['BACKEND']}", flush=True)
     results = []
     for config in configs(args):
         people_tables_truncate()

@@ -8,7 +8,9 @@ portal's database:
 It signs in as the demo people (password of anef.demo) in Debian's Chromium, saves full-page PNGs
 into var/screenshots/<date>/ — at 360 px in fr/en/ar: home, contact form, dashboard, dossier,
 verification of a valid, a not-yet-valid and a replaced attestation, appointment confirmation;
-at 1366 px: the agents' queue and dossier — and prints, for each, how many pixels the page is
+at 1366 px: the agents' queue and dossier, and the at-risk dashboard as the Paris agent, the
+Seine-Saint-Denis supervisor (with her prefecture's counts) and the administrator (every
+prefecture's counts, issue 16) — and prints, for each, how many pixels the page is
 wider than the window (`scrollWidth - clientWidth`, 0 expected). Exit status 0 unless a page
 could not be reached at all. See bench/README.md ("Screenshots") for what it changes in the data.
 """
@@ -28,6 +30,8 @@ DEMO_DOMAIN = "anef.example"
 APPLICANT = f"amina.diallo@{DEMO_DOMAIN}"  # scenario 1: renewal, API not valid yet
 UPLOADER = f"oleksandr.petrenko@{DEMO_DOMAIN}"  # scenario 6: substitution offered
 AGENT = f"agent.paris@{DEMO_DOMAIN}"
+SUPERVISOR = f"supervisor.seine-saint-denis@{DEMO_DOMAIN}"  # issue 16: the at-risk counts
+ADMINISTRATOR = f"admin@{DEMO_DOMAIN}"  # issue 16: every prefecture's at-risk counts
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1366, "height": 900}
 LANGUAGES = ("fr", "en", "ar")
@@ -51,6 +55,9 @@ found["dashboard"] = reverse("portal:home")
 found["dossier"] = reverse("portal:application_detail", args=[dossier.reference])
 found["queue"] = reverse("backoffice:home")
 found["agent_dossier"] = reverse("backoffice:application_detail", args=[dossier.reference])
+found["at_risk"] = reverse("attestations_backoffice:at_risk")
+found["at_risk_counts"] = reverse("attestations_backoffice:at_risk_counts")
+found["at_risk_national"] = reverse("attestations_backoffice:at_risk_national")
 found["contact"] = reverse("support_public:contact")
 found["substitution"] = reverse("substitution_portal:home")
 found["uploader_dossier"] = reverse(
@@ -236,7 +243,17 @@ def main() -> None:
             agent = camera.page(language, DESKTOP, AGENT)
             camera.take(agent, "queue", language, addresses["queue"])
             camera.take(agent, "agent-dossier", language, addresses["agent_dossier"])
+            camera.take(agent, "at-risk-paris-agent", language, addresses["at_risk"])
             agent.context.close()
+            supervisor = camera.page(language, DESKTOP, SUPERVISOR)
+            camera.take(supervisor, "at-risk-supervisor", language, addresses["at_risk"])
+            camera.take(
+                supervisor, "at-risk-counts-supervisor", language, addresses["at_risk_counts"]
+            )
+            supervisor.context.close()
+            administrator = camera.page(language, DESKTOP, ADMINISTRATOR)
+            camera.take(administrator, "at-risk-national", language, addresses["at_risk_national"])
+            administrator.context.close()
         if (
             not addresses.get("replaced")
             and arguments.make_replaced
