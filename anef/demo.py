@@ -241,6 +241,56 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
             "birth_place": "Thiès",
         },
     ),
+    # Issue 16: the at-risk dashboard has a row in each of its sections but the API gaps (which
+    # must stay empty) under make run (_demo_at_risk).
+    DemoPerson(
+        f"moussa.kone@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Moussa",
+        "Koné",
+        "at risk — his card ends in 40 days and he has not filed a renewal (Paris)",
+        profile={
+            "birth_date": date(1985, 9, 3),
+            "nationality": "Malienne",
+            "foreigner_number": "7504561230",
+            "address_line": "5 rue Championnet",
+            "postal_code": "75018",
+            "city": "Paris",
+            "birth_place": "Bamako",
+        },
+    ),
+    DemoPerson(
+        f"mei.zhang@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Mei",
+        "Zhang",
+        "at risk — renewal filed, not complete, 10 days before the filing window closes (Paris)",
+        profile={
+            "birth_date": date(1998, 1, 17),
+            "nationality": "Chinoise",
+            "foreigner_number": "7507418529",
+            "address_line": "30 avenue d'Italie",
+            "postal_code": "75013",
+            "city": "Paris",
+            "birth_place": "Wuhan",
+        },
+    ),
+    DemoPerson(
+        f"ravi.kumar@{DEMO_DOMAIN}",
+        Role.APPLICANT,
+        "Ravi",
+        "Kumar",
+        "at risk — complete for 100 days: a decision is due before the silence means refusal "
+        "(Seine-Saint-Denis)",
+        profile={
+            "birth_date": date(1993, 6, 30),
+            "nationality": "Indienne",
+            "address_line": "14 rue de la République",
+            "postal_code": "93200",
+            "city": "Saint-Denis",
+            "birth_place": "Pune",
+        },
+    ),
 )
 
 
@@ -425,6 +475,32 @@ def _demo_dossiers(users: dict[str, User]) -> None:
         )
 
 
+def _demo_at_risk(users: dict[str, User]) -> None:
+    """Three people at risk, created once, so that the at-risk dashboard (issue 16) shows what to
+    do under make run: a card ending in 40 days with nothing filed, a renewal filed in its window
+    but not complete 10 days before the window closes (Paris), and a dossier complete for 100
+    days, whose silence becomes a refusal in about 20 (Seine-Saint-Denis)."""
+    today = timezone.localdate()
+    moussa = users[f"moussa.kone@{DEMO_DOMAIN}"]
+    if not ResidencePermit.objects.filter(holder=moussa).exists():
+        _demo_permit(moussa, "salaried_worker", today + timedelta(days=40))
+    mei = users[f"mei.zhang@{DEMO_DOMAIN}"]
+    if not ResidencePermit.objects.filter(holder=mei).exists():
+        permit = _demo_permit(mei, "student", today + timedelta(days=70))
+        _demo_filed(mei, "student", kind=ProcedureKind.RENEWAL, renews_permit=permit)
+    ravi = users[f"ravi.kumar@{DEMO_DOMAIN}"]
+    if not Application.objects.filter(applicant=ravi).exists():
+        application = services.application_mark_complete(
+            application=_demo_filed(ravi, "personal_and_family_ties"),
+            actor=users[f"agent.seine-saint-denis@{DEMO_DOMAIN}"],
+        )
+        # His history, as if lived: complete 100 days ago (R. 432-2: silence for four months
+        # is a refusal).
+        Application.objects.filter(pk=application.pk).update(
+            completed_at=timezone.now() - timedelta(days=100)
+        )
+
+
 def _demo_prefecture_supervisors(users: dict[str, User]) -> None:
     permission = Permission.objects.get(
         content_type__app_label="applications", codename="supervise_prefecture"
@@ -439,6 +515,7 @@ def demo_data_seed() -> list[DemoLogin]:
     reference_data_load()
     users = {person.email: _person_upsert(person) for person in DEMO_PEOPLE}
     _demo_dossiers(users)
+    _demo_at_risk(users)
     renewal_reminder_demo_seed(users, _demo_pdf)  # applications/reminders/demo.py
     _demo_prefecture_supervisors(users)
     workbench_demo_seed(users, DEMO_DOMAIN)  # Seine-Saint-Denis: assignments, notes, a follow

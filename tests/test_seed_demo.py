@@ -177,3 +177,27 @@ def test_seed_demo_seine_saint_denis_workbench_is_alive():
     assert in_93.filter(status__in=WORKING_STATES, assignment__isnull=True).exists()
     assert Annotation.objects.filter(author=agent, application__in=in_93).count() == 2
     assert Follow.objects.filter(agent=agent, application__in=in_93).count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_paris_at_risk_dashboard_has_a_card_ending_and_an_incomplete_renewal():
+    from attestations.at_risk import at_risk_dashboard
+
+    call_command("seed_demo", i_know_this_is_not_production=True)
+    agent = User.objects.get(email=f"agent.paris@{DEMO_DOMAIN}")
+    dashboard = at_risk_dashboard(agent)
+    assert f"moussa.kone@{DEMO_DOMAIN}" in [row.contact.email for row in dashboard.permits_ending]
+    assert f"mei.zhang@{DEMO_DOMAIN}" in [row.contact.email for row in dashboard.renewals]
+    assert dashboard.counts["api_gaps"] == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_seine_saint_denis_supervisor_sees_a_decision_due():
+    from attestations.at_risk import at_risk_dashboard
+
+    call_command("seed_demo", i_know_this_is_not_production=True)
+    call_command("seed_demo", i_know_this_is_not_production=True)  # created once
+    supervisor = User.objects.get(email=f"supervisor.seine-saint-denis@{DEMO_DOMAIN}")
+    decisions = at_risk_dashboard(supervisor).decisions_due
+    assert [row.contact.email for row in decisions] == [f"ravi.kumar@{DEMO_DOMAIN}"]
+    assert 0 < decisions[0].days_left <= 30
