@@ -383,7 +383,8 @@ def timing_lines(result: Result) -> list[str]:
         f"{result.timings.get('sweeps', 0):.0f} s, reminders "
         f"{result.timings.get('reminders', 0):.0f} s, counting "
         f"{result.timings.get('counting', 0):.0f} s, verification "
-        f"{result.timings.get('verification', 0):.0f} s); load average "
+        f"{result.timings.get('verification', 0):.0f} s, ANALYZE as autovacuum "
+        f"{result.timings.get('analyze', 0):.0f} s); load average "
         f"{result.load.get('start')} → {result.load.get('end')}",
     ]
     if result.reminders_sent:
