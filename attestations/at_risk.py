@@ -125,6 +125,11 @@ class AtRiskDashboard:
     def counts(self) -> dict[str, int]:
         return {section: len(getattr(self, section)) for section in SECTIONS}
 
+    @property
+    def total(self) -> int:
+        """The rows of every section: what the prefecture has to act on today."""
+        return sum(self.counts.values())
+
 
 # --- Pure choices ------------------------------------------------------------------------------
 

@@ -236,3 +236,11 @@ def test_api_at_risk_other_prefecture_agent_gets_nothing(client, other_agent):
 
 def test_at_risk_today_is_the_local_day(agent):
     assert dashboard(agent).today == timezone.localdate()
+
+
+def test_at_risk_page_total_counts_every_section_not_only_the_renewals(client, agent):
+    """Walked as the supervisor: a decision due alone was summed up as « No renewal at risk »."""
+    world.decision_due(days_before_rejection=10)
+    client.force_login(agent)
+    content = client.get(reverse("attestations_backoffice:at_risk"), headers=EN).content.decode()
+    assert "In all, 1 case to act on today." in content
