@@ -244,3 +244,17 @@ def test_at_risk_page_total_counts_every_section_not_only_the_renewals(client, a
     client.force_login(agent)
     content = client.get(reverse("attestations_backoffice:at_risk"), headers=EN).content.decode()
     assert "In all, 1 case to act on today." in content
+
+
+def test_at_risk_page_isolates_each_address_so_arabic_keeps_its_street_number_first(
+    client, agent
+):
+    """Walked in Arabic: « 5 rue Championnet, 75018 Paris » read « rue Championnet, 75018
+    Paris 5 »."""
+    permit = world.permit_ending(in_days=30)
+    client.force_login(agent)
+    content = client.get(
+        reverse("attestations_backoffice:at_risk"), headers={"accept-language": "ar"}
+    ).content.decode()
+    address = permit.holder.applicant_profile.address_line
+    assert f"<bdi>{address}" in content
