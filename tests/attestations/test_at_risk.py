@@ -246,9 +246,7 @@ def test_at_risk_page_total_counts_every_section_not_only_the_renewals(client, a
     assert "In all, 1 case to act on today." in content
 
 
-def test_at_risk_page_isolates_each_address_so_arabic_keeps_its_street_number_first(
-    client, agent
-):
+def test_at_risk_page_isolates_each_address_so_arabic_keeps_its_street_number_first(client, agent):
     """Walked in Arabic: « 5 rue Championnet, 75018 Paris » read « rue Championnet, 75018
     Paris 5 »."""
     permit = world.permit_ending(in_days=30)
