@@ -20,8 +20,14 @@ def applicant(reference_data):
 
 
 @pytest.fixture
-def agent(reference_data):
-    return PrefectureAgentFactory(prefecture=Prefecture.objects.get(departement_code="75"))
+def paris(reference_data) -> Prefecture:
+    return Prefecture.objects.get(departement_code="75")
+
+
+@pytest.fixture
+def agent(paris):
+    """An agent of the Paris prefecture."""
+    return PrefectureAgentFactory(prefecture=paris)
 
 
 @pytest.fixture

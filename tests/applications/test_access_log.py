@@ -25,11 +25,6 @@ CONSULTATIONS_MAX_QUERIES = 8
 
 
 @pytest.fixture
-def paris(reference_data) -> Prefecture:
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
 def agent(paris):
     return PrefectureAgentFactory(prefecture=paris, first_name="Inès", last_name="Agente")
 

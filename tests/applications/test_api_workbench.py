@@ -10,7 +10,6 @@ from rest_framework.authtoken.models import Token
 from applications.enums import ApplicationStatus
 from applications.models import Annotation, Assignment, Follow
 from applications.workbench import services as workbench
-from reference.models import Prefecture
 from tests.accounts.factories import (
     ApplicantProfileFactory,
     ContactCentreAgentFactory,
@@ -21,11 +20,6 @@ from tests.applications.api_helpers import _assert_error, _url
 from tests.applications.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paris(reference_data):
-    return Prefecture.objects.get(departement_code="75")
 
 
 def _dossier(paris, **extra):

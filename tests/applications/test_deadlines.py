@@ -29,11 +29,6 @@ DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
-def paris(reference_data):
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
 def paris_agent(paris):
     return PrefectureAgentFactory(prefecture=paris)
 

@@ -36,16 +36,6 @@ EN = {"accept-language": "en"}
 FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
 
 
-@pytest.fixture
-def paris(reference_data) -> Prefecture:
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
-def agent(paris):
-    return PrefectureAgentFactory(prefecture=paris)
-
-
 def _filed(prefecture, *, last_name="Martin", status=ApplicationStatus.SUBMITTED, days_ago=1):
     profile = ApplicantProfileFactory(postal_code="75011")
     profile.user.last_name = last_name

@@ -18,7 +18,6 @@ from applications.selectors import QueueFilters, backoffice_queue, backoffice_qu
 from applications.views import queue_page
 from reference.enums import ProcedureKind
 from reference.models import Prefecture
-from tests.accounts.factories import PrefectureAgentFactory
 from tests.applications.factories import ApplicationFactory, ResidencePermitFactory, ground
 
 # How the listing's two queries begin: the count (with the head's size), the page's ids.
@@ -28,16 +27,6 @@ LISTING_SELECTS = (
 )
 NOW = timezone.now().replace(microsecond=0)
 TODAY = datetime.date.today()
-
-
-@pytest.fixture
-def paris(reference_data) -> Prefecture:
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
-def agent(paris):
-    return PrefectureAgentFactory(prefecture=paris)
 
 
 def _filed(paris, *, days_ago: int, kind=ProcedureKind.FIRST_APPLICATION, expires_in=None):

@@ -29,11 +29,6 @@ TODAY = datetime.date(2026, 11, 18)  # a Wednesday
 
 
 @pytest.fixture
-def paris(reference_data) -> Prefecture:
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
 def lyon(reference_data) -> Prefecture:
     return Prefecture.objects.get(departement_code="69")
 

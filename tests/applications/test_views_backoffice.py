@@ -29,7 +29,6 @@ from tests.accounts.factories import (
     ApplicantFactory,
     ApplicantProfileFactory,
     ContactCentreAgentFactory,
-    PrefectureAgentFactory,
 )
 from tests.applications.factories import (
     ApplicationFactory,
@@ -62,18 +61,8 @@ def _documents_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
-def paris(reference_data) -> Prefecture:
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
 def seine_saint_denis(reference_data) -> Prefecture:
     return Prefecture.objects.get(departement_code="93")
-
-
-@pytest.fixture
-def agent(paris):
-    return PrefectureAgentFactory(prefecture=paris)
 
 
 @pytest.fixture

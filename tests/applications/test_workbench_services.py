@@ -16,7 +16,6 @@ from applications.models import (
     WorkbenchEventKind,
 )
 from applications.workbench import services
-from reference.models import Prefecture
 from tests.accounts.factories import (
     ApplicantProfileFactory,
     PrefectureAgentFactory,
@@ -25,11 +24,6 @@ from tests.accounts.factories import (
 from tests.applications.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paris(reference_data):
-    return Prefecture.objects.get(departement_code="75")
 
 
 @pytest.fixture

@@ -26,11 +26,6 @@ QUEUE = "/agents/"
 
 
 @pytest.fixture
-def paris(reference_data):
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
 def lyon(reference_data):
     return Prefecture.objects.get(departement_code="69")
 

@@ -5,14 +5,8 @@ import pytest
 from django.utils import timezone
 
 from applications.enums import ApplicationStatus
-from reference.models import Prefecture
 from tests.accounts.factories import ContactCentreAgentFactory, HelperFactory, MandateFactory
 from tests.applications.factories import ApplicationFactory
-
-
-@pytest.fixture
-def paris(reference_data):
-    return Prefecture.objects.get(departement_code="75")
 
 
 @pytest.fixture

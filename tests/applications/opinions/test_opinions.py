@@ -26,11 +26,6 @@ SECRET = "Is the marriage certificate genuine?"
 
 
 @pytest.fixture
-def paris(reference_data):
-    return Prefecture.objects.get(departement_code="75")
-
-
-@pytest.fixture
 def profile(paris):
     return ApplicantProfileFactory(postal_code="75011")
 

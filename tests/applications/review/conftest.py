@@ -2,14 +2,8 @@
 
 import pytest
 
-from reference.models import Prefecture
 from tests.accounts.factories import ApplicantProfileFactory, PrefectureAgentFactory
 from tests.applications.helpers import filed
-
-
-@pytest.fixture
-def paris(reference_data):
-    return Prefecture.objects.get(departement_code="75")
 
 
 @pytest.fixture
