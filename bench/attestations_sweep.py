@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -532,10 +533,44 @@ class AutoAnalyze(threading.Thread):
             connection.close()
 
 
+@contextmanager
+def handoffs_stubbed():
+    """The Celery hand-offs the sweep makes on commit (`render_missing_pdfs.delay()`,
+    `notify_holders.delay()`): not measured here, and not sent to whatever broker this machine
+    has (a worker there would work on another database). Yields the PDF hand-off's mock."""
+    from attestations import tasks
+
+    with (
+        mock.patch.object(tasks.render_missing_pdfs, "delay") as render,
+        mock.patch.object(tasks.notify_holders, "delay"),
+    ):
+        yield render
+
+
+def connections_close_before_fork() -> None:
+    """Nothing shared across a fork: every connection closed (each process opens its own on
+    demand), and the settings' psycopg pool (anef/settings_parts/base.py) too, or the children
+    would share its sockets."""
+    from django.db import connections
+
+    connections.close_all()
+    for database in connections.all():
+        if hasattr(database, "close_pool"):
+            database.close_pool()
+
+
+def worker_started() -> None:
+    """What a Celery worker does once started (`anef.celery.gc_freeze`), so that the timed sweeps
+    run as in a worker; this process also holds what the fill left, which a worker never has."""
+    from anef.celery import gc_freeze
+
+    gc_freeze()
+
+
 def timed_sweep(today: date, batch_size: int, autoanalyze: float, shards: int = 1):
     from django.db import connection
 
-    from attestations import numbers, tasks
+    from attestations import numbers
     from attestations.services import attestations_sweep
 
     counter = SqlCounter()
@@ -548,11 +583,8 @@ def timed_sweep(today: date, batch_size: int, autoanalyze: float, shards: int = 
         drawn[number] += 1
         return number
 
-    # The sweep hands PDFs and notices to Celery on commit: not measured here, and not sent to
-    # whatever broker this machine has (a worker there would work on another database).
     with (
-        mock.patch.object(tasks.render_missing_pdfs, "delay") as render,
-        mock.patch.object(tasks.notify_holders, "delay"),
+        handoffs_stubbed() as render,
         mock.patch.object(connection, "_commit", counter.timed_commit(connection._commit)),
         mock.patch.object(numbers, "new_number", recorded_number),
         connection.execute_wrapper(counter),
@@ -779,10 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     fill_seconds = time.perf_counter() - start
     print(f"  filled in {fill_seconds:.1f} s (set-up, not a result)", flush=True)
 
-    # A worker freezes what it holds once started (anef.celery.gc_freeze); so does this process,
-    # which also holds what the fill left.
-    gc.collect()
-    gc.freeze()
+    worker_started()
     try:
         print("First sweep…", flush=True)
         first, first_s, first_sql, render_calls, analyses = timed_sweep(
@@ -977,14 +1006,10 @@ def _shard_sweep(today: date, batch_size: int, shard: int, shards: int, done) ->
     """One worker's part of a split sweep, in a forked process with its own connection."""
     from django.db import connection
 
-    from attestations import tasks
     from attestations.services import attestations_sweep
 
     try:
-        with (
-            mock.patch.object(tasks.render_missing_pdfs, "delay"),
-            mock.patch.object(tasks.notify_holders, "delay"),
-        ):
+        with handoffs_stubbed():
             report = attestations_sweep(
                 today=today, batch_size=batch_size, shard=shard, shards=shards
             )
@@ -1001,15 +1026,7 @@ def parallel_sweep(today: date, batch_size: int, workers: int) -> tuple[int, int
     workers do with ATTESTATION_SWEEP_SHARDS): (dossiers, issued, wall seconds)."""
     import multiprocessing
 
-    from django.db import connections
-
-    # Nothing shared across the fork: each process opens its own connection, and the settings'
-    # psycopg pool (anef/settings_parts/base.py) is closed too, or the children would share
-    # its sockets.
-    connections.close_all()
-    for database in connections.all():
-        if hasattr(database, "close_pool"):
-            database.close_pool()
+    connections_close_before_fork()
     context = multiprocessing.get_context("fork")
     done = context.Queue()
     processes = [
@@ -1068,10 +1085,7 @@ def national_day(args: argparse.Namespace, settings_dict: dict, today: date) -> 
             .order_by()
         )
         plan = claim_plan(today, args.batch_size)
-        # A worker freezes what it holds once started (anef.celery.gc_freeze); so does this
-        # process, which also holds what the fill left.
-        gc.collect()
-        gc.freeze()
+        worker_started()
         load_before = load_average()
         print(f"Today's sweep ({today})…", flush=True)
         day, day_s, day_sql, _, _ = timed_sweep(today, args.batch_size, 0)
@@ -1081,8 +1095,8 @@ def national_day(args: argparse.Namespace, settings_dict: dict, today: date) -> 
         load_idle = load_average()
         split = None
         if args.workers > 1:
-            # The same day once more, on the day after: the same dossiers are due again (their
-            # next review is the API's next issuance day or later), so move today's due back.
+            # The next day, whose due dossiers (those of the fill's spread over 45 days) were
+            # not touched by today's sweeps, swept by several workers at once.
             tomorrow = today + timedelta(days=1)
             again = Application.objects.filter(attestations_next_review_on=tomorrow).count()
             print(

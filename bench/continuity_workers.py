@@ -58,15 +58,9 @@ class WorkerPool:
     """N forked workers over disjoint people; `day_play` returns when all have played the day."""
 
     def __init__(self, workers: int, config, people: list, index: dict, patch):
-        from django.db import connections
+        from attestations_sweep import connections_close_before_fork
 
-        # Reopened on demand, in the parent and in each child. The settings' psycopg pool
-        # (anef/settings_parts/base.py) is closed too: a forked child must not inherit its
-        # sockets, each process opens its own.
-        connections.close_all()
-        for database in connections.all():
-            if hasattr(database, "close_pool"):
-                database.close_pool()
+        connections_close_before_fork()  # reopened on demand, in the parent and in each child
         context = multiprocessing.get_context("fork")
         self.ends, self.processes = [], []
         for worker in range(workers):
