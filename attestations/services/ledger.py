@@ -6,13 +6,15 @@ rewritten; a group that cannot be stored raises `_Unstored` and is left for the 
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from functools import cached_property
+from operator import attrgetter
 
 from django.db.models import Q
 from django.utils import timezone
 
+from anef.bulk_insert import insert_skipping_conflicts
 from applications.enums import ApplicationStatus
 from applications.models import Application, ResidencePermit
 from attestations import numbers
@@ -151,7 +153,33 @@ class _GroupPlan:
         return {row.pk: row for row in self.group.ledger}
 
 
-def _new_row(item: _GroupPlan, entry: Entry, created: dict[int, int]) -> Attestation:
+@dataclass(slots=True)
+class _NewRow:
+    """A new attestation as the plan decides it: the columns written from the plan and the
+    dossier (every other column takes its model default), then its id once stored."""
+
+    number: str
+    kind: str
+    application_id: int
+    permit_id: int | None
+    holder_id: int
+    continues_id: int | None
+    replaces_id: int | None
+    valid_from: date
+    valid_until: date | None
+    issue_on: date
+    holder_snapshot: dict
+    rights: dict
+    ground_id: int | None
+    prefecture_id: int
+    pk: int | None = None
+
+
+NEW_ROW_COLUMNS = tuple(field.name for field in fields(_NewRow) if field.name != "pk")
+_new_row_values = attrgetter(*NEW_ROW_COLUMNS)
+
+
+def _new_row(item: _GroupPlan, entry: Entry, created: dict[int, int]) -> _NewRow:
     application = item.applications[entry.application_id]
     replaced = item.issued_rows.get(entry.replaces) if entry.replaces is not None else None
     if replaced is not None:  # the same document for its remaining validity, new holder data
@@ -160,12 +188,12 @@ def _new_row(item: _GroupPlan, entry: Entry, created: dict[int, int]) -> Attesta
         rights, ground = _rights(application, entry.kind), application.ground_id
         permit = item.group.permit
         permit_id = permit.pk if permit is not None and entry.kind == API else None
-    return Attestation(
+    return _NewRow(
         number=numbers.new_number(entry.kind, entry.issue_on.year),
         kind=entry.kind,
-        application=application,
+        application_id=application.pk,
         permit_id=permit_id,
-        holder=application.applicant,
+        holder_id=application.applicant_id,
         continues_id=created.get(entry.continues, entry.continues),
         replaces_id=created.get(entry.replaces, entry.replaces),
         valid_from=entry.valid_from,
@@ -174,32 +202,35 @@ def _new_row(item: _GroupPlan, entry: Entry, created: dict[int, int]) -> Attesta
         holder_snapshot=holder_snapshot_of(application.applicant),
         rights=rights,
         ground_id=ground,
-        prefecture=application.prefecture,
+        prefecture_id=application.prefecture_id,
     )
 
 
-def _insert(rows: list[Attestation]) -> None:
-    """Insert rows and give each its id. `ignore_conflicts` lets the database skip a row whose
-    random public number is already taken (then drawn again, at most three times) instead of
-    failing the batch; rows are read back by number to know which were stored."""
+def _insert(rows: list[_NewRow]) -> None:
+    """Insert rows and give each its id. The database skips a row it refuses (`ON CONFLICT DO
+    NOTHING`) and returns the ids of those it stored; a row skipped because its random public
+    number is already taken is drawn again (at most three times)."""
     pending = rows
     for _attempt in range(3):
-        Attestation.objects.bulk_create(pending, ignore_conflicts=True)
-        stored = {
-            number: (pk, application_id, kind, valid_from)
-            for number, pk, application_id, kind, valid_from in Attestation.objects.filter(
-                number__in=[row.number for row in pending]
-            ).values_list("number", "pk", "application_id", "kind", "valid_from")
-        }
-        missing, refused = [], []
+        stored = dict(
+            insert_skipping_conflicts(
+                Attestation,
+                NEW_ROW_COLUMNS,
+                [_new_row_values(row) for row in pending],
+                returning=("number", "id"),
+            )
+        )
+        skipped = [row for row in pending if row.number not in stored]
         for row in pending:
-            found = stored.get(row.number)
-            if found is None:
-                refused.append(row)  # skipped for a conflict other than its number
-            elif found[1:] == (row.application_id, row.kind, row.valid_from):
-                row.pk = found[0]
-            else:
-                missing.append(row)
+            row.pk = stored.get(row.number)
+        if not skipped:
+            return
+        taken = set(
+            Attestation.objects.filter(number__in=[row.number for row in skipped]).values_list(
+                "number", flat=True
+            )
+        )
+        refused = [row for row in skipped if row.number not in taken]
         if refused:
             # Another unique constraint (a document continued or replaced twice): drawing a
             # new number cannot help, and the plan is wrong; say so rather than retry.
@@ -208,14 +239,12 @@ def _insert(rows: list[Attestation]) -> None:
                 [(row.application_id, row.kind, str(row.valid_from)) for row in refused],
             )
             raise _Unstored
-        if not missing:
-            return
         if _attempt == 2:
             break
-        logger.warning("Attestation numbers collided; %s drawn again", len(missing))
-        for row in missing:
+        logger.warning("Attestation numbers collided; %s drawn again", len(skipped))
+        for row in skipped:
             row.number = numbers.new_number(row.kind, row.issue_on.year)
-        pending = missing
+        pending = skipped
     raise _Unstored
 
 

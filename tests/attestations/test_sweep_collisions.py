@@ -1,6 +1,6 @@
-"""A public number drawn twice must not cost anyone an attestation: the sweep reads back what it
-inserted, draws a new number for a row the database skipped, and never reports a dossier done
-while it lacks one."""
+"""A public number drawn twice must not cost anyone an attestation: the database says which rows
+it stored, the sweep draws a new number for a row skipped for its number, and never reports a
+dossier done while it lacks one."""
 
 import pytest
 
@@ -71,7 +71,7 @@ def test_insert_row_refused_for_another_constraint_is_not_drawn_again(agent, cap
     """A row the database skips for a constraint other than its number (a document continued
     twice: the fault the long run of histories found) is reported as such, at once, and not
     retried under new numbers, which could never help."""
-    from attestations.services.ledger import _insert, _Unstored
+    from attestations.services.ledger import _insert, _NewRow, _Unstored
 
     application = renewal(agent, today=TODAY)
     attestations_sweep(today=TODAY)
@@ -86,15 +86,21 @@ def test_insert_row_refused_for_another_constraint_is_not_drawn_again(agent, cap
         continues=receipt,
         prefecture=receipt.prefecture,
     )
-    second = Attestation(
+    second = _NewRow(
         number=REAL_NEW_NUMBER("api", TODAY.year),
         kind="api",
-        application=application,
-        holder=receipt.holder,
+        application_id=application.pk,
+        permit_id=None,
+        holder_id=receipt.holder_id,
+        continues_id=receipt.pk,  # continued twice: refused by the one-to-one constraint
+        replaces_id=None,
         valid_from=TODAY.replace(day=1) if TODAY.day > 1 else TODAY,
+        valid_until=None,
         issue_on=TODAY,
-        continues=receipt,  # continued twice: refused by the one-to-one constraint
-        prefecture=receipt.prefecture,
+        holder_snapshot={},
+        rights={},
+        ground_id=None,
+        prefecture_id=receipt.prefecture_id,
     )
     drawn_before = second.number
     with pytest.raises(_Unstored):
