@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from operator import attrgetter
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from anef.bulk_insert import insert_skipping_conflicts
@@ -50,6 +50,40 @@ def _entry(attestation: Attestation) -> Entry:
     )
 
 
+# What the plans read of a dossier: its permit and ground, its holder's data (joined), and only
+# the columns the rules and the printed snapshot use (the grounds' texts in three languages and
+# the other columns were half of what a cold start read and turned into objects, issue 16).
+DOSSIER_RELATED = ("renews_permit__ground", "ground", "applicant__applicant_profile")
+DOSSIER_FIELDS = (
+    *("applicant_id", "ground_id", "kind", "prefecture_id", "renews_permit_id", "status"),
+    *("filed_at", "completed_at", "first_completed_at", "reopened_at", "decided_at"),
+    *("withdrawn_at", "card_handed_over_on"),
+    *(
+        f"renews_permit__{field}"
+        for field in ("ground_id", "valid_until", "right_to_work", "work_limitation")
+    ),
+    *(
+        f"{ground}__{field}"
+        for ground in ("ground", "renews_permit__ground")
+        for field in ("right_to_work", "work_limitation_fr", "ceseda_article", "renewed_online")
+    ),
+    "applicant__first_name",
+    "applicant__last_name",
+    *(
+        f"applicant__applicant_profile__{field}"
+        for field in (
+            *("user_id", "birth_date", "nationality", "foreigner_number"),
+            *("address_line", "postal_code", "city"),
+        )
+    ),
+)
+
+
+def dossiers_read(applications: QuerySet) -> QuerySet:
+    """The dossiers as the plans read them, each in one row with its permit, grounds and holder."""
+    return applications.select_related(*DOSSIER_RELATED).only(*DOSSIER_FIELDS)
+
+
 @dataclass
 class _Group:
     """The dossiers whose attestations are decided together: those renewing one permit (one
@@ -74,12 +108,9 @@ def _groups(applications: list[Application]) -> list[_Group]:
         )
     # The other dossiers renewing the same permits (the claimed ones are not read twice).
     siblings = list(
-        Application.objects.filter(renews_permit_id__in=permit_ids)
+        dossiers_read(Application.objects.filter(renews_permit_id__in=permit_ids))
         .exclude(status=ApplicationStatus.DRAFT)
         .exclude(pk__in=[app.pk for app in applications])
-        .select_related(
-            "renews_permit__ground", "ground", "prefecture", "applicant__applicant_profile"
-        )
         .order_by()  # grouped and sorted below
     )
     members: dict[tuple, dict[int, Application]] = defaultdict(dict)

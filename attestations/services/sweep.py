@@ -31,6 +31,7 @@ from attestations.services.ledger import (
     _settled,
     _Unstored,
     _write,
+    dossiers_read,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,10 +51,6 @@ class SweepReport:
     batches: int = 0
 
 
-# What the plans read of a dossier (its permit and ground, its holder's data, its prefecture).
-DOSSIER_RELATED = ("renews_permit__ground", "ground", "prefecture", "applicant__applicant_profile")
-
-
 def _sync_batch(
     ids: list[int],
     today: date,
@@ -61,10 +58,10 @@ def _sync_batch(
     report: SweepReport,
     claimed: list[Application] | None = None,
 ) -> None:
-    """`claimed`: the dossiers of `ids` already read with `DOSSIER_RELATED` by the caller
+    """`claimed`: the dossiers of `ids` already read by `ledger.dossiers_read` by the caller
     (one dossier synced after a change claims and reads it in one statement)."""
     if claimed is None:
-        claimed = list(Application.objects.filter(pk__in=ids).select_related(*DOSSIER_RELATED))
+        claimed = list(dossiers_read(Application.objects.filter(pk__in=ids)))
     items, settled_ids, short_ids = [], set(), set()
     review: dict[date | None, set[int]] = defaultdict(set)  # next review day: open dossiers
     groups = list(_groups(claimed))
@@ -225,10 +222,9 @@ def attestations_sync_application(
     with transaction.atomic():
         # Claimed and read in one statement (the lock is on the dossier's row only).
         claimed = list(
-            Application.objects.select_for_update(skip_locked=True, of=("self",))
+            dossiers_read(Application.objects.select_for_update(skip_locked=True, of=("self",)))
             .filter(pk=application_id)
             .exclude(status=ApplicationStatus.DRAFT)
-            .select_related(*DOSSIER_RELATED)
             .order_by()
         )
         if claimed:
