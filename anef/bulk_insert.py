@@ -47,9 +47,7 @@ def insert_skipping_conflicts(
     ]
     now = timezone.now()
     default_values = [
-        field.get_db_prep_save(
-            now if getattr(field, "auto_now_add", False) else field.get_default(), connection
-        )
+        field.get_db_prep_save(now if _stamped(field) else field.get_default(), connection)
         for field in defaults
     ]
     quote = connection.ops.quote_name
@@ -71,6 +69,11 @@ def insert_skipping_conflicts(
             cursor.execute(sql, params)
             stored += cursor.fetchall()
     return stored
+
+
+def _stamped(field) -> bool:
+    """A date or time the model sets on save (`auto_now`, `auto_now_add`): now, as `save` would."""
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
 def _unnest_insert(head, tail, given, default_values, rows) -> tuple[str, list]:

@@ -5,6 +5,7 @@ defaults, and JSON with quotes, backslashes and Arabic reads back unchanged."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from anef.bulk_insert import insert_skipping_conflicts
 from attestations.models import Attestation
@@ -85,3 +86,17 @@ def test_json_with_quotes_backslashes_and_arabic_reads_back_unchanged(dossier):
 def test_no_rows_runs_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_skipping_conflicts(Attestation, COLUMNS, [], returning=("id",)) == []
+
+
+@pytest.mark.django_db
+def test_a_column_the_model_stamps_on_save_is_stamped_now():
+    from support.models import SavedAnswer
+
+    before = timezone.now()
+
+    [(pk,)] = insert_skipping_conflicts(
+        SavedAnswer, ("title", "body_fr"), [("Horaires", "Ouvert de 9 h à 17 h.")], returning=["id"]
+    )
+
+    answer = SavedAnswer.objects.get(pk=pk)
+    assert answer.updated_at >= before and answer.active is True and answer.body_ar == ""
