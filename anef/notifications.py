@@ -4,7 +4,8 @@ person was told something, and learn which of a batch were new.
 The caller must enqueue an e-mail only for the rows this call wrote: the log is written by
 `anef.bulk_insert.insert_skipping_conflicts` (`INSERT … ON CONFLICT DO NOTHING RETURNING`), so a
 second run writes nothing and gets nothing back, and two runs at once cannot both write the same
-row. One statement per batch, whatever its size.
+row. One statement per batch on PostgreSQL, whatever its size (on SQLite, as many as its limit
+on parameters needs).
 """
 
 from collections.abc import Iterable
@@ -13,9 +14,6 @@ from datetime import date
 
 from anef.bulk_insert import insert_skipping_conflicts
 from anef.models import NotificationLog
-
-# Rows per statement (the log's batches are small; SQLite's are cut further by its limits).
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -42,19 +40,16 @@ def notifications_record(notifications: Iterable[Notification]) -> list[Notifica
     if not pending:
         return []
     columns = ("person_id", "kind", "due_day", "channel", "subject_type", "subject_id")
+    keys = insert_skipping_conflicts(
+        NotificationLog,
+        columns,
+        [tuple(getattr(row, column) for column in columns) for row in pending.values()],
+        returning=columns[:4],
+        conflict=columns[:4],
+    )
     written: list[Notification] = []
-    rows = list(pending.values())
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        keys = insert_skipping_conflicts(
-            NotificationLog,
-            columns,
-            [tuple(getattr(row, column) for column in columns) for row in chunk],
-            returning=columns[:4],
-            conflict=columns[:4],
-        )
-        for person_id, kind, due_day, channel in keys:
-            if isinstance(due_day, str):  # SQLite returns the date as it stored it
-                due_day = date.fromisoformat(due_day)
-            written.append(pending[(person_id, kind, due_day, channel)])
+    for person_id, kind, due_day, channel in keys:
+        if isinstance(due_day, str):  # SQLite returns the date as it stored it
+            due_day = date.fromisoformat(due_day)
+        written.append(pending[(person_id, kind, due_day, channel)])
     return written
